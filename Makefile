@@ -1,0 +1,66 @@
+# Gazette: `make run` serves the demo site, `make test` runs the whole suite.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+HOST ?= 127.0.0.1
+UV_VERSION := 0.13.9
+STAMP := $(VENV)/.installed
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: run test test-sqlite test-postgres lint format lock system-packages clean
+
+# The virtualenv is rebuilt whenever the lock file changes.
+$(STAMP): requirements.lock
+	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { \
+	  [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get install -y -qq python3-venv >/dev/null \
+	  && $(PYTHON) -m venv $(VENV); }
+	$(BIN)/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	$(BIN)/uv pip sync --quiet --python $(BIN)/python requirements.lock
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py build_demo_site --base-url http://$(HOST):$(PORT)
+	@echo "Serving Gazette at http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
+	$(BIN)/python manage.py runserver --noreload $(HOST):$(PORT)
+
+# System packages the suite needs, installed when missing and we are root.
+SYSTEM_PACKAGES := chromium postgresql redis-server nginx
+system-packages:
+	@missing=""; for p in $(SYSTEM_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "Missing system packages:$$missing (run as root or install them)"; exit 1; fi; \
+	fi
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+test: system-packages $(STAMP) lint test-sqlite test-postgres
+
+test-sqlite: $(STAMP)
+	@echo "== Suite on SQLite =="
+	$(BIN)/python scripts/pytest_strict.py
+
+test-postgres: $(STAMP)
+	@echo "== Suite on PostgreSQL + Redis =="
+	$(BIN)/python deploy/local_services.py run --fast -- $(BIN)/python scripts/pytest_strict.py
+
+lock: $(STAMP)
+	$(BIN)/uv pip compile pyproject.toml --extra dev --universal --generate-hashes -o requirements.lock
+
+clean:
+	rm -rf $(VENV) var test-artifacts

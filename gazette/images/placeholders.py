@@ -1,0 +1,61 @@
+"""Generated stand-in pictures for images a source only credits.
+
+An importer that knows a picture exists (it has its credit) but not its pixels must not
+invent one: it makes a plain card that says it is a placeholder and names the credit.
+"""
+
+from io import BytesIO
+from textwrap import wrap
+
+from django.core.files.images import ImageFile
+from PIL import Image as PillowImage
+from PIL import ImageDraw, ImageFont
+
+from .models import CustomImage
+
+WIDTH, HEIGHT = 1200, 675
+BACKGROUND = (228, 226, 220)
+INK = (60, 60, 60)
+
+
+def _draw_card(lines: list[str]) -> bytes:
+    picture = PillowImage.new("RGB", (WIDTH, HEIGHT), BACKGROUND)
+    draw = ImageDraw.Draw(picture)
+    draw.rectangle((24, 24, WIDTH - 24, HEIGHT - 24), outline=INK, width=4)
+    title_font = ImageFont.load_default(size=64)
+    text_font = ImageFont.load_default(size=36)
+    y = HEIGHT // 2 - 40 * len(lines)
+    for index, line in enumerate(lines):
+        font = title_font if index == 0 else text_font
+        width = draw.textlength(line, font=font)
+        draw.text(((WIDTH - width) / 2, y), line, fill=INK, font=font)
+        y += 90 if index == 0 else 50
+    buffer = BytesIO()
+    picture.save(buffer, format="PNG", optimize=True)
+    return buffer.getvalue()
+
+
+def placeholder_image(*, title: str, credit: str) -> CustomImage:
+    """The placeholder image with this title, made on first use and reused after."""
+    existing = CustomImage.objects.filter(is_placeholder=True, title=title).first()
+    if existing is not None:
+        if existing.credit != credit:
+            existing.credit = credit
+            existing.save(update_fields=["credit"])
+        return existing
+    lines = [
+        "Placeholder image",
+        *wrap(f"The original picture, credited to {credit},", 48),
+        "is not available.",
+    ]
+    image = CustomImage(
+        title=title[:255],
+        credit=credit,
+        is_placeholder=True,
+        description=(
+            f"Placeholder image: the original picture, credited to {credit}, is not available"
+        ),
+    )
+    image.file = ImageFile(BytesIO(_draw_card(lines)), name="placeholder.png")
+    image.save()
+    return image

@@ -1,0 +1,213 @@
+"""Sections, articles and the editors' curated lists."""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.db import models
+from django.utils.functional import cached_property
+from modelcluster.contrib.taggit import ClusterTaggableManager
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
+from taggit.models import TaggedItemBase
+from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
+from wagtail.fields import StreamField
+from wagtail.models import Orderable, Page
+from wagtail.search import index
+
+from .blocks import ArticleBodyBlock
+from .queries import ArticlePageManager
+
+LATEST_STORIES_COUNT = 6
+MUST_READS_SLUG = "must-reads"
+MUST_READS_COUNT = 5
+SECTION_PAGE_SIZE = 20
+
+
+class SectionPage(Page):
+    """A desk of the newsroom (World, Lifestyle, ...); its articles are its children."""
+
+    label = models.CharField(
+        max_length=40,
+        blank=True,
+        help_text="Short label shown on teasers, e.g. 'World'. Defaults to the page title.",
+    )
+    description = models.TextField(
+        blank=True, max_length=500, help_text="One or two sentences shown atop the section page."
+    )
+
+    content_panels = [*Page.content_panels, FieldPanel("label"), FieldPanel("description")]
+    parent_page_types = ["home.HomePage"]
+    subpage_types = ["news.ArticlePage"]
+
+    @property
+    def display_label(self) -> str:
+        return self.label or self.title
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        articles = ArticlePage.objects.live().public().in_section(self).newest_first()
+        context["articles"] = Paginator(articles.for_listing(), SECTION_PAGE_SIZE).get_page(
+            request.GET.get("page")
+        )
+        return context
+
+
+class ArticlePageTag(TaggedItemBase):
+    content_object = ParentalKey(
+        "news.ArticlePage", on_delete=models.CASCADE, related_name="tagged_items"
+    )
+
+
+class ArticlePage(Page):
+    """A news story. The page title is its headline."""
+
+    standfirst = models.TextField(
+        blank=True,
+        max_length=400,
+        help_text="Optional summary under the headline, one or two sentences.",
+    )
+    section = models.ForeignKey(
+        SectionPage,
+        null=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="articles",
+        help_text="The section the article lives under; kept in step with its parent page.",
+    )
+    lead_image = models.ForeignKey(
+        "images.CustomImage",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Picture shown above the story and on its teasers. Its credit is shown with it.",
+    )
+    body = StreamField(ArticleBodyBlock(), blank=True, help_text="The story.")
+    tags = ClusterTaggableManager(through=ArticlePageTag, blank=True)
+    is_headline_only = models.BooleanField(
+        default=False,
+        verbose_name="headline only",
+        help_text="Imported from another page's lists: only the headline is known so far. "
+        "Readers see a note saying so. Untick once the story has a body.",
+    )
+    source_key = models.CharField(
+        max_length=255,
+        unique=True,
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Identity of the story in the source it was imported from.",
+    )
+
+    objects = ArticlePageManager()
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("standfirst"),
+        InlinePanel("article_authors", label="Authors", min_num=0),
+        FieldPanel("lead_image"),
+        FieldPanel("body"),
+        FieldPanel("tags"),
+    ]
+    settings_panels = [
+        MultiFieldPanel(
+            [FieldPanel("first_published_at"), FieldPanel("is_headline_only")],
+            heading="Publication",
+        ),
+        *Page.settings_panels,
+    ]
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("standfirst"),
+        index.SearchField("body"),
+        index.FilterField("section"),
+    ]
+    parent_page_types = ["news.SectionPage"]
+    subpage_types = []
+
+    class Meta:
+        indexes = [models.Index(fields=["section", "is_headline_only"])]
+
+    def save(self, *args, **kwargs):
+        # Listings show the section label of every teaser; keeping the parent section on the
+        # row lets them join it instead of walking the tree once per teaser.
+        if self.path and self.depth > 1:
+            parent = self.get_parent()
+            if parent is not None:
+                self.section_id = parent.pk
+        return super().save(*args, **kwargs)
+
+    @cached_property
+    def authors(self) -> list:
+        return [item.author for item in self.article_authors.all()]
+
+    def latest_in_section(self):
+        return (
+            ArticlePage.objects.live()
+            .public()
+            .in_section(self.section)
+            .excluding(self)
+            .newest_first()
+            .for_listing()[:LATEST_STORIES_COUNT]
+        )
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["latest_stories"] = self.latest_in_section() if self.section_id else []
+        context["must_reads"] = must_reads()
+        return context
+
+    def serve(self, request, *args, **kwargs):
+        # Reload through the article-page queryset: authors and images in a fixed number of queries.
+        article = ArticlePage.objects.for_article_page().get(pk=self.pk)
+        return super(ArticlePage, article).serve(request, *args, **kwargs)
+
+
+class ArticleAuthor(Orderable):
+    """An author of an article, in byline order."""
+
+    article = ParentalKey(ArticlePage, on_delete=models.CASCADE, related_name="article_authors")
+    author = models.ForeignKey("people.Author", on_delete=models.CASCADE, related_name="+")
+
+    panels = [FieldPanel("author")]
+
+    class Meta(Orderable.Meta):
+        constraints = [
+            models.UniqueConstraint(fields=["article", "author"], name="unique_article_author")
+        ]
+
+
+class CuratedList(ClusterableModel):
+    """An ordered list of articles the editors pick by hand, such as Must-Reads."""
+
+    name = models.CharField(max_length=100, help_text="Heading readers see, e.g. 'Must-Reads'.")
+    slug = models.SlugField(
+        unique=True, help_text="Where the templates find it; Must-Reads is 'must-reads'."
+    )
+
+    panels = [FieldPanel("name"), FieldPanel("slug"), InlinePanel("items", label="Articles")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CuratedListItem(Orderable):
+    curated_list = ParentalKey(CuratedList, on_delete=models.CASCADE, related_name="items")
+    article = models.ForeignKey(
+        ArticlePage,
+        on_delete=models.CASCADE,
+        related_name="curated_list_items",
+        help_text="Unpublished articles drop out of the list by themselves.",
+    )
+
+    panels = [FieldPanel("article")]
+
+
+def must_reads():
+    """The editors' Must-Reads that are live, in their order."""
+    return (
+        ArticlePage.objects.live()
+        .public()
+        .in_curated_list(MUST_READS_SLUG)
+        .for_listing()[:MUST_READS_COUNT]
+    )
