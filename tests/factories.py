@@ -1,0 +1,97 @@
+"""factory-boy factories for Gazette content. Pages are added under their parent in the tree
+and published, as an editor would."""
+
+from datetime import timedelta
+
+import factory
+from django.utils import timezone
+from factory.django import DjangoModelFactory
+from wagtail.images.tests.utils import get_test_image_file
+
+from gazette.home.services import ensure_home_page
+from gazette.images.models import CustomImage
+from gazette.news.models import (
+    ArticleAuthor,
+    ArticlePage,
+    CuratedList,
+    CuratedListItem,
+    SectionPage,
+)
+from gazette.people.models import Author
+
+
+class ImageFactory(DjangoModelFactory):
+    class Meta:
+        model = CustomImage
+
+    title = factory.Sequence(lambda n: f"Picture {n}")
+    credit = factory.Sequence(lambda n: f"Agency {n}")
+    file = factory.LazyFunction(lambda: get_test_image_file(size=(1200, 675)))
+
+
+class AuthorFactory(DjangoModelFactory):
+    class Meta:
+        model = Author
+        django_get_or_create = ("slug",)
+
+    name = factory.Sequence(lambda n: f"Writer {n}")
+    slug = factory.LazyAttribute(lambda o: o.name.lower().replace(" ", "-"))
+    email = factory.LazyAttribute(lambda o: f"{o.slug}@example.org")
+
+
+class PageFactory(factory.Factory):
+    """Builds a page, adds it under ``parent`` and publishes it (unless live=False)."""
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def _create(cls, model_class, *args, parent=None, live=True, **kwargs):
+        page = model_class(*args, live=False, **kwargs)
+        parent.add_child(instance=page)
+        if live:
+            page.save_revision().publish()
+            page.refresh_from_db()
+        return page
+
+
+class SectionFactory(PageFactory):
+    class Meta:
+        model = SectionPage
+
+    title = factory.Sequence(lambda n: f"Section {n}")
+    slug = factory.LazyAttribute(lambda o: o.title.lower().replace(" ", "-"))
+    show_in_menus = True
+    parent = factory.LazyFunction(ensure_home_page)
+
+
+class ArticleFactory(PageFactory):
+    class Meta:
+        model = ArticlePage
+
+    title = factory.Sequence(lambda n: f"Story number {n}")
+    slug = factory.Sequence(lambda n: f"story-{n}")
+    standfirst = "A short summary."
+    body = factory.LazyFunction(
+        lambda: [("paragraph", "<p>First paragraph.</p>"), ("paragraph", "<p>Second.</p>")]
+    )
+    parent = factory.SubFactory(SectionFactory)
+    first_published_at = factory.Sequence(
+        lambda n: timezone.now() - timedelta(days=1) + timedelta(minutes=n)
+    )
+
+    @factory.post_generation
+    def authors(self, create, extracted, **kwargs):
+        if not create or not extracted:
+            return
+        self.article_authors = [
+            ArticleAuthor(author=author, sort_order=index) for index, author in enumerate(extracted)
+        ]
+        self.save_revision().publish()
+
+
+def make_curated_list(slug: str, articles) -> CuratedList:
+    curated, _ = CuratedList.objects.get_or_create(slug=slug, defaults={"name": slug.title()})
+    for index, article in enumerate(articles):
+        CuratedListItem.objects.create(curated_list=curated, article=article, sort_order=index)
+    return curated

@@ -1,0 +1,153 @@
+"""The article page: its parts, its lists and a query count that does not grow."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.contrib.staticfiles import finders
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from gazette.news.models import ArticlePage
+from tests.factories import (
+    ArticleFactory,
+    AuthorFactory,
+    ImageFactory,
+    SectionFactory,
+    make_curated_list,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def _render(client, article) -> tuple[str, int]:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(article.url)
+    assert response.status_code == 200
+    return response.content.decode(), len(queries)
+
+
+def _newsroom(home, *, name: str, teasers: int, authors: int, images: int):
+    """One article with the given number of authors and body images, and `teasers` other
+    stories in its section and in Must-Reads."""
+    section = SectionFactory(parent=home, title=name, slug=name.lower())
+    others = [ArticleFactory(parent=section, lead_image=ImageFactory()) for _ in range(teasers)]
+    body = []
+    for number in range(images):
+        body += [("paragraph", f"<p>Paragraph {number}.</p>"), ("image", {"image": ImageFactory()})]
+    article = ArticleFactory(
+        parent=section,
+        lead_image=ImageFactory(),
+        body=body,
+        authors=[AuthorFactory() for _ in range(authors)],
+        first_published_at=timezone.now(),
+    )
+    make_curated_list("must-reads", others)
+    # Renditions are made when an article is published; make them as publishing would.
+    from gazette.news.renditions import generate_renditions
+
+    for page in [article, *others]:
+        generate_renditions(page)
+    return article
+
+
+def test_query_count_does_not_grow_with_teasers_authors_or_images(home, client):
+    small = _newsroom(home, name="Small", teasers=1, authors=1, images=1)
+    _, _warm_up = _render(client, small)  # first request fills per-process caches
+    _, small_count = _render(client, small)
+
+    large = _newsroom(home, name="Large", teasers=8, authors=3, images=5)
+    html, large_count = _render(client, large)
+
+    assert html.count('class="figure article__inline-image"') == 5
+    assert html.count('rel="author"') == 3 * 2  # byline and author box
+    assert large_count == small_count
+    # Routing, the article with its authors and images, Latest Stories, Must-Reads, navigation
+    # and site settings: a fixed budget that a query inside a loop would break at once.
+    assert large_count <= 24, f"article page made {large_count} queries"
+
+
+def test_article_page_shows_its_parts(home, client):
+    author = AuthorFactory(name="Daniel Kim", slug="daniel-kim", email="content@viewusglobal.com")
+    section = SectionFactory(parent=home, title="World", slug="world")
+    lead = ImageFactory(credit="Korean Central News Agency", caption="Soldiers on parade")
+    article = ArticleFactory(
+        parent=section, title="A headline <with> markup", authors=[author], lead_image=lead
+    )
+    html, _ = _render(client, article)
+    assert "<title>A headline &lt;with&gt; markup | Gazette</title>" in html
+    assert re.search(r"<h1[^>]*>A headline &lt;with&gt; markup</h1>", html)
+    assert '<a href="/authors/daniel-kim/" rel="author">Daniel Kim</a>' in html
+    assert '<a href="mailto:content@viewusglobal.com">content@viewusglobal.com</a>' in html
+    assert "Korean Central News Agency" in html and "Soldiers on parade" in html
+    skip_links = re.findall(r'class="skip-link" href="(#[\w-]+)"', html)
+    assert skip_links == ["#site-navigation", "#main-content", "#site-footer"]
+    assert 'id="main-content"' in html and 'id="site-navigation"' in html
+    assert 'id="site-footer"' in html
+
+
+def test_latest_stories_are_the_six_newest_live_of_the_section(home, client):
+    world = SectionFactory(parent=home, title="World", slug="world")
+    elsewhere = SectionFactory(parent=home, title="Lifestyle", slug="lifestyle")
+    now = timezone.now()
+    article = ArticleFactory(parent=world, first_published_at=now)
+    stories = [
+        ArticleFactory(
+            parent=world, title=f"World {n}", first_published_at=now - timedelta(hours=n)
+        )
+        for n in range(1, 9)
+    ]
+    ArticleFactory(parent=world, title="Draft story", live=False)
+    ArticleFactory(parent=elsewhere, title="Lifestyle story", first_published_at=now)
+
+    latest = list(article.latest_in_section())
+    assert [a.title for a in latest] == [s.title for s in stories[:6]]
+    html, _ = _render(client, article)
+    assert "Draft story" not in html and "Lifestyle story" not in html
+    assert "World 7" not in html
+
+
+def test_must_reads_follow_the_editors_order_and_drop_unpublished(home, client):
+    section = SectionFactory(parent=home)
+    picks = [ArticleFactory(parent=section, title=f"Pick {n}") for n in range(7)]
+    make_curated_list("must-reads", picks)
+    picks[1].unpublish()
+    article = ArticleFactory(parent=section)
+
+    html, _ = _render(client, article)
+    rail = html[html.index("Must-Reads") :]
+    shown = re.findall(r'class="teaser__headline" href="[^"]+">(Pick \d)</a>', rail)
+    assert shown == ["Pick 0", "Pick 2", "Pick 3", "Pick 4", "Pick 5"]
+
+
+def test_headline_only_article_says_so(home, client):
+    section = SectionFactory(parent=home)
+    stub = ArticleFactory(parent=section, body=[], is_headline_only=True)
+    html, _ = _render(client, stub)
+    assert "Only the headline of this story has reached us so far" in html
+
+
+def test_embed_renders_as_a_link_without_third_party_requests(home, client):
+    from wagtail.embeds.blocks import EmbedValue
+
+    section = SectionFactory(parent=home)
+    article = ArticleFactory(
+        parent=section, body=[("embed", EmbedValue("https://video.example.org/watch?v=1"))]
+    )
+    html, _ = _render(client, article)
+    assert '<a href="https://video.example.org/watch?v=1"' in html
+    assert "<iframe" not in html
+
+
+def test_article_page_weighs_under_60_kb_without_images(seeded, client):
+    article = ArticlePage.objects.get(is_headline_only=False)
+    html, _ = _render(client, article)
+    assets = re.findall(r'(?:href|src)="/static/([^"]+)"', html)
+    assert assets, "the page links its stylesheet"
+    weight = len(html.encode())
+    for asset in assets:
+        with open(finders.find(asset), "rb") as f:
+            weight += len(f.read())
+    assert weight < 60 * 1024, f"article page weighs {weight} bytes"
+    assert not re.search(r'(?:href|src)="https?://(?!testserver)', html.split("<body")[0])
