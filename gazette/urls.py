@@ -13,9 +13,13 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
+if settings.SERVE_MEDIA:
+    from django.urls import re_path
+    from django.views.static import serve
 
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+    media_prefix = settings.MEDIA_URL.lstrip("/")
+    urlpatterns += [
+        re_path(rf"^{media_prefix}(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT})
+    ]
 
 urlpatterns += [path("", include(wagtail_urls))]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.core.paginator import Paginator
 from django.db import models
 from django.utils.functional import cached_property
@@ -21,6 +23,7 @@ LATEST_STORIES_COUNT = 6
 MUST_READS_SLUG = "must-reads"
 MUST_READS_COUNT = 5
 SECTION_PAGE_SIZE = 20
+UPDATE_WORTH_SHOWING = timedelta(minutes=10)
 
 
 class SectionPage(Page):
@@ -136,6 +139,15 @@ class ArticlePage(Page):
             if parent is not None:
                 self.section_id = parent.pk
         return super().save(*args, **kwargs)
+
+    @property
+    def updated_at(self):
+        """When the story was last changed, if that is news: corrections and updates, not the
+        seconds between creating and publishing it."""
+        first, last = self.first_published_at, self.last_published_at
+        if first and last and last - first >= UPDATE_WORTH_SHOWING:
+            return last
+        return None
 
     @cached_property
     def authors(self) -> list:

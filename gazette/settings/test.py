@@ -17,3 +17,4 @@ WAGTAILADMIN_BASE_URL = "http://testserver"
 # Serve static files straight from the app directories, as in development.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+SERVE_MEDIA = True

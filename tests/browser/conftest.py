@@ -1,0 +1,113 @@
+"""Browser tests: Playwright drives Debian's chromium against the live test server.
+
+Browsers are never downloaded: the tests use /usr/bin/chromium and skip with a clear reason
+where it is absent (``make test`` installs it).
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls the tests make to
+# set up data are still plain synchronous calls.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/browser/" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
+
+
+class PageWatch:
+    """Collects what a page did that a reader would not want: console errors, failed
+    requests, requests to other hosts."""
+
+    def __init__(self, page, allowed_origin: str):
+        self.console_errors: list[str] = []
+        self.foreign_requests: list[str] = []
+        self.failed: list[str] = []
+        page.on("console", self._console)
+        page.on("pageerror", lambda error: self.console_errors.append(str(error)))
+        page.on("request", lambda request: self._request(request, allowed_origin))
+        page.on("requestfailed", lambda request: self.failed.append(request.url))
+        page.on(
+            "response",
+            lambda response: response.status >= 400 and self.failed.append(response.url),
+        )
+
+    def _console(self, message):
+        if message.type == "error":
+            self.console_errors.append(message.text)
+
+    def _request(self, request, allowed_origin):
+        if not (request.url.startswith(allowed_origin) or request.url.startswith("data:")):
+            self.foreign_requests.append(request.url)
+
+
+@pytest.fixture
+def open_page(browser, live_server):
+    """Open a path of the live server in a fresh context; returns (page, watch)."""
+    contexts = []
+
+    def _open(path: str, *, width: int = 1280, javascript: bool = True, scheme: str = "light"):
+        context = browser.new_context(
+            viewport={"width": width, "height": 900},
+            java_script_enabled=javascript,
+            color_scheme=scheme,
+        )
+        contexts.append(context)
+        page = context.new_page()
+        watch = PageWatch(page, live_server.url)
+        page.goto(live_server.url + path)
+        return page, watch
+
+    yield _open
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
+
+
+@pytest.fixture(autouse=True)
+def wagtail_tree_roots(transactional_db):
+    """Tests with a live server flush the database after each test, taking with it the rows
+    Wagtail's migrations made: the default locale and the roots of the page and collection
+    trees. Put them back as the migrations do."""
+    from django.conf import settings
+    from wagtail.models import Collection, Locale, Page
+
+    Locale.objects.get_or_create(language_code=settings.LANGUAGE_CODE.split("-")[0])
+    if not Collection.get_first_root_node():
+        Collection.add_root(name="Root")
+    if not Page.get_first_root_node():
+        Page.add_root(instance=Page(title="Root", slug="root", live=True))
