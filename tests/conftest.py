@@ -9,6 +9,14 @@ SEED_FILE = REPOSITORY.parent / "shared" / "seed" / "000_9d8990e26df27fda.txt"
 ARTICLE_HEADLINE = "18 North Korean Soldiers Flee Russian Forces Near Ukraine Border, Reports Say"
 
 
+def pytest_report_header(config):
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+    cache = settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]
+    return f"gazette backends: database={database} cache={cache}"
+
+
 @pytest.fixture
 def home(db):
     return ensure_home_page()

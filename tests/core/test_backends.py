@@ -1,0 +1,29 @@
+"""The suite runs twice: on SQLite, and on PostgreSQL+Redis when DATABASE_URL and REDIS_URL
+are set (``make test`` does both). This makes sure each run really uses what it claims."""
+
+import os
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+
+
+def test_database_is_the_one_the_environment_names(db):
+    url = os.environ.get("DATABASE_URL", "")
+    expected = "postgresql" if url.startswith(("postgres://", "postgresql://")) else "sqlite"
+    assert connection.vendor == expected
+
+
+def test_cache_is_redis_when_redis_url_is_set():
+    backend = settings.CACHES["default"]["BACKEND"]
+    if os.environ.get("REDIS_URL"):
+        assert backend == "django.core.cache.backends.redis.RedisCache"
+        cache.set("backend-probe", "yes", 10)
+        assert cache.get("backend-probe") == "yes"
+    else:
+        assert backend == "django.core.cache.backends.locmem.LocMemCache"
+
+
+def test_sqlite_runs_in_wal_mode_outside_tests():
+    if connection.vendor == "sqlite":
+        assert "journal_mode=WAL" in settings.DATABASES["default"]["OPTIONS"]["init_command"]
