@@ -28,3 +28,13 @@ def seeded(home):
     from gazette.importers.services import import_textdump_file
 
     return import_textdump_file(path=SEED_FILE)
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: the database rolls back between tests, and a
+    cache that remembered rows of an earlier test (renditions, settings) would lie."""
+    from django.core.cache import caches
+
+    for alias in caches:
+        caches[alias].clear()
