@@ -18,3 +18,7 @@ WAGTAILADMIN_BASE_URL = "http://testserver"
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 SERVE_MEDIA = True
+
+# Tests log in with force_login or client.login, which carry no request: leave django-axes'
+# backend out here; tests/users/test_login_protection.py puts it back.
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
