@@ -9,7 +9,7 @@ UV_VERSION := 0.13.9
 STAMP := $(VENV)/.installed
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test test-sqlite test-postgres lint format lock system-packages clean
+.PHONY: run test test-sqlite test-postgres lint format lock system-packages clean stack stack-stop
 
 # The virtualenv is rebuilt whenever the lock file changes.
 $(STAMP): requirements.lock
@@ -28,8 +28,19 @@ run: $(STAMP)
 	@echo "Serving Gazette at http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
 	$(BIN)/python manage.py runserver --noreload $(HOST):$(PORT)
 
+# The production stack on loopback (deploy/stack.py): PostgreSQL and Redis with their data in
+# var/stack/, migrations, static files, the demo content, two gunicorn app servers behind nginx
+# (microcache, purge), the task worker. Prints the URL and the admin login; idempotent.
+# STACK_PORT=8081 make stack for another port; add a streaming replica with STACK_ARGS=--replica.
+stack: system-packages $(STAMP)
+	$(BIN)/python deploy/stack.py start $(STACK_ARGS)
+
+stack-stop:
+	$(PYTHON) deploy/stack.py stop
+
 # System packages the suite needs, installed when missing and we are root.
-SYSTEM_PACKAGES := chromium postgresql redis-server nginx
+SYSTEM_PACKAGES := chromium postgresql redis-server nginx libnginx-mod-http-cache-purge \
+	libnginx-mod-http-brotli-filter
 system-packages:
 	@missing=""; for p in $(SYSTEM_PACKAGES); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \

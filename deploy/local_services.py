@@ -13,12 +13,14 @@ starts the servers (both unless one is named), runs COMMAND with ``DATABASE_URL`
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 import pwd
 import shlex
 import shutil
 import signal
 import socket
+import stat
 import subprocess
 import sys
 import tempfile
@@ -101,19 +103,65 @@ def find_pg_bin() -> Path:
     )
 
 
+def _postgres_can_enter(path: Path) -> bool:
+    """Can the postgres user reach ``path`` (search permission on every parent)?"""
+    user = pwd.getpwnam("postgres")
+    for parent in path.parents:
+        info = parent.stat()
+        if info.st_uid == user.pw_uid:
+            bit = stat.S_IXUSR
+        elif info.st_gid == user.pw_gid:
+            bit = stat.S_IXGRP
+        else:
+            bit = stat.S_IXOTH
+        if not info.st_mode & bit:
+            return False
+    return True
+
+
+def _reachable_for_postgres(data_dir: Path) -> Path:
+    """``data_dir``, or, when the postgres user cannot reach it (a checkout under /root), a
+    directory in /var/tmp it can, with a symlink at ``data_dir`` so that it is found again."""
+    if data_dir.is_symlink() or _postgres_can_enter(data_dir):
+        return data_dir.resolve()
+    if data_dir.exists() and any(data_dir.iterdir()):
+        return data_dir  # someone's files: leave them, PostgreSQL will say what it cannot do
+    digest = hashlib.sha256(str(data_dir).encode()).hexdigest()[:16]
+    home = Path("/var/tmp/gazette-postgres")  # noqa: S108 - kept between runs, unlike /tmp
+    home.mkdir(mode=0o755, parents=True, exist_ok=True)
+    home.chmod(0o755)
+    real = home / f"{data_dir.name}-{digest}"
+    real.mkdir(exist_ok=True)
+    data_dir.parent.mkdir(parents=True, exist_ok=True)
+    if data_dir.exists() and not any(data_dir.iterdir()):
+        data_dir.rmdir()
+    data_dir.symlink_to(real, target_is_directory=True)
+    return real
+
+
 class PostgresCluster(_Service):
     """A private PostgreSQL cluster with a ``gazette`` superuser and database.
 
     Without ``data_dir`` the cluster lives in a fresh temporary directory that ``stop()``
     deletes. A given ``data_dir`` is kept, and reused on the next start if it holds a cluster.
     ``fast=True`` turns off fsync and synchronous_commit: crash safety is worthless in tests.
+    ``port`` asks for a port (default: any free one); ``settings`` adds server settings.
     """
 
-    def __init__(self, data_dir: str | Path | None = None, *, fast: bool = False) -> None:
+    def __init__(
+        self,
+        data_dir: str | Path | None = None,
+        *,
+        fast: bool = False,
+        port: int = 0,
+        settings: dict[str, str] | None = None,
+    ) -> None:
         self.bin_dir = find_pg_bin()
         self.fast = fast
         self.port = 0
-        self._given_dir = Path(data_dir).resolve() if data_dir else None
+        self._wanted_port = port
+        self._extra_settings = dict(settings or {})
+        self._given_dir = Path(data_dir).absolute() if data_dir else None
         self.data_dir: Path | None = None
         self._launched = False  # only stop a server this object started
         self._as_postgres = os.geteuid() == 0
@@ -136,6 +184,10 @@ class PostgresCluster(_Service):
         return self
 
     def _start(self) -> None:
+        if self._given_dir is not None:
+            if self._as_postgres:
+                self._given_dir = _reachable_for_postgres(self._given_dir)
+            self._given_dir = self._given_dir.resolve()
         self.data_dir = self._given_dir or Path(tempfile.mkdtemp(prefix="gazette-pg-"))
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.data_dir.chmod(0o700)
@@ -159,7 +211,7 @@ class PostgresCluster(_Service):
 
         # Settings go on the command line rather than into postgresql.conf so that a kept
         # data_dir picks up a new port each run. pg_ctl hands -o to /bin/sh, hence quoting.
-        self.port = free_port()
+        self.port = self._wanted_port or free_port()
         settings = {
             "listen_addresses": "127.0.0.1",
             "port": str(self.port),
@@ -167,6 +219,7 @@ class PostgresCluster(_Service):
         }
         if self.fast:
             settings |= {"fsync": "off", "synchronous_commit": "off"}
+        settings |= self._extra_settings
         options = " ".join(f"-c {shlex.quote(f'{k}={v}')}" for k, v in settings.items())
         self._launched = True
         self._run(
@@ -196,6 +249,40 @@ class PostgresCluster(_Service):
             shutil.rmtree(self.data_dir, ignore_errors=True)
         self.data_dir = None
         self._launched = False
+
+    def stop_running(self) -> None:
+        """Stop a server that another process started in ``data_dir`` (e.g. `make stack`)."""
+        if self._given_dir is None:
+            raise ServiceError("stop_running needs the cluster's data_dir")
+        self.data_dir = self._given_dir
+        self._launched = True
+        self.stop()
+
+    def make_replica(
+        self, data_dir: str | Path, *, fast: bool = False, port: int = 0
+    ) -> PostgresCluster:
+        """A streaming replica of this running cluster in ``data_dir`` (pg_basebackup -R), or
+        the one already there. Start it like any cluster; it follows this one's port."""
+        target = Path(data_dir)
+        if self._as_postgres:
+            target = _reachable_for_postgres(target.absolute())
+        target = target.resolve()
+        target.mkdir(parents=True, exist_ok=True)
+        target.chmod(0o700)
+        if self._as_postgres:
+            user = pwd.getpwnam("postgres")
+            os.chown(target, user.pw_uid, user.pw_gid)
+        if not (target / "PG_VERSION").exists():
+            self._run(
+                "pg_basebackup",
+                *("-D", str(target), "-h", "127.0.0.1", "-p", str(self.port), "-U", "gazette"),
+                *("-R", "-X", "stream", "--checkpoint=fast"),
+                *(["--no-sync"] if self.fast else []),
+            )
+        conninfo = f"host=127.0.0.1 port={self.port} user=gazette application_name=replica"
+        return PostgresCluster(
+            target, fast=fast, port=port, settings={"primary_conninfo": conninfo}
+        )
 
     def _run(self, tool: str, *args: str, check: bool = True) -> None:
         cmd = [str(self.bin_dir / tool), *args]
@@ -228,16 +315,26 @@ class PostgresCluster(_Service):
 
 
 class RedisServer(_Service):
-    """A redis-server with no persistence, in a temporary directory that ``stop()`` deletes."""
+    """A redis-server with no persistence, in a temporary directory that ``stop()`` deletes.
 
-    def __init__(self) -> None:
+    With ``data_dir`` it keeps its data there (snapshots and an append-only file) across
+    restarts, and ``stop()`` leaves the directory. ``port`` asks for a port (default: free).
+    """
+
+    def __init__(self, data_dir: str | Path | None = None, *, port: int = 0) -> None:
         binary = shutil.which("redis-server")
         if binary is None:
             raise ServiceError("redis-server not found on PATH: apt-get install redis-server")
         self.binary = binary
         self.port = 0
+        self._wanted_port = port
+        self._given_dir = Path(data_dir).resolve() if data_dir else None
         self.dir: Path | None = None
         self._proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def pid(self) -> int | None:
+        return self._proc.pid if self._proc is not None else None
 
     @property
     def url(self) -> str:
@@ -252,12 +349,18 @@ class RedisServer(_Service):
         return self
 
     def _start(self) -> None:
-        self.dir = Path(tempfile.mkdtemp(prefix="gazette-redis-"))
-        self.port = free_port()
+        if self._given_dir is not None:
+            self.dir = self._given_dir
+            self.dir.mkdir(parents=True, exist_ok=True)
+            persistence = ("--save", "60 1", "--appendonly", "yes")
+        else:
+            self.dir = Path(tempfile.mkdtemp(prefix="gazette-redis-"))
+            persistence = ("--save", "", "--appendonly", "no")
+        self.port = self._wanted_port or free_port()
         cmd = [
             self.binary,
             *("--port", str(self.port), "--bind", "127.0.0.1"),
-            *("--save", "", "--appendonly", "no"),
+            *persistence,
             *("--dir", str(self.dir), "--daemonize", "no"),
         ]
         with open(self.dir / "redis.log", "wb") as log:
@@ -285,9 +388,9 @@ class RedisServer(_Service):
                 self._proc.kill()
                 self._proc.wait()
             self._proc = None
-        if self.dir is not None:
+        if self.dir is not None and self._given_dir is None:
             shutil.rmtree(self.dir, ignore_errors=True)
-            self.dir = None
+        self.dir = None
 
 
 def _wait_until(

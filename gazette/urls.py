@@ -5,11 +5,17 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from gazette.core import views as core_views
+from gazette.distribution.api import api as public_api
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("authors/", include("gazette.people.urls")),
+    path("comments/", include("gazette.comments.urls")),
+    path("analytics/", include("gazette.analytics.urls")),
+    path("search/", include("gazette.search.urls")),
+    path("api/v1/", public_api.urls),
+    path("", include("gazette.distribution.urls")),
     path("healthz", core_views.healthz, name="healthz"),
 ]
 

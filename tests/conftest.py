@@ -38,3 +38,12 @@ def _empty_cache():
 
     for alias in caches:
         caches[alias].clear()
+
+
+@pytest.fixture(autouse=True)
+def _empty_view_counter():
+    """Each test starts with no counted views waiting to be flushed (they live in this
+    process's memory on SQLite, in Redis otherwise), for the same reason."""
+    from gazette.analytics.counters import counter
+
+    counter.reset()

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.text import slugify
 
+from gazette.comments.services import import_comments
 from gazette.home.models import HomePage
 from gazette.home.services import ensure_home_page
 from gazette.images.models import CustomImage
@@ -90,6 +91,8 @@ def import_parsed_article(*, parsed: ParsedArticle, home: HomePage | None = None
         headline_only=False,
         first_published_at=now,
     )
+    # The readers' comments the page showed are published there: import them as published.
+    import_comments(article=article, texts=parsed.comments)
     result = ImportResult(article=article, created=created, changed=changed)
 
     # The page's lists name other stories: import them as headline-only articles, with

@@ -16,6 +16,8 @@ from wagtail.fields import StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
+from gazette.related.panels import EditorsPicksPanel, SimilarArticlesPanel
+
 from .blocks import ArticleBodyBlock
 from .queries import ArticlePageManager
 
@@ -24,6 +26,16 @@ MUST_READS_SLUG = "must-reads"
 MUST_READS_COUNT = 5
 SECTION_PAGE_SIZE = 20
 UPDATE_WORTH_SHOWING = timedelta(minutes=10)
+
+
+class CommentPolicy(models.TextChoices):
+    """Who decides when a reader's comment appears. The comments app's site setting picks the
+    default among the last three; an article may follow it or choose its own."""
+
+    SITE_DEFAULT = "", "Site default"
+    PRE_MODERATION = "pre", "Pre-moderation: every comment waits for a moderator"
+    POST_MODERATION = "post", "Post-moderation: published at once, the rules still hold some back"
+    CLOSED = "closed", "Closed: no new comments"
 
 
 class SectionPage(Page):
@@ -101,6 +113,16 @@ class ArticlePage(Page):
         editable=False,
         help_text="Identity of the story in the source it was imported from.",
     )
+    comment_policy = models.CharField(
+        max_length=10,
+        blank=True,
+        default=CommentPolicy.SITE_DEFAULT,
+        choices=CommentPolicy.choices,
+        verbose_name="reader comments",
+        help_text="Whether readers may comment on this story and whether a moderator reads each "
+        "comment first. 'Site default' follows the site's comment settings. Whatever is chosen, "
+        "comments close by themselves the number of days after publication those settings say.",
+    )
 
     objects = ArticlePageManager()
 
@@ -111,12 +133,15 @@ class ArticlePage(Page):
         FieldPanel("lead_image"),
         FieldPanel("body"),
         FieldPanel("tags"),
+        EditorsPicksPanel(),
+        SimilarArticlesPanel(),
     ]
     settings_panels = [
         MultiFieldPanel(
             [FieldPanel("first_published_at"), FieldPanel("is_headline_only")],
             heading="Publication",
         ),
+        MultiFieldPanel([FieldPanel("comment_policy")], heading="Comments"),
         *Page.settings_panels,
     ]
     search_fields = [

@@ -3,6 +3,7 @@
 Every value has a safe development default; ``production.py`` only hardens.
 """
 
+import copy
 from pathlib import Path
 
 import environ
@@ -30,9 +31,16 @@ INSTALLED_APPS = [
     "gazette.news",
     "gazette.home",
     "gazette.importers",
+    "gazette.distribution",
+    "gazette.search",
+    "gazette.analytics",
+    "gazette.comments",
+    "gazette.related",
+    "gazette.synthetic",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
+    "wagtail.contrib.frontend_cache",
     "wagtail.embeds",
     "wagtail.sites",
     "wagtail.users",
@@ -46,6 +54,7 @@ INSTALLED_APPS = [
     "taggit",
     "django_filters",
     "django_tasks",
+    "django_tasks_db",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -58,9 +67,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "gazette.core.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "gazette.core.db_routing.ReplicaRoutingMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -105,9 +116,32 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         ),
         "transaction_mode": "IMMEDIATE",
     }
+elif env.bool("DATABASE_POOL", default=True):
+    # psycopg 3's connection pool: each app process keeps a few connections open and lends
+    # them to its threads. The pool replaces persistent connections (CONN_MAX_AGE must be 0).
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": env.int("DATABASE_POOL_MIN_SIZE", default=1),
+        "max_size": env.int("DATABASE_POOL_MAX_SIZE", default=10),
+        "timeout": env.float("DATABASE_POOL_TIMEOUT", default=10.0),
+    }
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+
+# Optional streaming replicas of the primary, comma-separated URLs. gazette.core.db_routing
+# sends readers' page views to them; the admin, writes and read-after-write use the primary.
+for _number, _url in enumerate(env.list("DATABASE_REPLICA_URLS", default=[])):
+    _replica = env.db_url_config(_url)
+    for _key in ("OPTIONS", "CONN_MAX_AGE", "CONN_HEALTH_CHECKS"):
+        if _key in DATABASES["default"]:
+            _replica[_key] = copy.deepcopy(DATABASES["default"][_key])
+    _replica["TEST"] = {"MIRROR": "default"}  # one test database, seen through every alias
+    DATABASES[f"replica_{_number}"] = _replica
+DATABASE_ROUTERS = ["gazette.core.db_routing.PrimaryReplicaRouter"] if len(DATABASES) > 1 else []
+# How long a client that wrote keeps reading from the primary, and paths that always do.
+DATABASE_REPLICA_PIN_SECONDS = env.int("DATABASE_REPLICA_PIN_SECONDS", default=10)
+DATABASE_PRIMARY_PATH_PREFIXES = ["/admin/", "/django-admin/"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "users.User"
@@ -128,6 +162,14 @@ else:
             "LOCATION": "gazette",
         }
     }
+
+# Sessions are read from the cache and written through to the database, so they survive a
+# Redis restart. The in-process memory cache is not shared between processes: database then.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if REDIS_URL
+    else "django.contrib.sessions.backends.db"
+)
 
 # Admin logins are protected against brute force: django-axes locks a username at one client
 # address out after repeated failures.
@@ -182,15 +224,46 @@ MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 # nginx serves media in production; the app serves it itself in development and tests.
 SERVE_MEDIA = env.bool("GAZETTE_SERVE_MEDIA", default=DEBUG)
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Media on the filesystem (one host or a shared volume), or any Django storage backend,
+    # e.g. object storage through django-storages: MEDIA_STORAGE=storages.backends.s3.S3Storage
+    # with its options as JSON in MEDIA_STORAGE_OPTIONS (see docs/operations.md).
+    "default": {
+        "BACKEND": env("MEDIA_STORAGE", default="django.core.files.storage.FileSystemStorage"),
+        "OPTIONS": env.json("MEDIA_STORAGE_OPTIONS", default={}),
+    },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="gazette@localhost")
 
+# View counts (gazette.analytics): buffered, then flushed in batches into hourly buckets. With
+# Redis the worker flushes (`manage.py flush_views --loop --interval 2`); without, each process
+# flushes its own in-memory buffer from a thread every GAZETTE_VIEWS_FLUSH_INTERVAL seconds.
+GAZETTE_VIEWS_REDIS_URL = env("GAZETTE_VIEWS_REDIS_URL", default=REDIS_URL)
+GAZETTE_VIEWS_FLUSH_IN_PROCESS = env.bool(
+    "GAZETTE_VIEWS_FLUSH_IN_PROCESS", default=not GAZETTE_VIEWS_REDIS_URL
+)
+GAZETTE_VIEWS_FLUSH_INTERVAL = env.float("GAZETTE_VIEWS_FLUSH_INTERVAL", default=2.0)
+# Popular Now: the most viewed articles of this many past hours.
+GAZETTE_POPULAR_WINDOW_HOURS = env.int("GAZETTE_POPULAR_WINDOW_HOURS", default=24)
+
 # Background work goes through Django's tasks API (the django-tasks package).
-TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# TASKS_BACKEND=immediate (default) runs them in-process, with nothing to start;
+# TASKS_BACKEND=database queues them in the database (django-tasks-db) for the worker,
+# `manage.py db_worker`, as the production stack does.
+TASKS_BACKENDS = {
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+    "database": "django_tasks_db.DatabaseBackend",
+}
+TASKS = {"default": {"BACKEND": TASKS_BACKENDS[env("TASKS_BACKEND", default="immediate")]}}
+
+# Purge the page cache when content changes (gazette.core.purge): one URL per nginx (or CDN
+# purge endpoint), e.g. FRONTEND_CACHE_PURGE_URLS=http://10.0.0.5:80,http://10.0.0.6:80
+WAGTAILFRONTENDCACHE = {
+    f"cache_{number}": {"BACKEND": "gazette.core.purge.NginxPurgeBackend", "LOCATION": url}
+    for number, url in enumerate(env.list("FRONTEND_CACHE_PURGE_URLS", default=[]))
+}
 
 WAGTAIL_SITE_NAME = env("GAZETTE_SITE_NAME", default="Gazette")
 WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", default="http://127.0.0.1:8000")
@@ -198,12 +271,33 @@ WAGTAILIMAGES_IMAGE_MODEL = "images.CustomImage"
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
 WAGTAILEMBEDS_RESPONSIVE_HTML = True
+
+# Distribution: feeds carry the whole story, or only its standfirst (the default).
+GAZETTE_FEED_FULL_TEXT = env.bool("GAZETTE_FEED_FULL_TEXT", default=False)
+# Articles per sitemap page (an id range; at most 50,000 by the sitemaps protocol).
+GAZETTE_SITEMAP_PAGE_SIZE = env.int("GAZETTE_SITEMAP_PAGE_SIZE", default=10_000)
+# Public API allowance per client IP, counted by django-ratelimit in the default cache.
+GAZETTE_API_RATE_LIMIT = env("GAZETTE_API_RATE_LIMIT", default="120/m")
+# Behind a proxy, name the header carrying the client address (e.g. HTTP_X_REAL_IP).
+RATELIMIT_IP_META_KEY = env("RATELIMIT_IP_META_KEY", default=None)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # LOG_FORMAT=json: one JSON object per line with the request id (production's default).
+    "formatters": {
+        "text": {"format": "%(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "gazette.core.json_logging.JsonFormatter"},
+    },
+    "filters": {"request_id": {"()": "gazette.core.request_id.RequestIdFilter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": env("LOG_FORMAT", default="text"),
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     # Each task and publish logs a line at INFO; keep imports and the console readable.
     "loggers": {

@@ -19,6 +19,10 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 SERVE_MEDIA = True
 
+# Tests flush counted views themselves: no background thread writing behind their backs
+# (tests that start real server processes turn it back on through the environment).
+GAZETTE_VIEWS_FLUSH_IN_PROCESS = env.bool("GAZETTE_VIEWS_FLUSH_IN_PROCESS", default=False)  # noqa: F405
+
 # Tests log in with force_login or client.login, which carry no request: leave django-axes'
 # backend out here; tests/users/test_login_protection.py puts it back.
 AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]

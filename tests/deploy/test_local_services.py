@@ -126,3 +126,42 @@ def test_cli_stops_servers_on_sigterm() -> None:
 
     time.sleep(0.1)  # the postmaster's last children may still be closing
     assert not port_is_open(port)
+
+
+@needs_redis
+def test_redis_with_a_data_dir_keeps_its_data_across_restarts(tmp_path: Path) -> None:
+    for attempt in range(2):
+        with local_services.RedisServer(tmp_path / "redis") as server:
+            client = redis.Redis.from_url(server.url)
+            try:
+                if attempt == 0:
+                    client.set("counter", 41)
+                else:
+                    assert client.incr("counter") == 42
+            finally:
+                client.close()
+    assert (tmp_path / "redis").is_dir()  # kept, unlike a throwaway server's
+
+
+@needs_postgres
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root runs PostgreSQL as another user")
+def test_a_cluster_where_postgres_cannot_reach_lives_beside_it_and_is_found_again(
+    tmp_path: Path,
+) -> None:
+    # pytest's temporary directories are root's alone (mode 700): like a checkout in /root.
+    data_dir = tmp_path / "cluster"
+    try:
+        for attempt in range(2):
+            with (
+                local_services.PostgresCluster(data_dir, fast=True) as pg,
+                psycopg.connect(pg.url, autocommit=True) as conn,
+            ):
+                if attempt == 0:
+                    conn.execute("create table kept (id int)")
+                else:
+                    assert conn.execute("select count(*) from kept").fetchone() == (0,)
+        assert data_dir.is_symlink()
+        assert (data_dir / "PG_VERSION").exists()
+    finally:
+        if data_dir.is_symlink():
+            shutil.rmtree(data_dir.resolve(), ignore_errors=True)

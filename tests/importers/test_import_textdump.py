@@ -94,6 +94,22 @@ def test_importing_twice_changes_nothing(seeded):
     assert _snapshot() == before
 
 
+def test_import_brings_the_pages_comments_as_published_once(seeded, client):
+    from gazette.comments.models import Comment
+
+    texts = [
+        "i guess thats one way to escape the regime, poor people..",
+        "North Korea is the world's largest cult.",
+    ]
+    comments = Comment.objects.filter(article=seeded.article).order_by("created_at", "pk")
+    assert [c.text for c in comments] == texts
+    assert {c.status for c in comments} == {Comment.Status.PUBLISHED}
+    import_textdump_file(path=SEED_FILE)
+    assert Comment.objects.count() == 2
+    html = client.get(seeded.article.url).content.decode()
+    assert "data-comment-count>2<" in html and "the world&#x27;s largest cult." in html
+
+
 def test_reimport_updates_an_edited_article(seeded, tmp_path):
     edited = tmp_path / "edited.txt"
     edited.write_text(

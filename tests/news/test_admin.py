@@ -47,6 +47,10 @@ def test_preview_shows_the_draft_not_the_live_page(editor_client, home):
             "article_authors-INITIAL_FORMS": "0",
             "article_authors-MIN_NUM_FORMS": "0",
             "article_authors-MAX_NUM_FORMS": "1000",
+            "editors_picks-TOTAL_FORMS": "0",
+            "editors_picks-INITIAL_FORMS": "0",
+            "editors_picks-MIN_NUM_FORMS": "0",
+            "editors_picks-MAX_NUM_FORMS": "5",
         },
     )
     assert response.json()["is_valid"], response.json()

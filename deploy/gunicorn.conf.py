@@ -1,0 +1,66 @@
+"""gunicorn settings for Gazette's app servers, the same on every host and in `make stack`.
+
+    gunicorn -c deploy/gunicorn.conf.py gazette.wsgi
+
+Environment: GUNICORN_BIND (default 127.0.0.1:8000), WEB_CONCURRENCY (worker processes,
+default: the number of cores), GUNICORN_THREADS (threads per worker, default 4),
+GUNICORN_PIDFILE, GUNICORN_ACCESS_LOG ("-" for stderr; off by default: nginx logs access).
+
+Threads (gthread): a page waits on PostgreSQL and Redis most of its time, so a few threads
+per process serve more readers than more processes would, in less memory. Each process
+keeps its own psycopg pool (DATABASE_POOL_MAX_SIZE must cover its threads). Measured sizing
+belongs to bench/ (docs/benchmarks.md); this is the starting point for 2 cores.
+"""
+
+import multiprocessing
+import os
+
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count()))
+worker_class = "gthread"
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+pidfile = os.environ.get("GUNICORN_PIDFILE") or None
+# gunicorn's control socket (`gunicornc`): one per instance, beside its pid file; off without.
+control_socket = os.environ.get("GUNICORN_CONTROL_SOCKET") or (
+    f"{pidfile}.ctl" if pidfile else "gunicorn.ctl"
+)
+control_socket_disable = not (pidfile or os.environ.get("GUNICORN_CONTROL_SOCKET"))
+wsgi_app = "gazette.wsgi:application"
+
+# A worker stuck longer than this is killed and replaced; nginx gives up a little later.
+timeout = 30
+graceful_timeout = 20
+keepalive = 5  # nginx keeps upstream connections open
+# Recycle workers now and then: a slow leak never becomes an outage.
+max_requests = 5000
+max_requests_jitter = 500
+# Heartbeat files in memory, not on a possibly slow disk.
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108
+
+# Only nginx talks to us: trust its X-Forwarded-* from loopback (and the proxy hosts in
+# FORWARDED_ALLOW_IPS on a multi-host deploy).
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+
+# Logs as JSON lines on stderr, like the app's (gazette.core.json_logging).
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
+logconfig_dict = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"json": {"()": "gazette.core.json_logging.JsonFormatter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json",
+            "stream": "ext://sys.stderr",
+        }
+    },
+    "loggers": {
+        "gunicorn.error": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # nginx logs every request; gunicorn's access lines only when GUNICORN_ACCESS_LOG is set.
+        "gunicorn.access": {
+            "handlers": ["console"],
+            "level": "INFO" if accesslog else "WARNING",
+            "propagate": False,
+        },
+    },
+}

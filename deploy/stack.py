@@ -1,0 +1,624 @@
+#!/usr/bin/env python3
+"""The whole production stack on loopback, from the repository: `make stack`.
+
+    python deploy/stack.py start [--dir var/stack] [--port 8080] [--replica] [--workers 1]
+    python deploy/stack.py stop [--dir var/stack]
+    python deploy/stack.py status [--dir var/stack]
+    python deploy/stack.py render-nginx [options]   # deploy/nginx.conf for a real host
+
+``start`` runs, as production does: a PostgreSQL cluster (and with ``--replica`` a streaming
+replica made by pg_basebackup -R) and Redis with their data in ``--dir``, migrations,
+collectstatic, the demo content, two gunicorn app servers on loopback ports behind nginx
+(page microcache and purge, static and media), the task worker (django-tasks-db's
+``db_worker``) and the views flush worker when the analytics app has one. It prints the URL
+and the admin login. Everything keeps its data in ``--dir`` between runs; ``start`` on a
+running stack only prints it again, and ``stop`` ends every process it started (pid files).
+
+Standard library only (and deploy/local_services.py), run with the virtualenv's Python: the
+app servers and commands are the virtualenv's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+# Run as a script, the repository is not on the path: deploy.local_services must be.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from deploy.local_services import (
+    PostgresCluster,
+    RedisServer,
+    ServiceError,
+    free_port,
+    log_tail,
+    port_is_open,
+)
+
+REPOSITORY = Path(__file__).resolve().parent.parent
+TEMPLATE = REPOSITORY / "deploy" / "nginx.conf"
+GUNICORN_CONF = REPOSITORY / "deploy" / "gunicorn.conf.py"
+MODULES_DIR = Path("/usr/lib/nginx/modules")
+PURGE_MODULE = "ngx_http_cache_purge_module.so"
+BROTLI_MODULE = "ngx_http_brotli_filter_module.so"
+APP_NAMES = ("app-a", "app-b")
+READY_TIMEOUT = 60  # seconds an app server gets to answer /healthz
+STOP_TIMEOUT = 20
+TEXT_TYPES = (
+    "text/css text/plain text/xml application/javascript application/json application/xml "
+    "application/rss+xml application/atom+xml image/svg+xml"
+)
+
+
+class StackError(RuntimeError):
+    pass
+
+
+_STARTED = time.monotonic()
+
+
+def progress(message: str) -> None:
+    print(f"stack [{time.monotonic() - _STARTED:5.1f}s] {message}", file=sys.stderr, flush=True)
+
+
+# --- nginx configuration --------------------------------------------------------------------
+
+
+def render_nginx_conf(
+    *,
+    upstreams: list[str],
+    listen: str,
+    static_root: Path,
+    media_root: Path,
+    state_dir: Path,
+    log_dir: Path,
+    purge_from: list[str],
+    user: str | None = None,
+    worker_processes: str = "auto",
+    microcache: str = "1s",
+    forwarded_proto: str = "$scheme",
+    session_cookie: str = "sessionid",
+    modules_dir: Path = MODULES_DIR,
+) -> str:
+    """deploy/nginx.conf with its @@NAME@@ markers filled in."""
+    if not (modules_dir / PURGE_MODULE).exists():
+        raise StackError(
+            f"nginx's cache-purge module is missing ({modules_dir / PURGE_MODULE}): "
+            "apt-get install libnginx-mod-http-cache-purge"
+        )
+    modules = [PURGE_MODULE]
+    brotli = (modules_dir / BROTLI_MODULE).exists()
+    if brotli:
+        modules.append(BROTLI_MODULE)
+    values = {
+        "LOAD_MODULES": "\n".join(f"load_module {modules_dir / name};" for name in modules),
+        "USER": f"user {user};" if user else "",
+        "WORKER_PROCESSES": worker_processes,
+        "STATE_DIR": str(state_dir),
+        "LOG_DIR": str(log_dir),
+        "BROTLI": (
+            f"    brotli on;\n    brotli_comp_level 5;\n    brotli_types {TEXT_TYPES};"
+            if brotli
+            else "    # brotli: libnginx-mod-http-brotli-filter is not installed"
+        ),
+        "SESSION_COOKIE": session_cookie,
+        "UPSTREAM_SERVERS": "\n".join(
+            f"        server {address} max_fails=3 fail_timeout=10s;" for address in upstreams
+        ),
+        "LISTEN": listen,
+        "FORWARDED_PROTO": forwarded_proto,
+        "STATIC_ROOT": str(static_root),
+        "MEDIA_ROOT": str(media_root),
+        "MICROCACHE": microcache,
+        "PURGE_ALLOW": "\n".join(f"            allow {source};" for source in purge_from),
+    }
+    text = TEMPLATE.read_text()
+    for name, value in values.items():
+        text = text.replace(f"@@{name}@@", value)
+    if "@@" in text:
+        raise StackError("deploy/nginx.conf has a marker render_nginx_conf does not fill")
+    return text
+
+
+def nginx_binary() -> str:
+    binary = shutil.which("nginx") or (
+        "/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None
+    )
+    if binary is None:
+        raise StackError("nginx not found: apt-get install nginx libnginx-mod-http-cache-purge")
+    return binary
+
+
+# --- state ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Stack:
+    """What a running stack is made of, kept in <dir>/stack.json."""
+
+    dir: str
+    port: int = 0
+    postgres_port: int = 0
+    replica_port: int = 0
+    redis_port: int = 0
+    app_ports: list[int] = field(default_factory=list)
+    pids: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def root(self) -> Path:
+        return Path(self.dir)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def database_url(self) -> str:
+        return f"postgres://gazette@127.0.0.1:{self.postgres_port}/gazette"
+
+    @property
+    def replica_url(self) -> str:
+        return (
+            f"postgres://gazette@127.0.0.1:{self.replica_port}/gazette" if self.replica_port else ""
+        )
+
+    @property
+    def redis_url(self) -> str:
+        return f"redis://127.0.0.1:{self.redis_port}/0"
+
+    @classmethod
+    def load(cls, root: Path) -> Stack:
+        path = root / "stack.json"
+        if path.exists():
+            return cls(**json.loads(path.read_text()))
+        return cls(dir=str(root))
+
+    def save(self) -> None:
+        (self.root / "stack.json").write_text(json.dumps(asdict(self), indent=2) + "\n")
+
+
+def _alive(pid: int | None, token: str) -> bool:
+    """Is ``pid`` running, and still the program we started (``token`` in its command line)?"""
+    if not pid:
+        return False
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return False
+    return token in cmdline
+
+
+PROCESS_TOKENS = {
+    "nginx": "nginx",
+    "redis": "redis-server",
+    "app-a": "gunicorn",
+    "app-b": "gunicorn",
+    "worker": "db_worker",
+    "views-worker": "flush_views",
+}
+
+
+ESSENTIAL = {"nginx", "app-a", "app-b", "worker", "redis", "postgres"}
+
+
+def _fully_running(stack: Stack) -> bool:
+    status = _running(stack)
+    return set(status) >= ESSENTIAL and all(status.values())
+
+
+def _running(stack: Stack) -> dict[str, bool]:
+    status = {name: _alive(pid, PROCESS_TOKENS.get(name, name)) for name, pid in stack.pids.items()}
+    status["postgres"] = (stack.root / "postgres" / "postmaster.pid").exists() and port_is_open(
+        stack.postgres_port
+    )
+    if stack.replica_port:
+        status["replica"] = (stack.root / "replica" / "postmaster.pid").exists() and port_is_open(
+            stack.replica_port
+        )
+    return status
+
+
+# --- start ------------------------------------------------------------------------------------
+
+
+def _port(wanted: int, previous: int) -> int:
+    """The port asked for, else the one used last time if it is free, else any free one."""
+    if wanted:
+        return wanted
+    if previous and not port_is_open(previous):
+        return previous
+    return free_port()
+
+
+def _secret_key(root: Path) -> str:
+    path = root / "secret-key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(64) + "\n")
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def app_environment(stack: Stack, *, workers: int) -> dict[str, str]:
+    """The production settings of every process of the stack, from the environment."""
+    root = stack.root
+    origins = [f"http://127.0.0.1:{stack.port}", f"http://localhost:{stack.port}"]
+    env = dict(os.environ)
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "gazette.settings.production",
+            "SECRET_KEY": _secret_key(root),
+            "DATABASE_URL": stack.database_url,
+            "DATABASE_REPLICA_URLS": stack.replica_url,
+            "REDIS_URL": stack.redis_url,
+            "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "CSRF_TRUSTED_ORIGINS": ",".join(origins),
+            "GAZETTE_VAR_DIR": str(root),
+            "MEDIA_ROOT": str(root / "media"),
+            "GAZETTE_SERVE_MEDIA": "false",
+            "TASKS_BACKEND": "database",
+            "FRONTEND_CACHE_PURGE_URLS": f"{stack.url}/_purge",
+            "WAGTAILADMIN_BASE_URL": stack.url,
+            "LOG_FORMAT": "json",
+            # Rate limits count readers as nginx reports them (X-Real-IP from a trusted proxy).
+            "RATELIMIT_IP_META_KEY": "gazette.core.client.client_ip",
+            "WEB_CONCURRENCY": str(workers),
+            # Loopback has no TLS: no redirect to https, cookies over http, no HSTS pin.
+            "SECURE_SSL_REDIRECT": "false",
+            "SESSION_COOKIE_SECURE": "false",
+            "CSRF_COOKIE_SECURE": "false",
+            "SECURE_HSTS_SECONDS": "0",
+            # Compiled modules cached once for every process of the stack (and of its tests),
+            # out of the work tree.
+            "PYTHONPYCACHEPREFIX": str(REPOSITORY / "var" / "pycache"),
+        }
+    )
+    for unwanted in ("PYTHONDONTWRITEBYTECODE", "DJANGO_ALLOW_ASYNC_UNSAFE"):
+        env.pop(unwanted, None)
+    return env
+
+
+def _manage_started(env: dict[str, str], *args: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(  # noqa: S603 - our own manage.py
+        [sys.executable, str(REPOSITORY / "manage.py"), *args],
+        cwd=REPOSITORY,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        text=True,
+    )
+
+
+def _manage_finished(proc: subprocess.Popen[str], what: str) -> str:
+    output, _ = proc.communicate()
+    if proc.returncode != 0:
+        raise StackError(f"manage.py {what} failed:\n{output}")
+    return output
+
+
+def _manage(env: dict[str, str], *args: str) -> str:
+    """Run a management command with the stack's settings; its output, or StackError."""
+    return _manage_finished(_manage_started(env, *args), " ".join(args))
+
+
+def has_command(name: str) -> bool:
+    """Whether one of our apps has this management command (the views flush worker exists
+    once the analytics app has it)."""
+    return any(REPOSITORY.glob(f"gazette/*/management/commands/{name}.py"))
+
+
+def _spawn(name: str, cmd: list[str], env: dict[str, str], log_dir: Path) -> int:
+    """Start a long-running process in its own session, logging to <log_dir>/<name>.log."""
+    with open(log_dir / f"{name}.log", "ab") as log:
+        proc = subprocess.Popen(  # noqa: S603 - our own programs
+            cmd,
+            cwd=REPOSITORY,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+    return proc.pid
+
+
+def _wait_healthy(url: str, pid: int, token: str, log: Path) -> None:
+    deadline = time.monotonic() + READY_TIMEOUT
+    while time.monotonic() < deadline:
+        if not _alive(pid, token):
+            raise StackError(f"{url} exited while starting:\n{log_tail(log)}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - loopback
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise StackError(f"{url} did not answer within {READY_TIMEOUT} s:\n{log_tail(log)}")
+
+
+def start(root: Path, *, port: int, replica: bool, workers: int, fast: bool, demo: bool) -> Stack:
+    root = root.resolve()
+    previous = Stack.load(root)
+    if previous.pids or previous.postgres_port:
+        if _fully_running(previous) and (previous.replica_port or not replica):
+            return previous  # already running: nothing to do
+        stop(root, quiet=True)  # half a stack (or one without the replica asked for): again
+
+    for sub in ("log", "run", "media", "static", "nginx/tmp", "nginx/cache"):
+        (root / sub).mkdir(parents=True, exist_ok=True)
+    stack = Stack(dir=str(root))
+    stack.port = _port(port, previous.port)
+    log_dir = root / "log"
+
+    try:
+        progress("PostgreSQL")
+        primary = PostgresCluster(
+            root / "postgres", fast=fast, port=_port(0, previous.postgres_port)
+        ).start()
+        stack.postgres_port = primary.port
+        stack.save()
+        if replica:
+            progress("streaming replica (pg_basebackup -R)")
+            standby = primary.make_replica(
+                root / "replica", fast=fast, port=_port(0, previous.replica_port)
+            )
+            standby.start()
+            stack.replica_port = standby.port
+            stack.save()
+        progress("Redis")
+        redis = RedisServer(root / "redis", port=_port(0, previous.redis_port)).start()
+        stack.redis_port = redis.port
+        stack.pids["redis"] = redis.pid or 0
+        stack.app_ports = [_port(0, p) for p in (previous.app_ports or [0, 0])][:2]
+        while len(set(stack.app_ports)) < 2:
+            stack.app_ports = [free_port(), free_port()]
+        stack.save()
+
+        env = app_environment(stack, workers=workers)
+        # collectstatic needs no database: it runs beside the migrations.
+        progress("migrations and collectstatic")
+        statics = _manage_started(env, "collectstatic", "--noinput", "-v", "0")
+        _manage(env, "migrate", "--noinput", "-v", "0")
+        _manage_finished(statics, "collectstatic")
+
+        # nginx first: it answers 502 until the app servers are up, and takes the purges the
+        # worker sends as soon as it starts.
+        progress("nginx")
+        _start_nginx(stack)
+        stack.save()
+
+        progress("app servers and workers" + (", demo content" if demo else ""))
+        gunicorn = str(Path(sys.executable).with_name("gunicorn"))
+        for name, app_port in zip(APP_NAMES, stack.app_ports, strict=True):
+            app_env = env | {
+                "GUNICORN_BIND": f"127.0.0.1:{app_port}",
+                "GUNICORN_PIDFILE": str(root / "run" / f"{name}.pid"),
+            }
+            stack.pids[name] = _spawn(name, [gunicorn, "-c", str(GUNICORN_CONF)], app_env, log_dir)
+        manage = [sys.executable, str(REPOSITORY / "manage.py")]
+        stack.pids["worker"] = _spawn(
+            "worker",
+            [*manage, "db_worker", "--interval", "0.5", "--no-startup-delay"],
+            env,
+            log_dir,
+        )
+        if has_command("flush_views"):
+            stack.pids["views-worker"] = _spawn(
+                "views-worker", [*manage, "flush_views", "--loop", "--interval", "2"], env, log_dir
+            )
+        stack.save()
+        if demo:  # while the app servers boot
+            _manage(env, "build_demo_site", "--base-url", stack.url)
+        for name, app_port in zip(APP_NAMES, stack.app_ports, strict=True):
+            _wait_healthy(
+                f"http://127.0.0.1:{app_port}/healthz",
+                stack.pids[name],
+                "gunicorn",
+                log_dir / f"{name}.log",
+            )
+        progress("ready")
+    except BaseException:
+        stack.save()
+        stop(root, quiet=True)
+        raise
+    return stack
+
+
+def _nginx_paths(stack: Stack) -> tuple[Path, Path]:
+    return stack.root / "nginx" / "nginx.conf", stack.root / "nginx"
+
+
+def _start_nginx(stack: Stack) -> None:
+    conf, prefix = _nginx_paths(stack)
+    conf.write_text(
+        render_nginx_conf(
+            upstreams=[f"127.0.0.1:{p}" for p in stack.app_ports],
+            listen=f"127.0.0.1:{stack.port}",
+            static_root=stack.root / "static",
+            media_root=stack.root / "media",
+            state_dir=prefix,
+            log_dir=stack.root / "log",
+            purge_from=["127.0.0.1"],
+            user="root" if os.geteuid() == 0 else None,
+            worker_processes="1",
+        )
+    )
+    nginx = nginx_binary()
+    base = [nginx, "-c", str(conf), "-p", str(prefix)]
+    for args in (["-t", "-q"], []):
+        result = subprocess.run(  # noqa: S603 - nginx with our config
+            [*base, *args], capture_output=True, text=True, check=False, start_new_session=True
+        )
+        if result.returncode != 0:
+            raise StackError(f"nginx {' '.join(args) or 'start'} failed:\n{result.stderr}")
+    pid_file = prefix / "nginx.pid"
+    deadline = time.monotonic() + 10
+    while not pid_file.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    stack.pids["nginx"] = int(pid_file.read_text().strip())
+
+
+# --- stop -------------------------------------------------------------------------------------
+
+
+def _terminate(processes: list[tuple[int, str, int]]) -> None:
+    """Signal every (pid, token, signal) at once, wait for all, kill what outlives the wait."""
+    waiting = []
+    for pid, token, sig in processes:
+        if _alive(pid, token):
+            try:
+                os.kill(pid, sig)
+                waiting.append((pid, token))
+            except ProcessLookupError:
+                pass
+    deadline = time.monotonic() + STOP_TIMEOUT
+    while any(_alive(pid, token) for pid, token in waiting) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    for pid, token in waiting:
+        if _alive(pid, token):
+            os.kill(pid, signal.SIGKILL)
+
+
+def stop(root: Path, *, quiet: bool = False) -> bool:
+    """Stop every process of the stack in ``root``; True if anything was running."""
+    root = root.resolve()
+    stack = Stack.load(root)
+    anything = any(_running(stack).values()) if (stack.pids or stack.postgres_port) else False
+    # Front to back: no new requests first (nginx's QUIT finishes those in flight), then the
+    # app servers and workers together (TERM: each finishes what it is doing), then data.
+    stages = [["nginx"], [n for n in stack.pids if n not in ("nginx", "redis")], ["redis"]]
+    for names in stages:
+        _terminate(
+            [
+                (
+                    stack.pids[name],
+                    PROCESS_TOKENS.get(name, name),
+                    signal.SIGQUIT if name == "nginx" else signal.SIGTERM,
+                )
+                for name in names
+                if stack.pids.get(name)
+            ]
+        )
+    for data in ("replica", "postgres"):
+        if (root / data / "postmaster.pid").exists():
+            try:
+                PostgresCluster(root / data).stop_running()
+            except ServiceError as exc:
+                print(f"stack: {exc}", file=sys.stderr)
+    stack.pids = {}
+    if root.exists():
+        stack.save()
+    if not quiet:
+        print("Gazette stack stopped." if anything else "Gazette stack was not running.")
+    return anything
+
+
+# --- CLI --------------------------------------------------------------------------------------
+
+
+def describe(stack: Stack) -> str:
+    password_file = stack.root / "admin-password.txt"
+    password = password_file.read_text().strip() if password_file.exists() else "(not created)"
+    apps = ", ".join(f"127.0.0.1:{p}" for p in stack.app_ports)
+    lines = [
+        f"Gazette production stack at {stack.url}/",
+        f"  admin: {stack.url}/admin/  user: admin  password: {password}",
+        f"  nginx (microcache, purge, static, media) -> gunicorn {apps}",
+        f"  PostgreSQL {stack.database_url}",
+    ]
+    if stack.replica_url:
+        lines.append(f"  replica    {stack.replica_url} (streaming, reads)")
+    lines += [
+        f"  Redis      {stack.redis_url}",
+        f"  workers: {', '.join(n for n in stack.pids if 'worker' in n) or 'none'}",
+        f"  logs in {stack.root / 'log'}/; `make stack-stop` ends it.",
+    ]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="action", required=True)
+    default_dir = REPOSITORY / "var" / "stack"
+    for name in ("start", "stop", "status"):
+        p = sub.add_parser(name)
+        p.add_argument("--dir", type=Path, default=default_dir)
+        if name == "start":
+            p.add_argument("--port", type=int, default=int(os.environ.get("STACK_PORT", 8080)))
+            p.add_argument("--replica", action="store_true", help="add a streaming replica")
+            p.add_argument("--workers", type=int, default=1, help="processes per app server")
+            p.add_argument("--fast", action="store_true", help="fsync off (tests)")
+            p.add_argument("--no-demo", dest="demo", action="store_false")
+    render = sub.add_parser("render-nginx", help="print deploy/nginx.conf filled in")
+    render.add_argument("--upstream", action="append", required=True, help="host:port, repeat")
+    render.add_argument("--listen", default="80")
+    render.add_argument("--static-root", type=Path, required=True)
+    render.add_argument("--media-root", type=Path, required=True)
+    render.add_argument("--state-dir", type=Path, required=True, help="pid, cache, temp files")
+    render.add_argument("--log-dir", type=Path, default=Path("/var/log/nginx"))
+    render.add_argument("--purge-from", action="append", default=None, help="app hosts, repeat")
+    render.add_argument("--user", default="www-data")
+    render.add_argument("--forwarded-proto", default="$scheme")
+    args = parser.parse_args(argv)
+
+    try:
+        if args.action == "start":
+            if (
+                args.port
+                and port_is_open(args.port)
+                and not _running(Stack.load(args.dir.resolve())).get("nginx")
+            ):
+                raise StackError(f"port {args.port} is taken: STACK_PORT=8081 make stack")
+            stack = start(
+                args.dir,
+                port=args.port,
+                replica=args.replica,
+                workers=args.workers,
+                fast=args.fast,
+                demo=args.demo,
+            )
+            print(describe(stack), flush=True)
+        elif args.action == "stop":
+            stop(args.dir)
+        elif args.action == "status":
+            stack = Stack.load(args.dir.resolve())
+            if stack.postgres_port and _fully_running(stack):
+                print(describe(stack))
+            else:
+                status = _running(stack) if stack.postgres_port else "never started"
+                print(f"Gazette stack is not (fully) running: {status}")
+                return 1
+        else:
+            print(
+                render_nginx_conf(
+                    upstreams=args.upstream,
+                    listen=args.listen,
+                    static_root=args.static_root,
+                    media_root=args.media_root,
+                    state_dir=args.state_dir,
+                    log_dir=args.log_dir,
+                    purge_from=args.purge_from or ["127.0.0.1"],
+                    user=args.user or None,
+                    forwarded_proto=args.forwarded_proto,
+                ),
+                end="",
+            )
+    except (StackError, ServiceError) as exc:
+        print(f"stack: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

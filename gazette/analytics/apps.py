@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.conf import settings
+
+
+class AnalyticsConfig(AppConfig):
+    name = "gazette.analytics"
+    label = "analytics"
+    verbose_name = "Reader analytics"
+
+    def ready(self):
+        uses_local_buffer = not getattr(settings, "GAZETTE_VIEWS_REDIS_URL", "")
+        if uses_local_buffer and getattr(settings, "GAZETTE_VIEWS_FLUSH_IN_PROCESS", True):
+            from .counters import stop_gracefully_on_sigterm
+
+            stop_gracefully_on_sigterm()

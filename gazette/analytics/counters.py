@@ -1,0 +1,339 @@
+"""Where counted views wait until a flush writes them to the database in one batch.
+
+Two backends, chosen by the environment:
+
+``RedisViewCounter`` (production: ``REDIS_URL`` set)
+    Each view is one ``HINCRBY`` (with its per-article twin, in one MULTI) into a *pending*
+    hash shared by every app server. A flush renames *pending* to *flushing* atomically
+    (a Lua script, so no increment lands in between), writes *flushing* to the database in one
+    transaction that also records the batch id, then deletes it. A killed app process loses
+    nothing: the views are in Redis the moment the beacon returns. A flusher killed after its
+    commit leaves *flushing* behind; the next flush sees the batch id already applied and only
+    deletes it, so no view is counted twice. The worker runs
+    ``manage.py flush_views --loop --interval 2``. Redis must not evict these keys (they have
+    no TTL, so any ``volatile-*`` or ``noeviction`` policy keeps them).
+
+``LocalViewCounter`` (embedded default: SQLite, no Redis)
+    A dictionary in the process's memory, flushed by a background thread every
+    ``GAZETTE_VIEWS_FLUSH_INTERVAL`` seconds (2 by default) and once more at exit (``atexit``;
+    SIGTERM is turned into a normal exit so a graceful stop flushes too). What ``kill -9``
+    can lose is bounded: the views that process counted since its last flush, that is at most
+    one interval (about 2 seconds) of that one process.
+
+Both keep a per-article count of what is not yet in the database, so the page can show
+"database total + pending" and a view appears at once rather than after the next flush. Both
+also remember which readers they saw in the last 30 minutes (``first_sighting``): an atomic
+``SET NX EX`` shared by every process in Redis, a dictionary of expiry times in memory.
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import os
+import threading
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime, timezone
+from typing import Protocol
+
+from django.conf import settings
+from django.utils.functional import SimpleLazyObject
+
+logger = logging.getLogger(__name__)
+
+# (article id, start of the hour as a Unix timestamp) -> views
+Batch = Mapping[tuple[int, int], int]
+# Writes a batch to the database in one transaction; batch_id makes a retry a no-op.
+ApplyBatch = Callable[[Batch, str | None], object]
+
+
+def hour_of(moment: datetime) -> int:
+    """The start of the UTC hour holding ``moment``, as a Unix timestamp."""
+    return int(moment.timestamp()) // 3600 * 3600
+
+
+def hour_start(timestamp: int) -> datetime:
+    return datetime.fromtimestamp(timestamp, tz=timezone.utc)
+
+
+class ViewCounter(Protocol):
+    def first_sighting(self, key: str, seconds: int) -> bool: ...
+
+    def add(self, article_id: int, hour: int) -> None: ...
+
+    def pending(self, article_ids: Iterable[int]) -> dict[int, int]: ...
+
+    def flush(self, apply: ApplyBatch) -> int: ...
+
+    def reset(self) -> None: ...
+
+
+class LocalViewCounter:
+    """Views counted in this process and not yet written; see the module docstring."""
+
+    SEEN_PURGE_FROM = 10_000
+    MAX_SEEN = 1_000_000
+
+    def __init__(
+        self, *, flush_in_background: bool, interval: float, apply: ApplyBatch | None = None
+    ):
+        self.flush_in_background = flush_in_background
+        self.interval = interval
+        self._apply = apply  # what the flusher thread and the exit flush write with
+        self._reset_state()
+        os.register_at_fork(after_in_child=self._reset_state)
+
+    def _reset_state(self) -> None:
+        # After a fork the child starts empty: the parent still owns (and flushes) its views,
+        # and a lock some other thread held at the fork would never be released.
+        self._lock = threading.Lock()
+        self._flush_lock = threading.Lock()
+        self._pending: Counter[tuple[int, int]] = Counter()
+        self._pending_by_article: Counter[int] = Counter()
+        self._in_flight_by_article: Counter[int] = Counter()
+        self._seen: dict[str, float] = {}  # reader key -> when to forget it (time.time)
+        self._purge_above = self.SEEN_PURGE_FROM
+        self._flusher: threading.Thread | None = None
+        self._stop = threading.Event()
+
+    def first_sighting(self, key: str, seconds: int) -> bool:
+        """True the first time ``key`` is seen in ``seconds``; remembers it that long.
+
+        Memory grows with the readers of the last ``seconds`` only: expired keys are purged
+        whenever the dictionary has doubled since the last purge. Past MAX_SEEN (far more
+        readers in 30 minutes than one embedded process serves) the oldest are forgotten.
+        """
+        now = time.time()
+        with self._lock:
+            forget_at = self._seen.get(key)
+            if forget_at is not None and forget_at > now:
+                return False
+            self._seen.pop(key, None)  # re-inserted last: the dict stays oldest first
+            self._seen[key] = now + seconds
+            if len(self._seen) > self._purge_above:
+                self._purge_seen(now)
+            return True
+
+    def _purge_seen(self, now: float) -> None:
+        self._seen = {key: at for key, at in self._seen.items() if at > now}
+        while len(self._seen) > self.MAX_SEEN:
+            del self._seen[next(iter(self._seen))]
+        self._purge_above = max(self.SEEN_PURGE_FROM, 2 * len(self._seen))
+
+    def add(self, article_id: int, hour: int) -> None:
+        with self._lock:
+            self._pending[(article_id, hour)] += 1
+            self._pending_by_article[article_id] += 1
+        if self.flush_in_background and self._flusher is None:
+            self._start_flusher()
+
+    def pending(self, article_ids: Iterable[int]) -> dict[int, int]:
+        with self._lock:
+            return {
+                article_id: self._pending_by_article[article_id]
+                + self._in_flight_by_article[article_id]
+                for article_id in article_ids
+            }
+
+    def flush(self, apply: ApplyBatch) -> int:
+        with self._flush_lock:
+            with self._lock:
+                batch, self._pending = self._pending, Counter()
+                by_article, self._pending_by_article = self._pending_by_article, Counter()
+                # Still shown on pages while the database write is under way.
+                self._in_flight_by_article = by_article
+            if not batch:
+                return 0
+            try:
+                apply(batch, None)
+            except BaseException:
+                with self._lock:
+                    self._pending.update(batch)
+                    self._pending_by_article.update(by_article)
+                    self._in_flight_by_article = Counter()
+                raise
+            with self._lock:
+                self._in_flight_by_article = Counter()
+            return sum(batch.values())
+
+    def reset(self) -> None:
+        with self._lock:
+            self._seen.clear()
+            self._pending.clear()
+            self._pending_by_article.clear()
+            self._in_flight_by_article.clear()
+
+    def _start_flusher(self) -> None:
+        with self._lock:
+            if self._flusher is not None:
+                return
+            self._flusher = threading.Thread(
+                target=self._flush_forever, name="gazette-views-flusher", daemon=True
+            )
+            self._flusher.start()
+        atexit.register(self._flush_at_exit)
+
+    def _write(self, batch: Batch, batch_id: str | None) -> object:
+        if self._apply is not None:
+            return self._apply(batch, batch_id)
+        from .services import write_batch
+
+        return write_batch(batch, batch_id)
+
+    def _flush_forever(self) -> None:
+        from django.db import close_old_connections
+
+        while not self._stop.wait(self.interval):
+            close_old_connections()
+            try:
+                self.flush(self._write)
+            except Exception:
+                # The views went back into the buffer; the next round tries again.
+                logger.exception("Flushing views failed; will retry")
+
+    def _flush_at_exit(self) -> None:
+        self._stop.set()
+        try:
+            flushed = self.flush(self._write)
+        except Exception:
+            logger.exception("Flushing views at exit failed; %s views lost", self.pending_total)
+        else:
+            if flushed:
+                logger.info("Flushed %s views at exit", flushed)
+
+    @property
+    def pending_total(self) -> int:
+        with self._lock:
+            return sum(self._pending.values())
+
+
+# Atomically move the pending hashes aside, unless an earlier flush left its batch there
+# (it died before deleting it): then that batch is taken again. Returns the batch id.
+_TAKE_BATCH = """
+if redis.call('exists', KEYS[3]) == 0 then
+  if redis.call('exists', KEYS[1]) == 0 then return false end
+  redis.call('rename', KEYS[1], KEYS[3])
+  if redis.call('exists', KEYS[2]) == 1 then redis.call('rename', KEYS[2], KEYS[4]) end
+  redis.call('hset', KEYS[3], '~batch', ARGV[1])
+end
+return redis.call('hget', KEYS[3], '~batch')
+"""
+_RELEASE_LOCK = """
+if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end
+return 0
+"""
+
+
+class RedisViewCounter:
+    """Views pending in Redis, shared by every app process; see the module docstring."""
+
+    LOCK_MILLISECONDS = 60_000
+
+    def __init__(self, url: str, *, prefix: str = "gazette:views"):
+        import redis
+
+        self.redis = redis.Redis.from_url(url, decode_responses=True)
+        self.pending_key = f"{prefix}:pending"
+        self.pending_by_article_key = f"{prefix}:pending-by-article"
+        self.flushing_key = f"{prefix}:flushing"
+        self.flushing_by_article_key = f"{prefix}:flushing-by-article"
+        self.lock_key = f"{prefix}:flush-lock"
+        self.seen_prefix = f"{prefix}:seen:"
+        self._take_batch = self.redis.register_script(_TAKE_BATCH)
+        self._release_lock = self.redis.register_script(_RELEASE_LOCK)
+
+    def first_sighting(self, key: str, seconds: int) -> bool:
+        """An atomic add (SET NX EX) shared by every app process; Redis forgets it itself."""
+        return bool(self.redis.set(self.seen_prefix + key, 1, nx=True, ex=seconds))
+
+    def add(self, article_id: int, hour: int) -> None:
+        with self.redis.pipeline(transaction=True) as pipe:
+            pipe.hincrby(self.pending_key, f"{article_id}:{hour}", 1)
+            pipe.hincrby(self.pending_by_article_key, str(article_id), 1)
+            pipe.execute()
+
+    def pending(self, article_ids: Iterable[int]) -> dict[int, int]:
+        ids = list(article_ids)
+        if not ids:
+            return {}
+        fields = [str(article_id) for article_id in ids]
+        with self.redis.pipeline(transaction=False) as pipe:
+            pipe.hmget(self.pending_by_article_key, fields)
+            pipe.hmget(self.flushing_by_article_key, fields)
+            waiting, flushing = pipe.execute()
+        return {
+            article_id: int(waiting[index] or 0) + int(flushing[index] or 0)
+            for index, article_id in enumerate(ids)
+        }
+
+    def flush(self, apply: ApplyBatch) -> int:
+        token = uuid.uuid4().hex
+        if not self.redis.set(self.lock_key, token, nx=True, px=self.LOCK_MILLISECONDS):
+            return 0  # another flusher is at work; it takes these views too
+        try:
+            # A batch an earlier flush left behind first, then what is pending now.
+            return sum(self._flush_one(apply) for _ in range(2))
+        finally:
+            self._release_lock(keys=[self.lock_key], args=[token])
+
+    def _flush_one(self, apply: ApplyBatch) -> int:
+        keys = [
+            self.pending_key,
+            self.pending_by_article_key,
+            self.flushing_key,
+            self.flushing_by_article_key,
+        ]
+        batch_id = self._take_batch(keys=keys, args=[uuid.uuid4().hex])
+        if not batch_id:
+            return 0
+        batch: dict[tuple[int, int], int] = {}
+        for field, views in self.redis.hgetall(self.flushing_key).items():
+            if field.startswith("~"):
+                continue
+            article_id, hour = field.split(":")
+            batch[(int(article_id), int(hour))] = int(views)
+        apply(batch, batch_id)
+        self.redis.delete(self.flushing_key, self.flushing_by_article_key)
+        return sum(batch.values())
+
+    def reset(self) -> None:
+        self.redis.delete(
+            self.pending_key,
+            self.pending_by_article_key,
+            self.flushing_key,
+            self.flushing_by_article_key,
+            self.lock_key,
+        )
+
+
+def _make_counter() -> ViewCounter:
+    url = getattr(settings, "GAZETTE_VIEWS_REDIS_URL", "")
+    if url:
+        return RedisViewCounter(url)
+    return LocalViewCounter(
+        flush_in_background=getattr(settings, "GAZETTE_VIEWS_FLUSH_IN_PROCESS", True),
+        interval=getattr(settings, "GAZETTE_VIEWS_FLUSH_INTERVAL", 2.0),
+    )
+
+
+counter: ViewCounter = SimpleLazyObject(_make_counter)  # type: ignore[assignment]
+
+
+def stop_gracefully_on_sigterm() -> None:
+    """Make SIGTERM a normal exit, so ``atexit`` flushes the in-process buffer on a graceful
+    stop. Only where nobody else handles SIGTERM (gunicorn and friends install their own) and
+    only from the main thread, as Python requires."""
+    import signal
+
+    if threading.current_thread() is not threading.main_thread():
+        return
+    if signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
+        return
+
+    def _exit(signum, frame):
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, _exit)

@@ -1,0 +1,65 @@
+"""Write counted views waiting in Redis to the database.
+
+manage.py flush_views                          # one flush
+manage.py flush_views --loop --interval 2      # the production worker
+"""
+
+import signal
+import threading
+import time
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import close_old_connections
+
+from gazette.analytics.services import flush_views
+
+
+class Command(BaseCommand):
+    help = "Flush counted views from the buffer into hourly buckets and totals."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--loop", action="store_true", help="Keep flushing until stopped (SIGTERM or Ctrl-C)."
+        )
+        parser.add_argument(
+            "--interval",
+            type=float,
+            default=2.0,
+            help="Seconds between flushes with --loop (default 2; at most 60).",
+        )
+
+    def handle(self, *args, loop: bool, interval: float, **options):
+        if not 0 < interval <= 60:
+            raise CommandError("--interval must be more than 0 and at most 60 seconds.")
+        if not settings.GAZETTE_VIEWS_REDIS_URL:
+            self.stdout.write(
+                "Views are counted in each app process's memory here (no REDIS_URL): every "
+                "process flushes its own buffer. Nothing to flush from this one."
+            )
+            return
+        if not loop:
+            self.stdout.write(f"Flushed {flush_views()} views.")
+            return
+        stopping = threading.Event()
+
+        def stop(signum, frame):
+            stopping.set()
+
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+        self.stdout.write(f"Flushing views every {interval:g} s; SIGTERM or Ctrl-C stops.")
+        while not stopping.is_set():
+            started = time.monotonic()
+            close_old_connections()
+            try:
+                flushed = flush_views()
+            except Exception as exc:
+                # Nothing is lost: the batch stays in Redis and the next round takes it again.
+                self.stderr.write(f"Flush failed, will retry: {exc.__class__.__name__}: {exc}")
+            else:
+                if flushed and options["verbosity"] > 1:
+                    self.stdout.write(f"Flushed {flushed} views.")
+            stopping.wait(max(0.0, interval - (time.monotonic() - started)))
+        flush_views()  # what came in since the last round
+        self.stdout.write("Stopped.")

@@ -1,0 +1,151 @@
+"""Reads of stored views: Popular Now, the admin's columns and the per-hour chart.
+
+Everything here reads the hourly buckets, whose number grows with articles and hours, never
+with views: the cost of Popular Now does not depend on how much the site is read.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import F, IntegerField, OuterRef, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from .counters import hour_of, hour_start
+from .models import HourlyViews, TotalViews
+
+if TYPE_CHECKING:
+    from gazette.news.models import ArticlePage
+
+POPULAR_NOW_COUNT = 5
+# Popular Now is computed at most once a minute per cache, whatever the traffic.
+POPULAR_NOW_CACHE_SECONDS = 60
+
+
+def popular_window() -> timedelta:
+    """How far back Popular Now and the admin's "recent" views look (24 hours by default)."""
+    return timedelta(hours=getattr(settings, "GAZETTE_POPULAR_WINDOW_HOURS", 24))
+
+
+def recent_buckets(*, now: datetime, window: timedelta):
+    """The hourly buckets inside a window that slides with ``now``.
+
+    A bucket is in while it began less than ``window`` ago: an hour's views leave the window
+    together, exactly ``window`` after that hour began.
+    """
+    return HourlyViews.objects.filter(hour__gt=now - window, hour__lte=now)
+
+
+def most_viewed(*, now: datetime, window: timedelta, limit: int) -> list[tuple[int, int]]:
+    """(article id, views) of the most viewed live articles in the window, most first; ties go
+    to the newer article. Two queries (view restrictions, then the ranking)."""
+    from gazette.news.models import ArticlePage
+
+    live = ArticlePage.objects.live().public().values("pk")
+    ranked = (
+        recent_buckets(now=now, window=window)
+        .filter(article__in=live)
+        .values("article")
+        .annotate(recent=Sum("views"))
+        .filter(recent__gt=0)
+        .order_by("-recent", F("article__first_published_at").desc(nulls_last=True), "-article")
+    )
+    return [(row["article"], row["recent"]) for row in ranked[:limit]]
+
+
+def popular_articles(*, now: datetime | None = None, limit: int) -> list[ArticlePage]:
+    """The ``limit`` most viewed live articles, filled up with the newest when too few have
+    been viewed in the window. Uncached; see ``popular_now``."""
+    from gazette.news.models import ArticlePage
+
+    ranked = most_viewed(now=now or timezone.now(), window=popular_window(), limit=limit)
+    ids = [article_id for article_id, _ in ranked]
+    by_pk = {
+        article.pk: article for article in ArticlePage.objects.filter(pk__in=ids).for_listing()
+    }
+    articles = [by_pk[article_id] for article_id in ids if article_id in by_pk]
+    if len(articles) < limit:
+        newest = (
+            ArticlePage.objects.live()
+            .public()
+            .exclude(pk__in=ids)
+            .newest_first()
+            .for_listing()[: limit - len(articles)]
+        )
+        articles += list(newest)
+    return articles
+
+
+def popular_now(*, excluding: ArticlePage | None = None) -> list[ArticlePage]:
+    """Popular Now for an article page: the 5 most viewed articles, this one excluded.
+
+    The list (one more than shown, so any article can be left out) is cached for a minute;
+    on a warm cache this makes no query.
+    """
+    key = f"analytics:popular-now:{int(popular_window().total_seconds())}"
+    articles = cache.get(key)
+    if articles is None:
+        articles = popular_articles(limit=POPULAR_NOW_COUNT + 1)
+        cache.set(key, articles, POPULAR_NOW_CACHE_SECONDS)
+    excluded = excluding.pk if excluding is not None else None
+    return [article for article in articles if article.pk != excluded][:POPULAR_NOW_COUNT]
+
+
+def with_views(pages: QuerySet, *, now: datetime | None = None) -> QuerySet:
+    """Annotate pages with ``views_recent`` (in the Popular Now window) and ``views_total``."""
+    now = now or timezone.now()
+    recent = (
+        recent_buckets(now=now, window=popular_window())
+        .filter(article=OuterRef("pk"))
+        .values("article")
+        .annotate(recent_sum=Sum("views"))
+        .values("recent_sum")
+    )
+    total = TotalViews.objects.filter(article=OuterRef("pk")).values("views")
+    return pages.annotate(
+        views_recent=Coalesce(Subquery(recent, output_field=IntegerField()), 0),
+        views_total=Coalesce(Subquery(total, output_field=IntegerField()), 0),
+    )
+
+
+LARGEST_ID = 2**63 - 1
+
+
+def stored_views_of_live_article(article_id: int) -> int | None:
+    """The stored total of a live article (0 before its first flush), or None when no live
+    article has this id. One query: the beacon's only one."""
+    from gazette.news.models import ArticlePage
+
+    if not 0 < article_id <= LARGEST_ID:
+        return None
+    found = list(
+        ArticlePage.objects.live()
+        .filter(pk=article_id)
+        .values_list("total_views__views", flat=True)[:1]
+    )
+    if not found:
+        return None
+    return found[0] or 0
+
+
+def views_per_hour(
+    *, now: datetime | None = None, hours: int = 24, article: ArticlePage | None = None
+) -> list[tuple[datetime, int]]:
+    """Views in each of the last ``hours`` hours (the current one last), of one article or of
+    the whole site; hours without views are zeros. One query."""
+    now = now or timezone.now()
+    last = hour_start(hour_of(now))
+    first = last - timedelta(hours=hours - 1)
+    buckets = HourlyViews.objects.filter(hour__gte=first, hour__lte=last)
+    if article is not None:
+        buckets = buckets.filter(article=article)
+    sums = dict(buckets.values("hour").annotate(total=Sum("views")).values_list("hour", "total"))
+    series = []
+    for index in range(hours):
+        hour = first + timedelta(hours=index)
+        series.append((hour, sums.get(hour, 0)))
+    return series

@@ -1,0 +1,71 @@
+"""Who is asking: is this request a reader's browser showing an article, and which reader?
+
+Pure functions of the request headers (a WSGI ``META`` mapping) and the time; nothing here
+touches the database or the cache.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from datetime import date
+from types import SimpleNamespace
+
+from crawlerdetect import CrawlerDetect
+from django.utils.crypto import salted_hmac
+
+from gazette.core.client import client_ip
+
+# One detector per process: it keeps an LRU cache of the user agents it has seen.
+_crawlers = CrawlerDetect()
+
+# What a browser sends when it fetches a page the reader has not (yet) asked to see.
+_PREFETCH_HEADERS = ("HTTP_SEC_PURPOSE", "HTTP_PURPOSE", "HTTP_X_PURPOSE", "HTTP_X_MOZ")
+_PREFETCH_WORDS = ("prefetch", "prerender", "preview")
+# A beacon is fetched by script ("empty") and the no-script pixel as an image; anything else
+# (a reader or crawler opening the URL as a document, a frame...) is not a view.
+_BEACON_DESTINATIONS = {"empty", "image"}
+
+
+class Verdict(enum.Enum):
+    READER = "reader"
+    BOT = "bot"
+    PREFETCH = "prefetch"
+    NOT_A_BEACON = "not-a-beacon"
+    CROSS_SITE = "cross-site"
+    REPEAT = "repeat"  # the same reader, same article, within 30 minutes (see services)
+
+    @property
+    def countable(self) -> bool:
+        return self is Verdict.READER
+
+
+def classify(meta: Mapping[str, str]) -> Verdict:
+    """Whether a beacon request comes from a reader's browser showing the page."""
+    user_agent = meta.get("HTTP_USER_AGENT", "").strip()
+    if not user_agent or _crawlers.is_crawler(user_agent):
+        return Verdict.BOT
+    for header in _PREFETCH_HEADERS:
+        value = meta.get(header, "").lower()
+        if any(word in value for word in _PREFETCH_WORDS):
+            return Verdict.PREFETCH
+    destination = meta.get("HTTP_SEC_FETCH_DEST", "").lower()
+    if destination and destination not in _BEACON_DESTINATIONS:
+        return Verdict.NOT_A_BEACON
+    # Another site embedding our pixel or script must not inflate our counts.
+    if meta.get("HTTP_SEC_FETCH_SITE", "").lower() == "cross-site":
+        return Verdict.CROSS_SITE
+    return Verdict.READER
+
+
+def reader_key(meta: Mapping[str, str], *, article_id: int, day: date) -> str:
+    """A name for "this reader, this article, today" that cannot be turned back into an address.
+
+    HMAC of address and user agent under a salt derived from SECRET_KEY and the UTC date: the
+    salt changes every day, so yesterday's keys cannot be linked to today's, and nothing raw
+    is stored anywhere.
+    """
+    address = client_ip(SimpleNamespace(META=meta))  # X-Real-IP only from our own proxies
+    value = f"{address}\n{meta.get('HTTP_USER_AGENT', '')}\n{article_id}"
+    digest = salted_hmac(f"gazette.analytics.reader:{day.isoformat()}", value, algorithm="sha256")
+    return digest.hexdigest()[:40]

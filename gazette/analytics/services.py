@@ -1,0 +1,126 @@
+"""Counting views: decide whether a beacon is a countable view, buffer it, flush batches.
+
+verdict = count_view(article_id=article.pk, meta=request.META)
+flushed = flush_views()          # the worker, or the in-process flusher thread
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from datetime import datetime, timedelta
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from .counters import Batch, counter, hour_of, hour_start
+from .models import AppliedBatch, HourlyViews, TotalViews
+from .readers import Verdict, classify, reader_key
+
+REPEAT_WINDOW = timedelta(minutes=30)
+# Applied batch ids are kept long enough to recognise a retried flush, then pruned.
+APPLIED_BATCH_MEMORY = timedelta(days=2)
+# Rows per INSERT statement: well under SQLite's limit on bound parameters.
+UPSERT_CHUNK = 500
+
+
+def count_view(*, article_id: int, meta: Mapping[str, str], now: datetime | None = None) -> Verdict:
+    """Count one beacon of ``article_id`` if it is a reader's view. Returns why or why not.
+
+    Writes nothing to the database: the view goes to the counter's buffer. The same reader
+    (salted hash of address and user agent) is counted once per article per 30 minutes,
+    remembered by the counter with an atomic add (in Redis, or this process's memory).
+    """
+    if not isinstance(article_id, int) or article_id <= 0:
+        raise ValueError(f"article_id must be a positive integer, not {article_id!r}")
+    verdict = classify(meta)
+    if not verdict.countable:
+        return verdict
+    now = now or timezone.now()
+    seen = reader_key(meta, article_id=article_id, day=now.date())
+    if not counter.first_sighting(seen, int(REPEAT_WINDOW.total_seconds())):
+        return Verdict.REPEAT
+    counter.add(article_id, hour_of(now))
+    return verdict
+
+
+def flush_views() -> int:
+    """Write the views waiting in the buffer to the database in one batch; returns how many."""
+    return counter.flush(write_batch)
+
+
+def write_batch(batch: Batch, batch_id: str | None = None) -> int:
+    """Add a batch of views to the hourly buckets and totals: one upsert each, one transaction.
+
+    Views of articles deleted meanwhile are dropped. With a ``batch_id`` (Redis flushes), a
+    batch already applied is not applied again. Returns the number of views written.
+    """
+    from gazette.news.models import ArticlePage
+
+    with transaction.atomic():
+        if batch_id is not None and AppliedBatch.objects.filter(batch=batch_id).exists():
+            return 0
+        article_ids = {article_id for article_id, _ in batch}
+        existing = set(ArticlePage.objects.filter(pk__in=article_ids).values_list("pk", flat=True))
+        hourly = [
+            (article_id, hour_start(hour), views)
+            for (article_id, hour), views in sorted(batch.items())
+            if article_id in existing and views > 0
+        ]
+        totals: dict[int, int] = defaultdict(int)
+        for article_id, _, views in hourly:
+            totals[article_id] += views
+        _upsert_adding(HourlyViews, ("article_id", "hour"), hourly)
+        _upsert_adding(TotalViews, ("article_id",), sorted(totals.items()))
+        written = sum(totals.values())
+        if batch_id is not None:
+            now = timezone.now()
+            AppliedBatch.objects.create(batch=batch_id, views=written, applied_at=now)
+            AppliedBatch.objects.filter(applied_at__lt=now - APPLIED_BATCH_MEMORY).delete()
+    return written
+
+
+def _upsert_adding(model, key_columns: tuple[str, ...], rows: list[tuple]) -> None:
+    """INSERT rows of (*key, views); where the key exists, add to its views instead.
+
+    One statement per chunk, the same SQL on SQLite (3.24+) and PostgreSQL.
+    """
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    columns = [*key_columns, "views"]
+    fields = [model._meta.get_field(column.removesuffix("_id")) for column in key_columns]
+    row_sql = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    views = quote("views")
+    for start in range(0, len(rows), UPSERT_CHUNK):
+        chunk = rows[start : start + UPSERT_CHUNK]
+        params = []
+        for row in chunk:
+            for field, value in zip(fields, row[:-1], strict=True):
+                params.append(field.get_db_prep_value(value, connection))
+            params.append(row[-1])
+        # Only quoted names of our own tables and columns are formatted in; values are bound.
+        sql = (
+            f"INSERT INTO {table} ({', '.join(quote(c) for c in columns)}) "  # noqa: S608
+            f"VALUES {', '.join([row_sql] * len(chunk))} "
+            f"ON CONFLICT ({', '.join(quote(c) for c in key_columns)}) "
+            f"DO UPDATE SET {views} = {table}.{views} + EXCLUDED.{views}"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+
+
+def views_of(article_ids: Iterable[int]) -> dict[int, int]:
+    """What readers have seen so far: stored totals plus views not yet flushed. One query."""
+    ids = list(article_ids)
+    totals = dict(TotalViews.objects.filter(article_id__in=ids).values_list("article_id", "views"))
+    pending = counter.pending(ids)
+    return {
+        article_id: totals.get(article_id, 0) + pending.get(article_id, 0) for article_id in ids
+    }
+
+
+def pending_views_of(article_id: int) -> int:
+    """Views of the article counted but not yet flushed (no query)."""
+    return counter.pending([article_id])[article_id]

@@ -1,0 +1,20 @@
+"""Template tags for the article page: its view count and Popular Now."""
+
+from django import template
+
+from gazette.analytics.queries import popular_now
+from gazette.analytics.services import views_of
+
+register = template.Library()
+
+
+@register.simple_tag
+def article_views(article) -> int:
+    """Views of the article so far, flushed or not (one query)."""
+    return views_of([article.pk])[article.pk]
+
+
+@register.simple_tag
+def popular_now_for(article) -> list:
+    """Popular Now without the article being read (no query on a warm cache)."""
+    return popular_now(excluding=article)

@@ -1,0 +1,52 @@
+"""The view beacon: the one uncached request an article page makes.
+
+POST (from views.js) answers JSON with the article's count so the page can show it in place;
+GET of ``pixel.gif`` (the no-script fallback) answers a transparent GIF. Both are never
+cached, take no cookie and no CSRF token (the page they come from is the same for everyone).
+"""
+
+from django.http import HttpResponse, JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
+
+from gazette.core.templatetags.human_counts import human_count
+
+from .queries import stored_views_of_live_article
+from .services import count_view, pending_views_of
+
+# The smallest transparent GIF (1x1).
+PIXEL = (
+    b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00\x00\x00"
+    b"\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;"
+)
+
+
+@csrf_exempt
+@never_cache
+@require_POST
+def beacon(request, article_id: int):
+    stored = stored_views_of_live_article(article_id)
+    if stored is None:
+        return JsonResponse({"error": "No published article has this id."}, status=404)
+    verdict = count_view(article_id=article_id, meta=request.META)
+    views = stored + pending_views_of(article_id)
+    return JsonResponse(
+        {
+            "counted": verdict.countable,
+            "views": views,
+            "display": human_count(views),
+            "unit": "view" if views == 1 else "views",
+        }
+    )
+
+
+@never_cache
+@require_GET
+def pixel(request, article_id: int):
+    if stored_views_of_live_article(article_id) is None:
+        return HttpResponse(
+            "No published article has this id.", status=404, content_type="text/plain"
+        )
+    count_view(article_id=article_id, meta=request.META)
+    return HttpResponse(PIXEL, content_type="image/gif")

@@ -1,0 +1,235 @@
+"""The moderation queue in the Wagtail admin: a listing of comments to filter and search, and
+approve / reject / spam actions that work on one comment or many, each with a reason.
+
+Every action goes through services.moderate_comments, which writes a Wagtail log entry: the
+comment's History, and Reports > Site history, show who did what, when and why.
+"""
+
+from __future__ import annotations
+
+import django_filters
+from django import forms
+from django.db.models import Count
+from django.urls import reverse
+from django.utils.functional import classproperty
+from wagtail.admin.filters import WagtailFilterSet
+from wagtail.admin.ui.tables import Column, DateColumn
+from wagtail.admin.widgets import Button
+from wagtail.log_actions import LogFormatter
+from wagtail.permission_policies import ModelPermissionPolicy
+from wagtail.snippets.bulk_actions.snippet_bulk_action import SnippetBulkAction
+from wagtail.snippets.views.snippets import HistoryView, IndexView, SnippetViewSet
+
+from gazette.news.models import ArticlePage
+
+from . import services
+from .models import Comment
+
+
+class CommentPermissionPolicy(ModelPermissionPolicy):
+    """Readers' words are not the newsroom's to write: nobody adds or edits a comment in the
+    admin. Moderators (the 'moderate' permission) see the queue and decide."""
+
+    def user_has_permission(self, user, action):
+        if action in ("add", "change"):
+            return False
+        if action == "view":
+            return super().user_has_permission(user, "view") or super().user_has_permission(
+                user, "moderate"
+            )
+        return super().user_has_permission(user, action)
+
+    def user_has_any_permission(self, user, actions):
+        return any(self.user_has_permission(user, action) for action in actions)
+
+
+class CommentFilterSet(WagtailFilterSet):
+    status = django_filters.ChoiceFilter(choices=Comment.Status.choices, empty_label="Any")
+    article = django_filters.ModelChoiceFilter(
+        queryset=lambda request: (
+            ArticlePage.objects.filter(comments__isnull=False).distinct().order_by("title")
+        ),
+        empty_label="Any",
+    )
+
+    class Meta:
+        model = Comment
+        fields = ["status", "article"]
+
+
+class CommentIndexView(IndexView):
+    def get_base_queryset(self):
+        return (
+            super()
+            .get_base_queryset()
+            .select_related("article")
+            .annotate(report_count=Count("reports"))
+        )
+
+    def get_list_more_buttons(self, instance):
+        buttons = super().get_list_more_buttons(instance)
+        if not self.request.user.has_perm("comments.moderate_comment"):
+            return buttons
+        for action, label, icon in MODERATION_BUTTONS:
+            if instance.status == services.MODERATION_ACTIONS[action]:
+                continue
+            url = reverse("wagtail_bulk_action", args=("comments", "comment", action))
+            buttons.append(
+                Button(
+                    label,
+                    url=f"{url}?id={instance.pk}&next={self.request.get_full_path()}",
+                    icon_name=icon,
+                    priority=5,
+                )
+            )
+        return buttons
+
+
+class CommentHistoryView(HistoryView):
+    # Moderators read the log of what was decided, though they may not edit a comment.
+    any_permission_required = ["view", "moderate", "delete"]
+
+
+MODERATION_BUTTONS = (
+    ("approve", "Approve", "check"),
+    ("reject", "Reject", "cross"),
+    ("spam", "Mark as spam", "warning"),
+)
+
+
+class CommentViewSet(SnippetViewSet):
+    model = Comment
+    icon = "comment"
+    menu_label = "Comments"
+    menu_order = 230
+    add_to_admin_menu = True
+    index_view_class = CommentIndexView
+    history_view_class = CommentHistoryView
+    filterset_class = CommentFilterSet
+    search_fields = ["text", "author_name", "email"]
+    search_backend_name = None  # plain database search, no index to keep
+    ordering = ["-created_at", "-pk"]
+    list_per_page = 50
+    list_display = [
+        "excerpt",  # the title column: links to the comment, carries the action buttons
+        Column("author_name", label="Name"),
+        Column("article", label="Article"),
+        Column("status", label="Status", accessor="get_status_display"),
+        Column("held_for", label="Held for"),
+        Column("report_count", label="Reports"),
+        DateColumn("created_at", label="Posted"),
+    ]
+    inspect_view_enabled = True
+    inspect_view_fields = [
+        "article",
+        "author_name",
+        "email",
+        "text",
+        "status",
+        "held_for",
+        "created_at",
+        "published_at",
+    ]
+
+
+class ModerationForm(forms.Form):
+    reason = forms.CharField(
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Kept in the comment's history with your name.",
+    )
+
+
+class ModerateBulkAction(SnippetBulkAction):
+    """Approve / reject / mark as spam the selected comments, with a reason."""
+
+    template_name = "comments/admin/confirm_moderation.html"
+    form_class = ModerationForm
+    reason_required = False
+    action_priority = 10
+
+    @classproperty
+    def models(cls):
+        return [Comment]
+
+    def check_perm(self, obj):
+        return self.request.user.has_perm("comments.moderate_comment")
+
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        form.fields["reason"].required = self.reason_required
+        return form
+
+    def get_execution_context(self):
+        return {
+            "user": self.request.user,
+            "reason": self.cleaned_form.cleaned_data["reason"],
+            "action": self.action_type,
+        }
+
+    @classmethod
+    def execute_action(cls, objects, user=None, reason="", action="", **kwargs):
+        done = services.moderate_comments(comments=objects, action=action, reason=reason, user=user)
+        return len(done), 0
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "action_label": self.display_name}
+
+    def get_success_message(self, num_parent_objects, num_child_objects):
+        noun = "comment" if num_parent_objects == 1 else "comments"
+        return f"{self.done_label} {num_parent_objects} {noun}."
+
+
+class ApproveBulkAction(ModerateBulkAction):
+    display_name = "Approve"
+    action_type = "approve"
+    aria_label = "Approve the selected comments"
+    done_label = "Approved"
+
+
+class RejectBulkAction(ModerateBulkAction):
+    display_name = "Reject"
+    action_type = "reject"
+    aria_label = "Reject the selected comments"
+    done_label = "Rejected"
+    reason_required = True
+
+
+class SpamBulkAction(ModerateBulkAction):
+    display_name = "Mark as spam"
+    action_type = "spam"
+    aria_label = "Mark the selected comments as spam"
+    done_label = "Marked as spam"
+    reason_required = True
+
+
+class ModerationLogFormatter(LogFormatter):
+    verb = ""
+
+    def format_message(self, log_entry):
+        data = log_entry.data or {}
+        message = f"{self.verb} (was {data['from']})" if data.get("from") else self.verb
+        return f"{message}: {data['reason']}" if data.get("reason") else message
+
+    def format_comment(self, log_entry):
+        return (log_entry.data or {}).get("reason", "")
+
+
+def register_log_actions(actions) -> None:
+    for action, label, verb in (
+        ("comments.approve", "Approve comment", "Approved"),
+        ("comments.reject", "Reject comment", "Rejected"),
+        ("comments.spam", "Mark comment as spam", "Marked as spam"),
+    ):
+        actions.register_action(action)(
+            type("_Formatter", (ModerationLogFormatter,), {"label": label, "verb": verb})
+        )
+
+    @actions.register_action("comments.reported")
+    class ReportedFormatter(LogFormatter):
+        label = "Comment sent back by readers' reports"
+
+        def format_message(self, log_entry):
+            reports = (log_entry.data or {}).get("reports", 0)
+            return f"Sent back to pending by {reports} readers' reports"

@@ -1,0 +1,174 @@
+"""Readers' comments on articles, the reports readers send about them, and each site's rules."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+from django.utils.text import Truncator
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+from wagtail.models import Site
+
+from gazette.news.models import CommentPolicy
+
+from .queries import CommentQuerySet
+
+TEXT_LIMIT = 300  # characters (Unicode code points), the same in the browser and on the server
+NAME_LIMIT = 60
+
+
+@register_setting(icon="comment")
+class CommentSettings(BaseSiteSetting):
+    """How a site takes readers' comments. An article may choose its own moderation."""
+
+    moderation = models.CharField(
+        max_length=10,
+        choices=[c for c in CommentPolicy.choices if c[0] != CommentPolicy.SITE_DEFAULT],
+        default=CommentPolicy.POST_MODERATION,
+        help_text="Default for articles that follow the site. Pre-moderation holds every "
+        "comment for a moderator; post-moderation publishes at once unless a rule below holds "
+        "the comment; closed takes no new comments.",
+    )
+    close_after_days = models.PositiveIntegerField(
+        default=14,
+        help_text="Comments close by themselves this many days after an article is first "
+        "published. 0 keeps them open.",
+    )
+    watched_words = models.TextField(
+        blank=True,
+        help_text="Banned or suspect words and phrases, one per line. A comment that contains "
+        "one as a whole word waits for a moderator. Case and accents do not matter: "
+        "'cafe' also catches 'Café'.",
+    )
+    links_clickable = models.BooleanField(
+        default=False,
+        help_text="Show web addresses in published comments as links (marked nofollow). "
+        "Comments with links always wait for a moderator first.",
+    )
+    min_seconds_to_submit = models.PositiveIntegerField(
+        default=3,
+        help_text="A form sent sooner than this after the page was served is marked as spam: "
+        "people do not write that fast. 0 turns the check off.",
+    )
+    per_minute = models.PositiveIntegerField(
+        default=3, help_text="Most comments one reader may post in a minute."
+    )
+    per_hour = models.PositiveIntegerField(
+        default=20, help_text="Most comments one reader may post in an hour."
+    )
+    notify_emails = models.TextField(
+        blank=True,
+        help_text="Addresses told by e-mail when a comment waits for moderation, one per line. "
+        "Empty: every active administrator and comment moderator with an address.",
+    )
+
+    panels = [
+        MultiFieldPanel(
+            [FieldPanel("moderation"), FieldPanel("close_after_days")], heading="Moderation"
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("watched_words"),
+                FieldPanel("links_clickable"),
+                FieldPanel("min_seconds_to_submit"),
+                FieldPanel("per_minute"),
+                FieldPanel("per_hour"),
+            ],
+            heading="Rules",
+        ),
+        FieldPanel("notify_emails"),
+    ]
+
+    class Meta:
+        verbose_name = "comment settings"
+
+    @classmethod
+    def for_reader(cls, request) -> CommentSettings:
+        """The settings of the request's site, read without ever writing (Wagtail's for_request
+        creates the row on first use): defaults until an editor saves them. Kept on the request."""
+        cached = getattr(request, "_gazette_comment_settings", None)
+        if cached is None:
+            site = Site.find_for_request(request)
+            cached = (cls.objects.filter(site=site).first() if site else None) or cls(site=site)
+            request._gazette_comment_settings = cached
+        return cached
+
+    @classmethod
+    def for_article(cls, article) -> CommentSettings:
+        site = article.get_site()
+        return (cls.objects.filter(site=site).first() if site else None) or cls(site=site)
+
+    @property
+    def watched_word_list(self) -> list[str]:
+        return [line.strip() for line in self.watched_words.splitlines() if line.strip()]
+
+    @property
+    def notify_email_list(self) -> list[str]:
+        return [line.strip() for line in self.notify_emails.splitlines() if line.strip()]
+
+
+class Comment(models.Model):
+    """A reader's comment. Only published ones are ever shown to readers."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        PUBLISHED = "published", "Published"
+        REJECTED = "rejected", "Rejected"
+        SPAM = "spam", "Spam"
+
+    article = models.ForeignKey(
+        "news.ArticlePage", on_delete=models.CASCADE, related_name="comments"
+    )
+    author_name = models.CharField("name", max_length=NAME_LIMIT)
+    email = models.EmailField(blank=True, help_text="Given by the reader; never shown.")
+    text = models.TextField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    held_for = models.CharField(
+        max_length=255, blank=True, help_text="Why the rules held the comment back or marked it."
+    )
+    created_at = models.DateTimeField("posted", default=timezone.now)
+    published_at = models.DateTimeField(null=True, blank=True)
+    # A salted hash of the reader's address: enough to count distinct readers, never the address.
+    client_hash = models.CharField(max_length=64, blank=True, editable=False)
+    # Identity of the text for the repeat rule: case, spacing and accents folded.
+    fingerprint = models.CharField(max_length=64, editable=False, db_index=True)
+    # Set on imported comments only; NULL, unlike "", never collides with another NULL.
+    source_key = models.CharField(max_length=64, unique=True, null=True, editable=False)  # noqa: DJ001
+
+    objects = CommentQuerySet.as_manager()
+    # Readers' comments are not content that uses the article: keep them out of Wagtail's
+    # reference index, which would otherwise cost a write on every comment saved.
+    wagtail_reference_index_ignore = True
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        permissions = [("moderate_comment", "Can moderate comments")]
+        indexes = [
+            models.Index(fields=["article", "status", "created_at"]),
+            models.Index(fields=["status", "created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.author_name}: {self.excerpt}"
+
+    @property
+    def excerpt(self) -> str:
+        return Truncator(" ".join(self.text.split())).chars(60)
+
+    excerpt.fget.short_description = "Comment"
+
+
+class CommentReport(models.Model):
+    """One reader's report of a comment; a reader counts once per comment."""
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="reports")
+    client_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["comment", "client_hash"], name="one_report_per_reader")
+        ]
+
+    def __str__(self) -> str:
+        return f"Report on comment {self.comment_id}"

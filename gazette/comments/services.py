@@ -1,0 +1,236 @@
+"""Writes on comments: a reader posts or reports one, a moderator decides, an import brings
+published ones. Each validates, writes in one transaction and returns what it wrote."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from wagtail.log_actions import log
+
+from gazette.news.models import ArticlePage, CommentPolicy
+
+from . import rules
+from .models import NAME_LIMIT, TEXT_LIMIT, Comment, CommentReport, CommentSettings
+
+Status = Comment.Status
+REPEAT_WINDOW = timedelta(hours=24)
+REPORTS_TO_HOLD = 3
+MODERATION_ACTIONS = {
+    "approve": Status.PUBLISHED,
+    "reject": Status.REJECTED,
+    "spam": Status.SPAM,
+}
+
+
+class CommentRefused(Exception):
+    """A comment that cannot be taken; ``message`` is for the reader, ``status`` for HTTP."""
+
+    def __init__(self, code: str, message: str, status: int = 400):
+        super().__init__(message)
+        self.code, self.message, self.status = code, message, status
+
+
+def moderation_for(
+    article: ArticlePage, site_settings: CommentSettings, now: datetime | None = None
+) -> str:
+    """The article's policy now: pre, post or closed (its own, else the site's; closed anyway
+    once it is older than the site lets comments run)."""
+    policy = article.comment_policy or site_settings.moderation
+    days = site_settings.close_after_days
+    published = article.first_published_at
+    if days and published and (now or timezone.now()) >= published + timedelta(days=days):
+        return CommentPolicy.CLOSED
+    return policy
+
+
+def text_problem(text: str) -> str | None:
+    """Why a normalised text cannot be posted, in the reader's terms; None when it can."""
+    length = rules.char_count(text)
+    if length == 0:
+        return "Write something before posting: the comment is empty."
+    if length > TEXT_LIMIT:
+        over = length - TEXT_LIMIT
+        return (
+            f"The comment is {length} characters long; the limit is {TEXT_LIMIT}. "
+            f"Shorten it by {over} character{'s' if over > 1 else ''}."
+        )
+    return None
+
+
+def name_problem(name: str) -> str | None:
+    if not name:
+        return "Give a name to show with the comment."
+    if len(name) > NAME_LIMIT:
+        return f"The name is {len(name)} characters long; the limit is {NAME_LIMIT}."
+    return None
+
+
+@transaction.atomic
+def post_comment(
+    *,
+    article: ArticlePage,
+    site_settings: CommentSettings,
+    author_name: str,
+    text: str,
+    client: str,
+    email: str = "",
+    honeypot: str = "",
+    stamp_age: float | None = None,
+    now: datetime | None = None,
+) -> Comment:
+    """Take a reader's comment: published at once, held for a moderator, or kept as spam.
+
+    ``stamp_age`` is how long ago the form was served (None: unknown or forged stamp).
+    Raises CommentRefused when comments are closed or the comment is not acceptable.
+    """
+    now = now or timezone.now()
+    mode = moderation_for(article, site_settings, now)
+    if mode == CommentPolicy.CLOSED:
+        raise CommentRefused("closed", "Comments on this article are closed.", status=403)
+    name, text, email = rules.normalise_name(author_name), rules.normalise_text(text), email.strip()
+    problem = name_problem(name) or text_problem(text)
+    if problem:
+        raise CommentRefused("invalid", problem)
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            raise CommentRefused("invalid", "The e-mail address does not look right.") from None
+
+    spam, held = [], []
+    if honeypot.strip():
+        spam.append("filled the hidden field")
+    minimum = site_settings.min_seconds_to_submit
+    if stamp_age is None:
+        held.append("form stamp missing or invalid")
+    elif minimum and stamp_age < minimum:
+        spam.append(f"sent {max(stamp_age, 0):.0f} s after the form was served")
+    if rules.has_link(text):
+        held.append("link")
+    if watched := rules.watched_words_in(text, site_settings.watched_word_list):
+        held.append("watched words: " + ", ".join(watched))
+    mark = rules.fingerprint(text)
+    if Comment.objects.filter(fingerprint=mark, created_at__gte=now - REPEAT_WINDOW).exists():
+        held.append("same text posted before")
+
+    if spam:
+        status = Status.SPAM
+    elif held or mode == CommentPolicy.PRE_MODERATION:
+        status = Status.PENDING
+    else:
+        status = Status.PUBLISHED
+    comment = Comment.objects.create(
+        article=article,
+        author_name=name,
+        email=email,
+        text=text,
+        status=status,
+        held_for="; ".join(spam or held)[:255],
+        created_at=now,
+        published_at=now if status == Status.PUBLISHED else None,
+        client_hash=client,
+        fingerprint=mark,
+    )
+    if status == Status.PENDING:
+        _notify_moderators_on_commit(comment)
+    return comment
+
+
+@transaction.atomic
+def moderate_comments(
+    *, comments: Iterable[Comment], action: str, reason: str, user
+) -> list[Comment]:
+    """Approve, reject or mark as spam; every decision is logged with who, when and why."""
+    target = MODERATION_ACTIONS[action]
+    now = timezone.now()
+    done = []
+    for comment in comments:
+        previous = comment.status
+        comment.status = target
+        fields = ["status"]
+        if target == Status.PUBLISHED:
+            comment.published_at = now
+            fields.append("published_at")
+        comment.save(update_fields=fields)
+        log(
+            instance=comment,
+            action=f"comments.{action}",
+            user=user,
+            data={"reason": reason.strip(), "from": previous, "to": target.value},
+        )
+        done.append(comment)
+    return done
+
+
+def moderate_comment(*, comment: Comment, action: str, reason: str, user) -> Comment:
+    return moderate_comments(comments=[comment], action=action, reason=reason, user=user)[0]
+
+
+@transaction.atomic
+def report_comment(*, comment: Comment, client: str) -> bool:
+    """A reader reports a published comment. Reports by REPORTS_TO_HOLD different readers since
+    it was (last) published send it back to the moderators. True when this one did."""
+    if comment.status != Status.PUBLISHED:
+        return False
+    try:
+        with transaction.atomic():
+            CommentReport.objects.create(comment=comment, client_hash=client)
+    except IntegrityError:  # this reader reported it already
+        return False
+    since = comment.published_at or comment.created_at
+    reports = comment.reports.filter(created_at__gte=since).count()
+    if reports < REPORTS_TO_HOLD:
+        return False
+    comment.status = Status.PENDING
+    comment.save(update_fields=["status"])
+    log(
+        instance=comment,
+        action="comments.reported",
+        user=None,
+        data={"reports": reports, "from": Status.PUBLISHED.value, "to": Status.PENDING.value},
+    )
+    _notify_moderators_on_commit(comment)
+    return True
+
+
+def import_comments(
+    *, article: ArticlePage, texts: Sequence[str], author_name: str = "Reader"
+) -> int:
+    """Comments an import found on the article's source page, published as they were there, in
+    their order. Idempotent: each is keyed on the article, its place and its text."""
+    base = article.first_published_at or timezone.now()
+    created = 0
+    for position, raw in enumerate(texts):
+        text = rules.normalise_text(raw)
+        if not text:
+            continue
+        identity = f"{article.source_key or article.pk}\x00{position}\x00{text}"
+        key = hashlib.sha256(identity.encode()).hexdigest()
+        when = base + timedelta(seconds=position)
+        _, was_created = Comment.objects.get_or_create(
+            source_key=key,
+            defaults={
+                "article": article,
+                "author_name": author_name,
+                "text": text,
+                "status": Status.PUBLISHED,
+                "created_at": when,
+                "published_at": when,
+                "fingerprint": rules.fingerprint(text),
+            },
+        )
+        created += was_created
+    return created
+
+
+def _notify_moderators_on_commit(comment: Comment) -> None:
+    from .tasks import notify_moderators
+
+    comment_id = comment.pk
+    transaction.on_commit(lambda: notify_moderators.enqueue(comment_id))

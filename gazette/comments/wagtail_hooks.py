@@ -1,0 +1,18 @@
+from wagtail import hooks
+from wagtail.permissions import register_permission_policy
+from wagtail.snippets.models import register_snippet
+
+from . import admin_views
+from .models import Comment
+
+register_permission_policy(Comment, admin_views.CommentPermissionPolicy(Comment))
+register_snippet(admin_views.CommentViewSet)
+
+for bulk_action in (
+    admin_views.ApproveBulkAction,
+    admin_views.RejectBulkAction,
+    admin_views.SpamBulkAction,
+):
+    hooks.register("register_bulk_action", bulk_action)
+
+hooks.register("register_log_actions", admin_views.register_log_actions)

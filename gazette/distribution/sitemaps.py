@@ -1,0 +1,156 @@
+"""Sitemaps: an index, article sitemaps in stable pages, the other pages, and a Google News
+sitemap of the last 48 hours.
+
+Article sitemaps are cut by id range rather than by offset: page N lists the articles whose
+id falls in [N*size, (N+1)*size). A new story only changes the last page, an edit or an
+unpublish only the page the story is on (so a purge knows which one), and reading any page
+is a range scan on the primary key however many articles there are, where an OFFSET would
+walk past every earlier row. The index finds the pages that have articles, and each page's
+newest change, in one grouped query.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from django.conf import settings
+from django.db.models import F, Max
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils import timezone
+
+from gazette.news.models import ArticleAuthor, SectionPage
+from gazette.people.models import Author
+
+from .links import SiteLinks
+from .queries import syndicated_articles
+from .xml import xml_escape as escape
+
+NEWS_WINDOW = timedelta(hours=48)
+NEWS_LIMIT = 1000  # Google News reads at most 1,000 URLs from one news sitemap.
+XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n'
+SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+NEWS_NS = "http://www.google.com/schemas/sitemap-news/0.9"
+
+
+def bucket_size() -> int:
+    return getattr(settings, "GAZETTE_SITEMAP_PAGE_SIZE", 10_000)
+
+
+def max_bucket() -> int:
+    # Beyond this an id range would overflow a 64-bit integer: no such page exists.
+    return (2**62) // bucket_size()
+
+
+def bucket_of(article_id: int) -> int:
+    return article_id // bucket_size()
+
+
+def w3c(moment: datetime | None) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="seconds") if moment else ""
+
+
+@dataclass(frozen=True)
+class SitemapEntry:
+    location: str
+    lastmod: datetime | None = None
+
+
+def article_pages() -> list[tuple[int, datetime | None]]:
+    """(page number, newest change in it) for every article sitemap page that has articles."""
+    rows = (
+        syndicated_articles()
+        .annotate(bucket=F("pk") / bucket_size())
+        .values("bucket")
+        .annotate(lastmod=Max(Coalesce("last_published_at", "first_published_at")))
+        .order_by("bucket")
+    )
+    return [(row["bucket"], row["lastmod"]) for row in rows]
+
+
+def index_entries(links: SiteLinks) -> list[SitemapEntry]:
+    entries = [
+        SitemapEntry(links.absolute(reverse("distribution:sitemap-pages"))),
+        SitemapEntry(links.absolute(reverse("distribution:sitemap-news"))),
+    ]
+    for number, lastmod in article_pages():
+        url = reverse("distribution:sitemap-articles", kwargs={"number": number})
+        entries.append(SitemapEntry(links.absolute(url), lastmod))
+    return entries
+
+
+def article_entries(number: int, links: SiteLinks) -> list[SitemapEntry]:
+    size = bucket_size()
+    rows = (
+        syndicated_articles()
+        .filter(pk__gte=number * size, pk__lt=(number + 1) * size)
+        .order_by("pk")
+        .values_list("url_path", "last_published_at", "first_published_at")
+    )
+    entries = []
+    for url_path, last, first in rows:
+        location = links.page_url(url_path)
+        if location:
+            entries.append(SitemapEntry(location, last or first))
+    return entries
+
+
+def page_entries(links: SiteLinks) -> list[SitemapEntry]:
+    """The front page, every section and the page of every author with a story out."""
+    entries = [SitemapEntry(links.root_url + "/")]
+    sections = SectionPage.objects.live().public().order_by("path")
+    for url_path, lastmod in sections.values_list("url_path", "last_published_at"):
+        location = links.page_url(url_path)
+        if location:
+            entries.append(SitemapEntry(location, lastmod))
+    writing = ArticleAuthor.objects.filter(article__in=syndicated_articles()).values("author")
+    authors = Author.objects.filter(pk__in=writing).order_by("slug")
+    for slug in authors.values_list("slug", flat=True):
+        url = reverse("people:author", kwargs={"slug": slug})
+        entries.append(SitemapEntry(links.absolute(url)))
+    return entries
+
+
+def news_entries(links: SiteLinks) -> list[tuple[str, str, datetime]]:
+    """(URL, headline, first published) of the stories of the last 48 hours, newest first."""
+    since = timezone.now() - NEWS_WINDOW
+    rows = (
+        syndicated_articles()
+        .filter(first_published_at__gte=since)
+        .order_by("-first_published_at", "-pk")
+        .values_list("url_path", "title", "first_published_at")[:NEWS_LIMIT]
+    )
+    located = [(links.page_url(path), title, first) for path, title, first in rows]
+    return [row for row in located if row[0]]
+
+
+def _url(entry: SitemapEntry, tag: str = "url") -> str:
+    lastmod = f"<lastmod>{w3c(entry.lastmod)}</lastmod>" if entry.lastmod else ""
+    return f"<{tag}><loc>{escape(entry.location)}</loc>{lastmod}</{tag}>"
+
+
+def render_index(entries: list[SitemapEntry]) -> str:
+    body = "\n".join(_url(entry, "sitemap") for entry in entries)
+    return f'{XML_DECLARATION}<sitemapindex xmlns="{SITEMAP_NS}">\n{body}\n</sitemapindex>\n'
+
+
+def render_urlset(entries: list[SitemapEntry]) -> str:
+    body = "\n".join(_url(entry) for entry in entries)
+    return f'{XML_DECLARATION}<urlset xmlns="{SITEMAP_NS}">\n{body}\n</urlset>\n'
+
+
+def render_news(rows, *, publication: str, language: str) -> str:
+    items = [
+        f"<url><loc>{escape(location)}</loc><news:news><news:publication>"
+        f"<news:name>{escape(publication)}</news:name>"
+        f"<news:language>{escape(language)}</news:language></news:publication>"
+        f"<news:publication_date>{w3c(published)}</news:publication_date>"
+        f"<news:title>{escape(title)}</news:title></news:news></url>"
+        for location, title, published in rows
+    ]
+    body = "\n".join(items)
+    return (
+        f'{XML_DECLARATION}<urlset xmlns="{SITEMAP_NS}" xmlns:news="{NEWS_NS}">\n'
+        f"{body}\n</urlset>\n"
+    )

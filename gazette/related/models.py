@@ -1,0 +1,66 @@
+"""What "You May Also Like" reads: the editors' own picks and the computed similar articles."""
+
+from django.db import models
+from modelcluster.fields import ParentalKey
+from wagtail.admin.panels import FieldPanel
+from wagtail.models import Orderable
+
+
+class EditorsPick(Orderable):
+    """An article the editors want readers of this one to see next; shown before the
+    computed ones, in the editors' order."""
+
+    article = ParentalKey(
+        "news.ArticlePage", on_delete=models.CASCADE, related_name="editors_picks"
+    )
+    pick = models.ForeignKey(
+        "news.ArticlePage",
+        on_delete=models.CASCADE,
+        related_name="picked_for",
+        verbose_name="article",
+        help_text="Shown first under “You May Also Like”. Unpublished picks drop out by "
+        "themselves.",
+    )
+
+    panels = [FieldPanel("pick")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = "editors' pick"
+        constraints = [
+            models.UniqueConstraint(fields=["article", "pick"], name="unique_editors_pick")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.article_id} → {self.pick_id}"
+
+
+class SimilarArticle(models.Model):
+    """A computed neighbour of an article: kept by the recompute task, read by the page.
+
+    Each article keeps its best few (more than the page shows, so that an unpublished
+    neighbour leaves a spare rather than a gap until the next recompute).
+    """
+
+    article = models.ForeignKey(
+        "news.ArticlePage", on_delete=models.CASCADE, related_name="similar_articles"
+    )
+    similar = models.ForeignKey("news.ArticlePage", on_delete=models.CASCADE, related_name="+")
+    rank = models.PositiveSmallIntegerField(help_text="1 is the most similar.")
+    score = models.FloatField(
+        help_text="Cosine similarity of the two articles' TF-IDF vectors, plus what their "
+        "closest neighbours share."
+    )
+    reason = models.CharField(
+        max_length=255, blank=True, help_text="What the two have in common, for editors."
+    )
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["article", "rank"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "similar"], name="unique_similar_article")
+        ]
+        indexes = [models.Index(fields=["article", "rank"])]
+
+    def __str__(self) -> str:
+        return f"{self.article_id} ~ {self.similar_id} ({self.score:.2f})"

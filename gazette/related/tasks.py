@@ -1,0 +1,11 @@
+from django_tasks import task
+
+
+@task()
+def refresh_related_articles(article_id: int) -> None:
+    """Recompute the similar articles around one article. Keyed by the article's id and
+    idempotent: a worker may run it late, twice or after a newer run, and the lists it stores
+    always follow the articles as they are when it runs."""
+    from .services import refresh_related
+
+    refresh_related(article_id=article_id)

@@ -1,0 +1,28 @@
+from django.core.paginator import Paginator
+from django.template.response import TemplateResponse
+
+from .forms import SearchForm
+from .highlight import highlight, plain_text, snippet
+from .queries import RELEVANCE, search_articles
+
+RESULTS_PER_PAGE = 10
+
+
+def search_page(request):
+    data = request.GET.copy()
+    data.setdefault("order", RELEVANCE)
+    form = SearchForm(data)
+    context = {"form": form, "searched": False}
+    if form.is_valid():
+        terms = form.terms()
+        context.update(terms=terms, searched=bool(terms))
+        if terms:
+            results = search_articles(terms=terms, filters=form.filters())
+            page = Paginator(results, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
+            for article in page:
+                article.marked_title = highlight(article.title, terms.terms)
+                article.snippet = snippet(plain_text(article), terms.terms)
+            query = request.GET.copy()
+            query.pop("page", None)
+            context.update(results=page, query_string=query.urlencode())
+    return TemplateResponse(request, "search/search_page.html", context)

@@ -1,0 +1,139 @@
+/* Comments: a counter that counts down as the reader types, posting and reporting in place.
+   Without this script the forms post normally and the server answers with a page.
+   normalise() and count() mirror gazette/comments/rules.py: the counter and the server agree. */
+(function () {
+  "use strict";
+
+  var UNWANTED = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u00AD\u200B\u202A-\u202E\u2060\u2066-\u2069\uFEFF]/g;
+  var NEWLINES = /\r\n|[\r\u2028\u2029]/g;
+  var SPACE = "\\t \\u00a0\\u1680\\u2000-\\u200a\\u202f\\u205f\\u3000";
+  var TRAILING = new RegExp("[" + SPACE + "]+$", "gm");
+  var BLANK_LINES = /\n{3,}/g;
+  var EDGES = new RegExp("^[" + SPACE + "\\n]+|[" + SPACE + "\\n]+$", "g");
+  var NEAR = 20;
+
+  function normalise(raw) {
+    var text = raw.replace(NEWLINES, "\n").replace(UNWANTED, "").replace(TRAILING, "");
+    return text.replace(BLANK_LINES, "\n\n").replace(EDGES, "");
+  }
+
+  function count(text) {
+    return Array.from(text).length; // code points, as Python's len()
+  }
+
+  function plural(n, one, many) {
+    return n === 1 ? one : many;
+  }
+
+  function setStatus(form, message, isError) {
+    var status = form.querySelector("[data-comment-status]");
+    status.textContent = message;
+    status.classList.toggle("is-error", Boolean(isError));
+  }
+
+  function initForm(form) {
+    var textarea = form.querySelector("textarea[name=text]");
+    var limit = parseInt(textarea.getAttribute("data-limit"), 10);
+    var counter = form.querySelector("[data-comment-counter]");
+    var remainingEl = form.querySelector("[data-comment-remaining]");
+    var labelEl = form.querySelector("[data-comment-counter-label]");
+    var announce = form.querySelector("[data-comment-announce]");
+    var button = form.querySelector("button[type=submit]");
+    var lastZone = "";
+
+    function remaining() {
+      return limit - count(normalise(textarea.value));
+    }
+
+    function update() {
+      var left = remaining();
+      var zone = left < 0 ? "over" : left <= NEAR ? "near" : "";
+      remainingEl.textContent = String(Math.abs(left));
+      labelEl.textContent = left < 0
+        ? plural(-left, "character too many", "characters too many")
+        : plural(left, "character left", "characters left");
+      counter.classList.toggle("is-near", zone === "near");
+      counter.classList.toggle("is-over", zone === "over");
+      if (zone !== lastZone) {
+        // Tell screen readers when a threshold is crossed, not at every key.
+        announce.textContent = zone === "over"
+          ? "The comment is longer than " + limit + " characters."
+          : zone === "near" ? left + " " + plural(left, "character", "characters") + " left." : "";
+        lastZone = zone;
+      }
+      textarea.setAttribute("aria-invalid", left < 0 ? "true" : "false");
+    }
+
+    textarea.addEventListener("input", update);
+    update();
+
+    form.addEventListener("submit", function (event) {
+      if (!window.fetch || !window.FormData) return; // the plain form post still works
+      event.preventDefault();
+      var left = remaining();
+      if (left < 0) {
+        setStatus(form, "The comment is " + (limit - left) + " characters long; the limit is " +
+          limit + ". Shorten it by " + -left + " " + plural(-left, "character", "characters") + ".", true);
+        textarea.focus();
+        return;
+      }
+      button.disabled = true;
+      setStatus(form, "Posting…", false);
+      fetch(form.action, {
+        method: "POST",
+        body: new FormData(form),
+        headers: { Accept: "application/json" },
+        credentials: "same-origin"
+      })
+        .then(function (response) { return response.json(); })
+        .then(function (data) {
+          if (!data.ok) {
+            setStatus(form, data.message + " Your text is kept.", true);
+            textarea.focus();
+            return;
+          }
+          setStatus(form, data.message, false);
+          textarea.value = "";
+          update();
+          var section = form.closest("[data-comments]");
+          if (data.html && section) {
+            section.querySelector("[data-comment-list]").insertAdjacentHTML("beforeend", data.html);
+            section.querySelector("[data-comment-count]").textContent = String(data.count);
+          }
+        })
+        .catch(function () {
+          setStatus(form, "The comment could not be sent. Check the connection and try again; " +
+            "your text is kept.", true);
+        })
+        .then(function () { button.disabled = false; });
+    });
+  }
+
+  function report(form) {
+    var button = form.querySelector("button");
+    button.disabled = true;
+    fetch(form.action, {
+      method: "POST",
+      headers: { Accept: "application/json" },
+      credentials: "same-origin"
+    })
+      .then(function (response) { return response.json(); })
+      .then(function (data) {
+        var note = document.createElement("p");
+        note.className = "comment__reported";
+        note.setAttribute("role", "status");
+        note.textContent = data.message;
+        form.replaceWith(note);
+      })
+      .catch(function () { button.disabled = false; });
+  }
+
+  document.querySelectorAll("[data-comment-form]").forEach(initForm);
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (form.matches && form.matches("[data-report-form]") && window.fetch) {
+      event.preventDefault();
+      report(form);
+    }
+  });
+})();

@@ -1,0 +1,181 @@
+"""Counting a view, buffering it and flushing batches into hourly buckets and totals. These run
+against whichever counter the environment picks: in-process on SQLite, Redis with REDIS_URL."""
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+import time_machine
+from django.conf import settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from gazette.analytics.counters import counter, hour_of
+from gazette.analytics.models import AppliedBatch, HourlyViews, TotalViews
+from gazette.analytics.readers import Verdict, reader_key
+from gazette.analytics.services import count_view, flush_views, views_of, write_batch
+from tests.factories import ArticleFactory, SectionFactory
+
+from .common import BOTS, PREFETCHES, reader
+
+pytestmark = pytest.mark.django_db
+
+NOON = datetime(2026, 3, 2, 12, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture
+def articles(home):
+    section = SectionFactory(parent=home)
+    return [ArticleFactory(parent=section) for _ in range(3)]
+
+
+def _stored(article) -> tuple[int, dict]:
+    total = TotalViews.objects.filter(article=article).values_list("views", flat=True).first()
+    hourly = dict(HourlyViews.objects.filter(article=article).values_list("hour", "views"))
+    return total or 0, hourly
+
+
+def test_a_reader_is_counted_once_per_article_per_30_minutes(articles):
+    first, second, _ = articles
+    with time_machine.travel(NOON, tick=False) as clock:
+        assert count_view(article_id=first.pk, meta=reader(1)) is Verdict.READER
+        assert count_view(article_id=first.pk, meta=reader(1)) is Verdict.REPEAT
+        assert count_view(article_id=second.pk, meta=reader(1)) is Verdict.READER
+        assert count_view(article_id=first.pk, meta=reader(2)) is Verdict.READER
+        assert views_of([first.pk, second.pk]) == {first.pk: 2, second.pk: 1}
+
+        if settings.GAZETTE_VIEWS_REDIS_URL:
+            # Redis expires keys on its own clock: check the expiry it was given.
+            seen = reader_key(reader(1), article_id=first.pk, day=NOON.date())
+            ttl = counter.redis.ttl(counter.seen_prefix + seen)
+            assert 1790 <= ttl <= 1800
+        else:
+            clock.shift(timedelta(minutes=29, seconds=59))
+            assert count_view(article_id=first.pk, meta=reader(1)) is Verdict.REPEAT
+            clock.shift(timedelta(seconds=2))
+            assert count_view(article_id=first.pk, meta=reader(1)) is Verdict.READER
+            assert views_of([first.pk]) == {first.pk: 3}
+
+
+def test_the_reader_key_changes_at_midnight_utc(articles):
+    article = articles[0]
+    with time_machine.travel(NOON.replace(hour=23, minute=59), tick=False) as clock:
+        assert count_view(article_id=article.pk, meta=reader(1)) is Verdict.READER
+        clock.shift(timedelta(minutes=2))
+        # A new day's salt: yesterday's reader cannot be recognised, so they count again.
+        assert count_view(article_id=article.pk, meta=reader(1)) is Verdict.READER
+
+
+def test_bots_and_prefetches_are_not_counted(articles):
+    article = articles[0]
+    for number, user_agent in enumerate(BOTS):
+        assert count_view(article_id=article.pk, meta=reader(number, user_agent)) is Verdict.BOT
+    for number, headers in enumerate(PREFETCHES):
+        verdict = count_view(article_id=article.pk, meta=reader(100 + number, **headers))
+        assert verdict is Verdict.PREFETCH
+    assert views_of([article.pk]) == {article.pk: 0}
+    assert flush_views() == 0
+
+
+def test_counting_writes_nothing_to_the_database(articles):
+    with CaptureQueriesContext(connection) as queries:
+        count_view(article_id=articles[0].pk, meta=reader(1))
+    assert len(queries) == 0
+
+
+def test_bad_article_ids_are_refused(articles):
+    for bad in (0, -1, "12", None):
+        with pytest.raises(ValueError, match="positive integer"):
+            count_view(article_id=bad, meta=reader(1))
+
+
+def test_flush_writes_hourly_buckets_and_totals_and_empties_the_buffer(articles):
+    first, second, _ = articles
+    with time_machine.travel(NOON + timedelta(minutes=59), tick=False) as clock:
+        for number in range(3):
+            count_view(article_id=first.pk, meta=reader(number))
+        clock.shift(timedelta(minutes=2))  # 13:01, the next hour
+        count_view(article_id=first.pk, meta=reader(10))
+        count_view(article_id=second.pk, meta=reader(10))
+        assert views_of([first.pk]) == {first.pk: 4}  # shown before any flush
+
+        assert flush_views() == 5
+    assert counter.pending([first.pk, second.pk]) == {first.pk: 0, second.pk: 0}
+    assert _stored(first) == (4, {NOON: 3, NOON + timedelta(hours=1): 1})
+    assert _stored(second) == (1, {NOON + timedelta(hours=1): 1})
+    assert views_of([first.pk, second.pk]) == {first.pk: 4, second.pk: 1}
+    assert flush_views() == 0
+
+
+def test_later_flushes_add_to_the_stored_rows(articles):
+    article = articles[0]
+    with time_machine.travel(NOON, tick=False):
+        count_view(article_id=article.pk, meta=reader(1))
+        flush_views()
+        count_view(article_id=article.pk, meta=reader(2))
+        count_view(article_id=article.pk, meta=reader(3))
+        assert views_of([article.pk]) == {article.pk: 3}
+        flush_views()
+    assert _stored(article) == (3, {NOON: 3})
+    assert HourlyViews.objects.count() == 1
+
+
+def test_one_flush_is_one_upsert_per_table_whatever_the_number_of_views(articles):
+    with time_machine.travel(NOON, tick=False):
+        for number in range(200):
+            count_view(article_id=articles[number % 3].pk, meta=reader(number))
+        with CaptureQueriesContext(connection) as queries:
+            assert flush_views() == 200
+    writes = [q["sql"] for q in queries if q["sql"].lstrip().upper().startswith("INSERT")]
+    updates = [q["sql"] for q in queries if q["sql"].lstrip().upper().startswith("UPDATE")]
+    upserts = [sql for sql in writes if "ON CONFLICT" in sql]
+    assert len(upserts) == 2, writes
+    assert updates == []
+    assert sum(views for views in TotalViews.objects.values_list("views", flat=True)) == 200
+
+
+def test_views_of_deleted_articles_are_dropped(articles):
+    kept, deleted, _ = articles
+    count_view(article_id=kept.pk, meta=reader(1))
+    count_view(article_id=deleted.pk, meta=reader(1))
+    deleted_pk = deleted.pk
+    deleted.delete()
+    assert flush_views() == 2  # both left the buffer
+    assert TotalViews.objects.get().article_id == kept.pk
+    assert not HourlyViews.objects.filter(article_id=deleted_pk).exists()
+
+
+def test_a_batch_applied_before_is_not_applied_again(articles):
+    article = articles[0]
+    batch = {(article.pk, hour_of(NOON)): 5}
+    with time_machine.travel(NOON, tick=False):
+        assert write_batch(batch, "batch-1") == 5
+        assert write_batch(batch, "batch-1") == 0
+        assert write_batch(batch, "batch-2") == 5
+    assert _stored(article) == (10, {NOON: 10})
+    assert AppliedBatch.objects.count() == 2
+
+
+def test_applied_batch_ids_are_forgotten_after_two_days(articles):
+    batch = {(articles[0].pk, hour_of(NOON)): 1}
+    with time_machine.travel(NOON, tick=False) as clock:
+        write_batch(batch, "old")
+        clock.shift(timedelta(days=2, seconds=1))
+        write_batch(batch, "new")
+    assert list(AppliedBatch.objects.values_list("batch", flat=True)) == ["new"]
+
+
+def test_a_failed_flush_keeps_the_views_for_the_next_one(articles, monkeypatch):
+    article = articles[0]
+    count_view(article_id=article.pk, meta=reader(1))
+    count_view(article_id=article.pk, meta=reader(2))
+
+    def broken(batch, batch_id=None):
+        raise RuntimeError("database away")
+
+    with pytest.raises(RuntimeError):
+        counter.flush(broken)
+    assert views_of([article.pk]) == {article.pk: 2}
+    count_view(article_id=article.pk, meta=reader(3))
+    assert flush_views() == 3
+    assert _stored(article)[0] == 3
+    assert views_of([article.pk]) == {article.pk: 3}

@@ -1,0 +1,94 @@
+"""The beacon endpoints: what they count, what they answer, and that nothing caches them."""
+
+import pytest
+from django.test import Client
+
+from gazette.analytics.services import flush_views
+from tests.factories import ArticleFactory, SectionFactory
+
+from .common import BOTS, reader
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def article(home):
+    return ArticleFactory(parent=SectionFactory(parent=home))
+
+
+def _beacon(client, article_id, headers):
+    return client.post(f"/analytics/views/{article_id}/", **headers)
+
+
+def test_beacon_counts_a_reader_and_answers_the_count(client, article):
+    response = _beacon(client, article.pk, reader(1))
+    assert response.status_code == 200
+    assert response.json() == {"counted": True, "views": 1, "display": "1", "unit": "view"}
+    assert "no-store" in response["Cache-Control"]
+    assert "private" in response["Cache-Control"]
+
+    again = _beacon(client, article.pk, reader(1)).json()
+    assert again == {"counted": False, "views": 1, "display": "1", "unit": "view"}
+    assert _beacon(client, article.pk, reader(2)).json()["views"] == 2
+    flush_views()
+    assert _beacon(client, article.pk, reader(3)).json()["views"] == 3
+
+
+def test_beacon_answers_bots_without_counting_them(client, article):
+    for number, user_agent in enumerate(BOTS):
+        response = _beacon(client, article.pk, reader(number, user_agent))
+        assert response.status_code == 200
+        assert response.json()["counted"] is False
+    assert _beacon(client, article.pk, reader(99, HTTP_SEC_PURPOSE="prefetch")).json() == {
+        "counted": False,
+        "views": 0,
+        "display": "0",
+        "unit": "views",
+    }
+
+
+def test_beacon_needs_no_csrf_token_and_sets_no_cookie(article):
+    client = Client(enforce_csrf_checks=True)
+    response = _beacon(client, article.pk, reader(1))
+    assert response.status_code == 200
+    assert response.json()["counted"] is True
+    assert not response.cookies
+
+
+def test_pixel_counts_readers_without_javascript(client, article):
+    response = client.get(
+        f"/analytics/views/{article.pk}/pixel.gif", **reader(1, HTTP_SEC_FETCH_DEST="image")
+    )
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/gif"
+    assert response.content.startswith(b"GIF89a") and len(response.content) < 100
+    assert "no-store" in response["Cache-Control"]
+    assert _beacon(client, article.pk, reader(1)).json()["counted"] is False  # same reader
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/analytics/views/999999/",
+        "/analytics/views/99999999999999999999999999/",
+        "/analytics/views/0/",
+    ],
+)
+def test_unknown_articles_get_a_404_not_a_500(client, article, path):
+    response = client.post(path, **reader(1))
+    assert response.status_code == 404
+    assert response.json() == {"error": "No published article has this id."}
+    assert client.get(path + "pixel.gif", **reader(1)).status_code == 404
+
+
+def test_drafts_and_other_pages_are_not_counted(client, article, home):
+    draft = ArticleFactory(parent=article.get_parent(), live=False)
+    assert _beacon(client, draft.pk, reader(1)).status_code == 404
+    section = article.get_parent()
+    assert _beacon(client, section.pk, reader(1)).status_code == 404
+
+
+def test_wrong_methods_and_malformed_ids_are_refused(client, article):
+    assert client.get(f"/analytics/views/{article.pk}/", **reader(1)).status_code == 405
+    assert client.post(f"/analytics/views/{article.pk}/pixel.gif").status_code == 405
+    assert client.post("/analytics/views/abc/", **reader(1)).status_code == 404

@@ -1,0 +1,202 @@
+"""gazette.core.purge: when an article changes, every cached page that shows it is purged,
+after the commit; the nginx backend speaks to the cache-purge module. Through a real nginx:
+tests/stack/test_page_cache.py."""
+
+import logging
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from django.db import transaction
+from wagtail.contrib.frontend_cache.backends import BaseBackend
+
+from gazette.core import purge
+from gazette.core.purge import NginxPurgeBackend, purge_article
+from gazette.news.models import CuratedListItem
+from tests.factories import ArticleFactory, AuthorFactory, SectionFactory, make_curated_list
+
+pytestmark = pytest.mark.django_db
+
+ROOT = "http://localhost"
+
+
+class RecordingBackend(BaseBackend):
+    batches: list[list[str]] = []
+
+    def purge(self, url):
+        self.batches.append([url])
+
+    def purge_batch(self, urls):
+        self.batches.append(sorted(urls))
+
+
+@pytest.fixture
+def purged(settings):
+    settings.WAGTAILFRONTENDCACHE = {
+        "recorder": {"BACKEND": f"{__name__}.RecordingBackend"},
+    }
+    RecordingBackend.batches = []
+    return RecordingBackend.batches
+
+
+def all_urls(batches) -> set[str]:
+    return {url for batch in batches for url in batch}
+
+
+@pytest.fixture
+def world(home):
+    return SectionFactory(parent=home, title="World", slug="world")
+
+
+def test_publishing_purges_the_article_and_every_page_that_lists_it(
+    purged, world, django_capture_on_commit_callbacks
+):
+    author = AuthorFactory(name="Daniel Kim", slug="daniel-kim")
+    with django_capture_on_commit_callbacks(execute=True):
+        article = ArticleFactory(parent=world, slug="soldiers-flee", authors=[author])
+    assert {
+        f"{ROOT}/",
+        f"{ROOT}/world/",
+        f"{ROOT}/world/soldiers-flee/",
+        f"{ROOT}/authors/daniel-kim/",
+    } <= all_urls(purged)
+    assert article.live
+
+
+def test_purges_wait_for_the_commit(purged, world, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        article = ArticleFactory(parent=world, slug="later")
+        purged.clear()  # Wagtail's own purge of the page itself is not ours to delay
+        purge_article(article)
+    assert purged == []
+    for callback in callbacks:
+        callback()
+    assert f"{ROOT}/world/later/" in all_urls(purged)
+
+
+def test_unpublishing_purges_the_same_pages(purged, world, django_capture_on_commit_callbacks):
+    article = ArticleFactory(parent=world, slug="withdrawn")
+    purged.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        article.unpublish()
+    assert {f"{ROOT}/", f"{ROOT}/world/", f"{ROOT}/world/withdrawn/"} <= all_urls(purged)
+
+
+def test_moving_purges_the_old_and_the_new_place(
+    purged, home, world, django_capture_on_commit_callbacks
+):
+    sport = SectionFactory(parent=home, title="Sport", slug="sport")
+    article = ArticleFactory(parent=world, slug="moved")
+    purged.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        article.move(sport, pos="last-child")
+    assert {
+        f"{ROOT}/world/moved/",
+        f"{ROOT}/sport/moved/",
+        f"{ROOT}/world/",
+        f"{ROOT}/sport/",
+        f"{ROOT}/",
+    } <= all_urls(purged)
+
+
+def test_changing_the_must_reads_purges_every_page_that_shows_them_once(
+    purged, world, django_capture_on_commit_callbacks
+):
+    first, second, third = (ArticleFactory(parent=world, slug=f"pick-{n}") for n in range(3))
+    unpublished = ArticleFactory(parent=world, slug="draft-only", live=False)
+    purged.clear()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
+        curated = make_curated_list("must-reads", [first, second])
+        CuratedListItem.objects.create(curated_list=curated, article=third, sort_order=2)
+        CuratedListItem.objects.filter(article=first).delete()
+    listing_purges = [c for c in callbacks if c is purge._enqueue_listing_purge]
+    assert len(listing_purges) == 1
+    urls = all_urls(purged)
+    assert {f"{ROOT}/", *(f"{ROOT}/world/pick-{n}/" for n in range(3))} <= urls
+    assert unpublished.url_path not in {url.removeprefix(ROOT) for url in urls}
+
+
+def test_purge_article_adds_the_distribution_urls(
+    purged, world, monkeypatch, django_capture_on_commit_callbacks
+):
+    import gazette.distribution
+
+    monkeypatch.setattr(
+        gazette.distribution,
+        "urls_to_purge",
+        lambda article: ["/feeds/world/", "https://cdn.example.org/sitemap.xml"],
+        raising=False,
+    )
+    article = ArticleFactory(parent=world, slug="with-feeds")
+    purged.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        purge_article(article)
+    assert {f"{ROOT}/feeds/world/", "https://cdn.example.org/sitemap.xml"} <= all_urls(purged)
+
+
+def test_without_a_cache_to_purge_nothing_is_looked_up(
+    settings, world, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    settings.WAGTAILFRONTENDCACHE = {}
+    article = ArticleFactory(parent=world, slug="quiet")
+    with django_capture_on_commit_callbacks() as callbacks, django_assert_num_queries(0):
+        purge_article(article)
+    assert callbacks == []
+
+
+# --- the nginx backend against a stand-in for nginx's cache-purge module ---------------------
+
+
+class FakeNginx(BaseHTTPRequestHandler):
+    seen: list[tuple[str, str, str]] = []
+    cached = {"/_purge/world/"}
+
+    def do_PURGE(self):
+        self.seen.append((self.command, self.path, self.headers["Host"]))
+        status = 200 if self.path in self.cached else 404
+        if self.path.startswith("/_purge/broken/"):
+            status = 500
+        self.send_response(status)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def fake_nginx():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), FakeNginx)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    FakeNginx.seen = []
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_nginx_backend_sends_purge_under_the_purge_location(fake_nginx, caplog):
+    backend = NginxPurgeBackend({"LOCATION": f"{fake_nginx}/_purge"})
+    with caplog.at_level(logging.DEBUG, logger="gazette.purge"):
+        backend.purge_batch(
+            ["http://news.example.org/world/", "http://news.example.org:8080/été/?page=2"]
+        )
+    assert FakeNginx.seen == [
+        ("PURGE", "/_purge/world/", "news.example.org"),
+        # Encoded as a browser requests it: nginx keys its cache on the raw request URI.
+        ("PURGE", "/_purge/%C3%A9t%C3%A9/?page=2", "news.example.org:8080"),
+    ]
+    # Not cached (404) is nothing to purge, not an error.
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+def test_nginx_backend_reports_failures_without_raising(fake_nginx, caplog):
+    backend = NginxPurgeBackend({"LOCATION": f"{fake_nginx}/_purge", "TIMEOUT": 2})
+    backend.purge("http://news.example.org/broken/page/")
+    unreachable = NginxPurgeBackend({"LOCATION": "http://127.0.0.1:9/_purge", "TIMEOUT": 1})
+    unreachable.purge("http://news.example.org/world/")
+    errors = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+    assert any("broken/page" in e and "500" in e for e in errors), errors
+    assert any("/world/" in e for e in errors), errors

@@ -1,0 +1,77 @@
+"""Editors see the computed list with its scores and reasons, and choose their own picks."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+from django.utils import timezone
+from wagtail.test.utils.form_data import inline_formset, nested_form_data, streamfield
+
+from gazette.related.models import EditorsPick, SimilarArticle
+from tests.factories import ArticleFactory, SectionFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def editor_client(client):
+    user = get_user_model().objects.create_superuser("editor", "editor@example.org", "pw")
+    client.force_login(user)
+    return client
+
+
+def test_the_edit_form_shows_the_computed_list_read_only(editor_client, home):
+    section = SectionFactory(parent=home)
+    article = ArticleFactory(parent=section)
+    other = ArticleFactory(parent=section, title="Ceasefire talks resume")
+    SimilarArticle.objects.create(
+        article=article,
+        similar=other,
+        rank=1,
+        score=0.4321,
+        reason="Shared terms: ceasefire, talks",
+        computed_at=timezone.now(),
+    )
+    html = editor_client.get(reverse("wagtailadmin_pages:edit", args=[article.pk])).content
+    html = html.decode()
+    assert "You May Also Like: similar articles (computed)" in html
+    assert "Ceasefire talks resume" in html and "0.432" in html
+    assert "Shared terms: ceasefire, talks" in html
+    assert 'name="similar' not in html  # nothing there to edit
+
+
+def _edit(client, article, picks):
+    data = nested_form_data(
+        {
+            "title": article.title,
+            "slug": article.slug,
+            "body": streamfield([]),
+            "article_authors": inline_formset([]),
+            "editors_picks": inline_formset([{"pick": pick.pk} for pick in picks]),
+            "action-publish": "publish",
+        }
+    )
+    return client.post(reverse("wagtailadmin_pages:edit", args=[article.pk]), data)
+
+
+def test_editors_choose_picks_in_the_article_form(editor_client, home):
+    section = SectionFactory(parent=home)
+    article, first, second = (ArticleFactory(parent=section) for _ in range(3))
+
+    response = _edit(editor_client, article, [second, first])
+    assert response.status_code == 302
+    picks = EditorsPick.objects.filter(article=article).order_by("sort_order")
+    assert [pick.pick_id for pick in picks] == [second.pk, first.pk]
+
+
+@pytest.mark.parametrize("case", ["itself", "twice"])
+def test_a_bad_pick_gets_a_message_not_an_error(editor_client, home, case):
+    section = SectionFactory(parent=home)
+    article, other = ArticleFactory(parent=section), ArticleFactory(parent=section)
+    picks = [article] if case == "itself" else [other, other]
+
+    response = _edit(editor_client, article, picks)
+    assert response.status_code == 200
+    html = response.content.decode()
+    expected = "cannot be its own pick" if case == "itself" else "duplicate"
+    assert expected in html
+    assert not EditorsPick.objects.exists()

@@ -1,0 +1,152 @@
+"""The production stack, started once for these tests with deploy/stack.py (what `make stack`
+runs): PostgreSQL with a streaming replica, Redis, two gunicorn app servers behind nginx,
+the task worker and the views flush worker, the demo content. In a temporary directory, on
+free loopback ports, fsync off.
+
+It runs in the PostgreSQL+Redis run of `make test`: the SQLite run checks the embedded
+default, and one production stack per `make test` is enough for the time budget.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from deploy import local_services, stack
+from tests.stack.web import Client
+
+REPOSITORY = Path(__file__).resolve().parents[2]
+START_TIMEOUT = 300  # seconds; it takes about 30 on an idle 2-core machine
+
+
+def _why_not() -> str | None:
+    if not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
+        return (
+            "the production stack is tested in the PostgreSQL+Redis run of `make test` "
+            "(make test-postgres), not on SQLite"
+        )
+    if shutil.which("nginx") is None and not Path("/usr/sbin/nginx").exists():
+        return "no nginx: apt-get install nginx libnginx-mod-http-cache-purge"
+    if not (stack.MODULES_DIR / stack.PURGE_MODULE).exists():
+        return "no nginx cache-purge module: apt-get install libnginx-mod-http-cache-purge"
+    if shutil.which("redis-server") is None:
+        return "no redis-server: apt-get install redis-server"
+    try:
+        local_services.find_pg_bin()
+    except local_services.ServiceError as exc:
+        return str(exc)
+    return None
+
+
+def pytest_collection_modifyitems(config, items):
+    reason = _why_not()
+    for item in items:
+        if "tests/stack/" in str(item.fspath):
+            item.add_marker(pytest.mark.services)
+            if reason:
+                item.add_marker(pytest.mark.skip(reason=reason))
+
+
+@dataclass
+class RunningStack:
+    dir: Path
+    url: str
+    app_urls: list[str]
+    database_url: str
+    replica_url: str
+    admin_password: str
+
+    def client(self, which: str = "nginx") -> Client:
+        """A client of nginx, or of one app server directly ("app-a", "app-b")."""
+        if which == "nginx":
+            return Client(self.url)
+        return Client(self.app_urls[stack.APP_NAMES.index(which)])
+
+    def primary(self) -> psycopg.Connection:
+        return psycopg.connect(self.database_url, autocommit=True)
+
+    def replica(self) -> psycopg.Connection:
+        return psycopg.connect(self.replica_url, autocommit=True)
+
+    def log(self, name: str) -> str:
+        path = self.dir / "log" / name
+        return path.read_text(errors="replace") if path.exists() else ""
+
+
+def _run_stack(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, str(REPOSITORY / "deploy" / "stack.py"), *args],
+        cwd=REPOSITORY,
+        capture_output=True,
+        text=True,
+        timeout=START_TIMEOUT,
+        check=False,
+    )
+
+
+@pytest.fixture(scope="session")
+def running_stack() -> RunningStack:
+    # Not under pytest's own temporary directory, which only root may enter: PostgreSQL runs
+    # as the postgres user and keeps its data in here.
+    directory = Path(tempfile.mkdtemp(prefix="gazette-stack-"))
+    directory.chmod(0o755)
+    started = _run_stack(
+        "start", "--dir", str(directory), "--port", "0", "--replica", "--fast", "--workers", "1"
+    )
+    try:
+        if started.returncode != 0:
+            logs = "\n".join(
+                f"--- {log.name}\n{local_services.log_tail(log)}"
+                for log in sorted((directory / "log").glob("*.log"))
+            )
+            pytest.fail(f"stack did not start:\n{started.stdout}{started.stderr}\n{logs}")
+        state = json.loads((directory / "stack.json").read_text())
+        yield RunningStack(
+            dir=directory,
+            url=f"http://127.0.0.1:{state['port']}",
+            app_urls=[f"http://127.0.0.1:{port}" for port in state["app_ports"]],
+            database_url=f"postgres://gazette@127.0.0.1:{state['postgres_port']}/gazette",
+            replica_url=f"postgres://gazette@127.0.0.1:{state['replica_port']}/gazette",
+            admin_password=(directory / "admin-password.txt").read_text().strip(),
+        )
+    finally:
+        stopped = _run_stack("stop", "--dir", str(directory))
+        shutil.rmtree(directory, ignore_errors=True)
+        assert stopped.returncode == 0, stopped.stderr
+
+
+@pytest.fixture(scope="session")
+def demo_article(running_stack) -> dict:
+    """The reference article the demo content imported: its id and path."""
+    with running_stack.primary() as db:
+        row = db.execute(
+            "SELECT p.id, p.url_path, s.url_path FROM news_articlepage a "
+            "JOIN wagtailcore_page p ON p.id = a.page_ptr_id "
+            "JOIN wagtailcore_page s ON s.id = a.section_id "
+            "WHERE p.live AND p.slug LIKE '18-north-korean-soldiers%'"
+        ).fetchone()
+    assert row, "the demo content has no reference article"
+    page_id, url_path, section_path = row
+    # url_path starts with the home page's slug; the site serves it at /.
+    path = "/" + url_path.split("/", 2)[2]
+    section = "/" + section_path.split("/", 2)[2]
+    return {"id": page_id, "path": path, "section_path": section}
+
+
+@pytest.fixture(scope="session")
+def section_id(running_stack, demo_article) -> int:
+    with running_stack.primary() as db:
+        (section,) = db.execute(
+            "SELECT section_id FROM news_articlepage WHERE page_ptr_id = %s",
+            [demo_article["id"]],
+        ).fetchone()
+    return section

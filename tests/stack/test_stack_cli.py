@@ -1,0 +1,34 @@
+"""`make stack` twice is harmless: a running stack is left running and described again."""
+
+import json
+import subprocess
+import sys
+
+from tests.stack.conftest import REPOSITORY
+
+
+def stack_cli(*args):
+    return subprocess.run(
+        [sys.executable, str(REPOSITORY / "deploy" / "stack.py"), *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_starting_a_running_stack_changes_nothing(running_stack):
+    before = json.loads((running_stack.dir / "stack.json").read_text())
+    again = stack_cli("start", "--dir", str(running_stack.dir), "--port", "0", "--replica")
+    assert again.returncode == 0, again.stderr
+    assert f"Gazette production stack at {running_stack.url}/" in again.stdout
+    assert f"password: {running_stack.admin_password}" in again.stdout
+    assert json.loads((running_stack.dir / "stack.json").read_text())["pids"] == before["pids"]
+    assert running_stack.client().get("/healthz").status_code == 200
+
+
+def test_status_describes_the_running_stack(running_stack):
+    status = stack_cli("status", "--dir", str(running_stack.dir))
+    assert status.returncode == 0, status.stdout + status.stderr
+    assert running_stack.url in status.stdout
+    assert "replica" in status.stdout
