@@ -7,7 +7,6 @@ PORT ?= 8000
 HOST ?= 127.0.0.1
 UV_VERSION := 0.13.9
 STAMP := $(VENV)/.installed
-export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: run test test-sqlite test-postgres lint format lock system-packages clean stack stack-stop
 

@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from wagtail.log_actions import log
 
+from gazette.core.purge import purge_article
 from gazette.news.models import ArticlePage, CommentPolicy
 
 from . import rules
@@ -139,6 +140,8 @@ def post_comment(
     )
     if status == Status.PENDING:
         _notify_moderators_on_commit(comment)
+    elif status == Status.PUBLISHED:
+        purge_article(article)  # cached copies of the page must show it
     return comment
 
 
@@ -150,6 +153,7 @@ def moderate_comments(
     target = MODERATION_ACTIONS[action]
     now = timezone.now()
     done = []
+    changed_articles = {}
     for comment in comments:
         previous = comment.status
         comment.status = target
@@ -165,6 +169,11 @@ def moderate_comments(
             data={"reason": reason.strip(), "from": previous, "to": target.value},
         )
         done.append(comment)
+        if Status.PUBLISHED in (previous, target) and previous != target:
+            changed_articles[comment.article_id] = comment.article
+    # A comment that appears on or leaves a page: its cached copies must change.
+    for article in changed_articles.values():
+        purge_article(article)
     return done
 
 
@@ -196,6 +205,7 @@ def report_comment(*, comment: Comment, client: str) -> bool:
         data={"reports": reports, "from": Status.PUBLISHED.value, "to": Status.PENDING.value},
     )
     _notify_moderators_on_commit(comment)
+    purge_article(comment.article)
     return True
 
 

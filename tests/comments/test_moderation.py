@@ -238,3 +238,23 @@ def test_site_settings_and_the_articles_policy_are_editable_in_the_admin(
         assert f'name="{field}"' in html
     edit = client.get(reverse("wagtailadmin_pages:edit", args=[article.pk])).content.decode()
     assert 'name="comment_policy"' in edit and "Site default" in edit
+
+
+# --- the page cache ------------------------------------------------------------------------
+
+
+def test_a_comment_appearing_or_leaving_purges_the_cached_article(monkeypatch, admin_user, article):
+    purged = []
+    monkeypatch.setattr(services, "purge_article", lambda page: purged.append(page.pk))
+
+    pending = _comment(article, status=Status.PENDING)
+    services.moderate_comment(comment=pending, action="approve", reason="fine", user=admin_user)
+    assert purged == [article.pk]
+
+    services.moderate_comment(comment=pending, action="reject", reason="rude", user=admin_user)
+    assert purged == [article.pk, article.pk]
+
+    # Rejecting what was never shown changes no page.
+    other = _comment(article, status=Status.PENDING, text="Another")
+    services.moderate_comment(comment=other, action="spam", reason="ads", user=admin_user)
+    assert purged == [article.pk, article.pk]
