@@ -269,8 +269,6 @@ def app_environment(stack: Stack, *, workers: int) -> dict[str, str]:
             "FRONTEND_CACHE_PURGE_URLS": f"{stack.url}/_purge",
             "WAGTAILADMIN_BASE_URL": stack.url,
             "LOG_FORMAT": "json",
-            # Rate limits count readers as nginx reports them (X-Real-IP from a trusted proxy).
-            "RATELIMIT_IP_META_KEY": "gazette.core.client.client_ip",
             "WEB_CONCURRENCY": str(workers),
             # Loopback has no TLS: no redirect to https, cookies over http, no HSTS pin.
             "SECURE_SSL_REDIRECT": "false",

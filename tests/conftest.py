@@ -18,6 +18,16 @@ def pytest_report_header(config):
 
 
 @pytest.fixture
+def editor_client(client, db):
+    """A client logged in to the admin as a superuser editor."""
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.create_superuser("editor", "editor@example.org", "pw")
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
 def home(db):
     return ensure_home_page()
 

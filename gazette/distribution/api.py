@@ -23,6 +23,7 @@ from ninja import Field, NinjaAPI, Path, Query, Schema, Status
 from ninja.decorators import decorate_view
 from pydantic import field_validator
 
+from gazette.core.client import client_ip
 from gazette.news.models import SectionPage
 from gazette.people.models import Author
 
@@ -55,11 +56,9 @@ def _rate(group, request) -> str:
 
 
 def _client(group, request) -> str:
-    """The client's address: REMOTE_ADDR, or the header a proxy sets (RATELIMIT_IP_META_KEY),
-    whose first address is the client's."""
-    meta_key = getattr(settings, "RATELIMIT_IP_META_KEY", None) or "REMOTE_ADDR"
-    address = str(request.META.get(meta_key) or "").split(",")[0].strip()
-    return address or "unknown"
+    """The client's address, trusting X-Real-IP only from our own proxies (as every other
+    per-reader limit does)."""
+    return client_ip(request) or "unknown"
 
 
 def rate_limited(view):

@@ -278,8 +278,6 @@ GAZETTE_FEED_FULL_TEXT = env.bool("GAZETTE_FEED_FULL_TEXT", default=False)
 GAZETTE_SITEMAP_PAGE_SIZE = env.int("GAZETTE_SITEMAP_PAGE_SIZE", default=10_000)
 # Public API allowance per client IP, counted by django-ratelimit in the default cache.
 GAZETTE_API_RATE_LIMIT = env("GAZETTE_API_RATE_LIMIT", default="120/m")
-# Behind a proxy, name the header carrying the client address (e.g. HTTP_X_REAL_IP).
-RATELIMIT_IP_META_KEY = env("RATELIMIT_IP_META_KEY", default=None)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
 LOGGING = {

@@ -1,7 +1,6 @@
 """Editors work in Wagtail's admin: the forms of our models open and save."""
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from gazette.images.models import CustomRendition
@@ -9,13 +8,6 @@ from gazette.news.models import ArticlePage, CuratedList
 from tests.factories import ArticleFactory, ImageFactory, SectionFactory, make_curated_list
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def editor_client(client):
-    user = get_user_model().objects.create_superuser("editor", "editor@example.org", "pw")
-    client.force_login(user)
-    return client
 
 
 def test_editor_forms_open(editor_client, home):

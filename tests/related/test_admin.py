@@ -1,7 +1,6 @@
 """Editors see the computed list with its scores and reasons, and choose their own picks."""
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils import timezone
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, streamfield
@@ -10,13 +9,6 @@ from gazette.related.models import EditorsPick, SimilarArticle
 from tests.factories import ArticleFactory, SectionFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def editor_client(client):
-    user = get_user_model().objects.create_superuser("editor", "editor@example.org", "pw")
-    client.force_login(user)
-    return client
 
 
 def test_the_edit_form_shows_the_computed_list_read_only(editor_client, home):
