@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 UV_VERSION := 0.13.9
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-sqlite test-postgres lint format lock system-packages clean stack stack-stop
+.PHONY: run test test-sqlite test-postgres lint format lock system-packages clean stack stack-stop bench
 
 # The virtualenv is rebuilt whenever the lock file changes.
 $(STAMP): requirements.lock
@@ -37,6 +37,14 @@ stack: system-packages $(STAMP)
 stack-stop:
 	$(PYTHON) deploy/stack.py stop
 
+# The production stack under load at 1k, 10k and 100k articles (bench/stack_bench.py, issue 7):
+# a throwaway stack on free ports, wrk over loopback; prints the table and writes it into
+# docs/benchmarks.md. Takes long at 100k: make bench BENCH_ARGS="--sizes 1000,10000 --duration 5s".
+BENCH_PACKAGES := wrk
+bench: system-packages $(STAMP)
+	@$(MAKE) --no-print-directory system-packages SYSTEM_PACKAGES="$(BENCH_PACKAGES)"
+	$(BIN)/python bench/stack_bench.py $(BENCH_ARGS)
+
 # System packages the suite needs, installed when missing and we are root.
 SYSTEM_PACKAGES := chromium postgresql redis-server nginx libnginx-mod-http-cache-purge \
 	libnginx-mod-http-brotli-filter
@@ -61,13 +69,16 @@ format: $(STAMP)
 
 test: system-packages $(STAMP) lint test-sqlite test-postgres
 
+# pytest-xdist: one test process per core (at most 4); the stack tests share one process.
+PYTEST_ARGS ?= -n auto --maxprocesses 4 --dist loadgroup
+
 test-sqlite: $(STAMP)
 	@echo "== Suite on SQLite =="
-	$(BIN)/python scripts/pytest_strict.py
+	$(BIN)/python scripts/pytest_strict.py $(PYTEST_ARGS)
 
 test-postgres: $(STAMP)
 	@echo "== Suite on PostgreSQL + Redis =="
-	$(BIN)/python deploy/local_services.py run --fast -- $(BIN)/python scripts/pytest_strict.py
+	$(BIN)/python deploy/local_services.py run --fast -- $(BIN)/python scripts/pytest_strict.py $(PYTEST_ARGS)
 
 lock: $(STAMP)
 	$(BIN)/uv pip compile pyproject.toml --extra dev --universal --generate-hashes -o requirements.lock

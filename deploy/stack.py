@@ -4,6 +4,7 @@
     python deploy/stack.py start [--dir var/stack] [--port 8080] [--replica] [--workers 1]
     python deploy/stack.py stop [--dir var/stack]
     python deploy/stack.py status [--dir var/stack]
+    python deploy/stack.py restart [NAME ...] [--dir var/stack]   # e.g. app-a, redis, postgres
     python deploy/stack.py render-nginx [options]   # deploy/nginx.conf for a real host
 
 ``start`` runs, as production does: a PostgreSQL cluster (and with ``--replica`` a streaming
@@ -13,6 +14,9 @@ collectstatic, the demo content, two gunicorn app servers on loopback ports behi
 ``db_worker``) and the views flush worker when the analytics app has one. It prints the URL
 and the admin login. Everything keeps its data in ``--dir`` between runs; ``start`` on a
 running stack only prints it again, and ``stop`` ends every process it started (pid files).
+``restart`` starts the named pieces again (stopping them first if they run), or without names
+every piece of the stack that is not running, on the ports they had: after a crash, and in the
+fault tests (tests/stack/test_faults.py).
 
 Standard library only (and deploy/local_services.py), run with the virtualenv's Python: the
 app servers and commands are the virtualenv's.
@@ -153,6 +157,7 @@ class Stack:
     redis_port: int = 0
     app_ports: list[int] = field(default_factory=list)
     pids: dict[str, int] = field(default_factory=dict)
+    workers: int = 1  # processes per app server
 
     @property
     def root(self) -> Path:
@@ -355,9 +360,8 @@ def start(root: Path, *, port: int, replica: bool, workers: int, fast: bool, dem
 
     for sub in ("log", "run", "media", "static", "nginx/tmp", "nginx/cache"):
         (root / sub).mkdir(parents=True, exist_ok=True)
-    stack = Stack(dir=str(root))
+    stack = Stack(dir=str(root), workers=workers)
     stack.port = _port(port, previous.port)
-    log_dir = root / "log"
 
     try:
         progress("PostgreSQL")
@@ -397,40 +401,116 @@ def start(root: Path, *, port: int, replica: bool, workers: int, fast: bool, dem
         stack.save()
 
         progress("app servers and workers" + (", demo content" if demo else ""))
-        gunicorn = str(Path(sys.executable).with_name("gunicorn"))
-        for name, app_port in zip(APP_NAMES, stack.app_ports, strict=True):
-            app_env = env | {
-                "GUNICORN_BIND": f"127.0.0.1:{app_port}",
-                "GUNICORN_PIDFILE": str(root / "run" / f"{name}.pid"),
-            }
-            stack.pids[name] = _spawn(name, [gunicorn, "-c", str(GUNICORN_CONF)], app_env, log_dir)
-        manage = [sys.executable, str(REPOSITORY / "manage.py")]
-        stack.pids["worker"] = _spawn(
-            "worker",
-            [*manage, "db_worker", "--interval", "0.5", "--no-startup-delay"],
-            env,
-            log_dir,
-        )
-        if has_command("flush_views"):
-            stack.pids["views-worker"] = _spawn(
-                "views-worker", [*manage, "flush_views", "--loop", "--interval", "2"], env, log_dir
-            )
+        for name in APP_NAMES:
+            _spawn_app(stack, name, env)
+        for name in WORKER_NAMES:
+            _spawn_worker(stack, name, env)
         stack.save()
         if demo:  # while the app servers boot
             _manage(env, "build_demo_site", "--base-url", stack.url)
-        for name, app_port in zip(APP_NAMES, stack.app_ports, strict=True):
-            _wait_healthy(
-                f"http://127.0.0.1:{app_port}/healthz",
-                stack.pids[name],
-                "gunicorn",
-                log_dir / f"{name}.log",
-            )
+        for name in APP_NAMES:
+            _wait_app_healthy(stack, name)
         progress("ready")
     except BaseException:
         stack.save()
         stop(root, quiet=True)
         raise
     return stack
+
+
+WORKER_NAMES = ("worker", "views-worker")
+
+
+def _spawn_app(stack: Stack, name: str, env: dict[str, str]) -> None:
+    app_port = stack.app_ports[APP_NAMES.index(name)]
+    app_env = env | {
+        "GUNICORN_BIND": f"127.0.0.1:{app_port}",
+        "GUNICORN_PIDFILE": str(stack.root / "run" / f"{name}.pid"),
+    }
+    gunicorn = str(Path(sys.executable).with_name("gunicorn"))
+    stack.pids[name] = _spawn(
+        name, [gunicorn, "-c", str(GUNICORN_CONF)], app_env, stack.root / "log"
+    )
+
+
+def _wait_app_healthy(stack: Stack, name: str) -> None:
+    _wait_healthy(
+        f"http://127.0.0.1:{stack.app_ports[APP_NAMES.index(name)]}/healthz",
+        stack.pids[name],
+        "gunicorn",
+        stack.root / "log" / f"{name}.log",
+    )
+
+
+def _spawn_worker(stack: Stack, name: str, env: dict[str, str]) -> None:
+    """The task worker, or the views flush worker once the analytics app has its command."""
+    manage = [sys.executable, str(REPOSITORY / "manage.py")]
+    if name == "worker":
+        command = [*manage, "db_worker", "--interval", "0.5", "--no-startup-delay"]
+    elif has_command("flush_views"):
+        command = [*manage, "flush_views", "--loop", "--interval", "2"]
+    else:
+        return
+    stack.pids[name] = _spawn(name, command, env, stack.root / "log")
+
+
+# --- restart ----------------------------------------------------------------------------------
+
+# Data first, then the front, the app servers and the workers: the order a start needs.
+RESTART_ORDER = ("postgres", "replica", "redis", "nginx", *APP_NAMES, *WORKER_NAMES)
+
+
+def _started_fast(data_dir: Path) -> bool:
+    """Was this cluster last started with fsync off (--fast)? PostgreSQL notes its options."""
+    opts = data_dir / "postmaster.opts"
+    return opts.exists() and "fsync=off" in opts.read_text()
+
+
+def restart(root: Path, names: list[str]) -> tuple[Stack, list[str]]:
+    """Start the named pieces of the stack in ``root`` again, on their ports (stopping those
+    still running first), or without names every piece that is not running. Returns the
+    stack and the names started."""
+    root = root.resolve()
+    stack = Stack.load(root)
+    if not stack.pids:
+        raise StackError(f"no stack runs in {root}: `stack.py start`")
+    unknown = set(names) - set(RESTART_ORDER)
+    if unknown:
+        raise StackError(
+            f"unknown piece(s) {', '.join(sorted(unknown))}: {', '.join(RESTART_ORDER)}"
+        )
+    running = _running(stack)
+    known = {"postgres", *(["replica"] if stack.replica_port else []), *stack.pids}
+    wanted = set(names) or {n for n in known if not running.get(n)}
+    chosen = [n for n in RESTART_ORDER if n in wanted and (n in known or n in WORKER_NAMES)]
+    env = app_environment(stack, workers=stack.workers)
+    for name in chosen:
+        progress(f"restarting {name}")
+        if name in ("postgres", "replica"):
+            if running.get(name):
+                PostgresCluster(root / name).stop_running()
+            port = stack.postgres_port if name == "postgres" else stack.replica_port
+            PostgresCluster(root / name, fast=_started_fast(root / name), port=port).start()
+            continue
+        if running.get(name):
+            sig = signal.SIGQUIT if name == "nginx" else signal.SIGTERM
+            _terminate([(stack.pids[name], PROCESS_TOKENS.get(name, name), sig)])
+        if name == "redis":
+            stack.pids["redis"] = (
+                RedisServer(root / "redis", port=stack.redis_port).start().pid or 0
+            )
+        elif name == "nginx":
+            _start_nginx(stack)
+        elif name in APP_NAMES:
+            _spawn_app(stack, name, env)
+        else:
+            _spawn_worker(stack, name, env)
+        stack.save()
+    for name in chosen:
+        if name in APP_NAMES:
+            _wait_app_healthy(stack, name)
+    stack.save()
+    return stack, chosen
 
 
 def _nginx_paths(stack: Stack) -> tuple[Path, Path]:
@@ -549,9 +629,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="action", required=True)
     default_dir = REPOSITORY / "var" / "stack"
-    for name in ("start", "stop", "status"):
+    for name in ("start", "stop", "status", "restart"):
         p = sub.add_parser(name)
         p.add_argument("--dir", type=Path, default=default_dir)
+        if name == "restart":
+            p.add_argument("names", nargs="*", metavar="NAME", help=", ".join(RESTART_ORDER))
         if name == "start":
             p.add_argument("--port", type=int, default=int(os.environ.get("STACK_PORT", 8080)))
             p.add_argument("--replica", action="store_true", help="add a streaming replica")
@@ -589,6 +671,9 @@ def main(argv: list[str] | None = None) -> int:
             print(describe(stack), flush=True)
         elif args.action == "stop":
             stop(args.dir)
+        elif args.action == "restart":
+            _, started = restart(args.dir, args.names)
+            print(f"Restarted: {', '.join(started)}." if started else "Everything was running.")
         elif args.action == "status":
             stack = Stack.load(args.dir.resolve())
             if stack.postgres_port and _fully_running(stack):

@@ -29,3 +29,6 @@ if settings.SERVE_MEDIA:
     ]
 
 urlpatterns += [path("", include(wagtail_urls))]
+
+# A database outage answers 503 "We'll be right back" rather than 500 (gazette.core.views).
+handler500 = "gazette.core.views.server_error"

@@ -8,6 +8,9 @@ class AnalyticsConfig(AppConfig):
     verbose_name = "Reader analytics"
 
     def ready(self):
+        from . import signals
+
+        signals.connect()
         uses_local_buffer = not getattr(settings, "GAZETTE_VIEWS_REDIS_URL", "")
         if uses_local_buffer and getattr(settings, "GAZETTE_VIEWS_FLUSH_IN_PROCESS", True):
             from .counters import stop_gracefully_on_sigterm

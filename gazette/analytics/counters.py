@@ -20,6 +20,15 @@ Two backends, chosen by the environment:
     can lose is bounded: the views that process counted since its last flush, that is at most
     one interval (about 2 seconds) of that one process.
 
+``ResilientViewCounter`` (production) is the first with the second behind it: while Redis
+    cannot be reached, each app process counts in its own memory and flushes that to the
+    database itself every ``GAZETTE_VIEWS_FLUSH_INTERVAL`` seconds, so a Redis outage loses no
+    view. What degrades meanwhile: the 30-minute repeat check is per process (a reader whose
+    beacons reach both app servers may be counted once on each), and ``kill -9`` of an app
+    process loses what it buffered since its last flush (about 2 seconds of its views).
+    A beacon in flight at the very moment Redis dies may be counted twice (the increment
+    reached Redis but its answer did not). Redis is tried again after ``RETRY_AFTER`` seconds.
+
 Both keep a per-article count of what is not yet in the database, so the page can show
 "database total + pending" and a view appears at once rather than after the next flush. Both
 also remember which readers they saw in the last 30 minutes (``first_sighting``): an atomic
@@ -232,10 +241,20 @@ class RedisViewCounter:
 
     LOCK_MILLISECONDS = 60_000
 
-    def __init__(self, url: str, *, prefix: str = "gazette:views"):
+    def __init__(self, url: str, *, prefix: str = "gazette:views", timeout: float = 0.5):
         import redis
+        from redis.backoff import NoBackoff
+        from redis.retry import Retry
 
-        self.redis = redis.Redis.from_url(url, decode_responses=True)
+        # Fail fast: one immediate retry (a pooled connection Redis closed on a restart), short
+        # timeouts. redis-py's default (ten retries with backoff) holds a beacon for seconds.
+        self.redis = redis.Redis.from_url(
+            url,
+            decode_responses=True,
+            retry=Retry(NoBackoff(), 1),
+            socket_connect_timeout=timeout,
+            socket_timeout=timeout,
+        )
         self.pending_key = f"{prefix}:pending"
         self.pending_by_article_key = f"{prefix}:pending-by-article"
         self.flushing_key = f"{prefix}:flushing"
@@ -309,13 +328,70 @@ class RedisViewCounter:
         )
 
 
+class ResilientViewCounter:
+    """Redis, and this process's memory while Redis cannot be reached; see the module
+    docstring. The memory buffer flushes itself (a thread), whatever the settings say."""
+
+    RETRY_AFTER = 1.0  # seconds without trying Redis after it failed
+
+    def __init__(self, redis_counter: RedisViewCounter, local_counter: LocalViewCounter):
+        import redis
+
+        self.remote = redis_counter
+        self.local = local_counter
+        self._errors = (redis.RedisError, OSError)
+        self._skip_until = 0.0
+
+    def _try(self, action: Callable[[], object]) -> tuple[bool, object]:
+        """Run ``action`` against Redis unless it failed a moment ago: (reached, result)."""
+        if time.monotonic() < self._skip_until:
+            return False, None
+        try:
+            return True, action()
+        except self._errors as exc:
+            self._skip_until = time.monotonic() + self.RETRY_AFTER
+            logger.warning("Redis unreachable (%s): counting views in this process", exc)
+            return False, None
+
+    def first_sighting(self, key: str, seconds: int) -> bool:
+        reached, first = self._try(lambda: self.remote.first_sighting(key, seconds))
+        return bool(first) if reached else self.local.first_sighting(key, seconds)
+
+    def add(self, article_id: int, hour: int) -> None:
+        reached, _ = self._try(lambda: self.remote.add(article_id, hour))
+        if not reached:
+            self.local.add(article_id, hour)
+
+    def pending(self, article_ids: Iterable[int]) -> dict[int, int]:
+        ids = list(article_ids)
+        waiting = self.local.pending(ids)
+        reached, remote = self._try(lambda: self.remote.pending(ids))
+        if reached:
+            for article_id, views in remote.items():
+                waiting[article_id] = waiting.get(article_id, 0) + views
+        return waiting
+
+    def flush(self, apply: ApplyBatch) -> int:
+        """This process's fallback buffer, then Redis's (which raises while Redis is down: the
+        flush worker logs it and tries again)."""
+        return self.local.flush(apply) + self.remote.flush(apply)
+
+    def reset(self) -> None:
+        self.local.reset()
+        self.remote.reset()
+
+
 def _make_counter() -> ViewCounter:
     url = getattr(settings, "GAZETTE_VIEWS_REDIS_URL", "")
+    interval = getattr(settings, "GAZETTE_VIEWS_FLUSH_INTERVAL", 2.0)
     if url:
-        return RedisViewCounter(url)
+        return ResilientViewCounter(
+            RedisViewCounter(url, timeout=getattr(settings, "REDIS_TIMEOUT", 0.5)),
+            LocalViewCounter(flush_in_background=True, interval=interval),
+        )
     return LocalViewCounter(
         flush_in_background=getattr(settings, "GAZETTE_VIEWS_FLUSH_IN_PROCESS", True),
-        interval=getattr(settings, "GAZETTE_VIEWS_FLUSH_INTERVAL", 2.0),
+        interval=interval,
     )
 
 

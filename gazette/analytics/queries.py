@@ -80,13 +80,24 @@ def popular_articles(*, now: datetime | None = None, limit: int) -> list[Article
     return articles
 
 
+def _popular_now_key() -> str:
+    return f"analytics:popular-now:{int(popular_window().total_seconds())}"
+
+
+def forget_popular_now() -> None:
+    """Drop the cached Popular Now, so that a story unpublished, made private, moved or
+    deleted leaves the rail at once rather than within the minute."""
+    cache.delete(_popular_now_key())
+
+
 def popular_now(*, excluding: ArticlePage | None = None) -> list[ArticlePage]:
     """Popular Now for an article page: the 5 most viewed articles, this one excluded.
 
-    The list (one more than shown, so any article can be left out) is cached for a minute;
-    on a warm cache this makes no query.
+    The list (one more than shown, so any article can be left out) is cached for a minute
+    (forgotten when a story leaves the readers: signals.py); on a warm cache this makes no
+    query.
     """
-    key = f"analytics:popular-now:{int(popular_window().total_seconds())}"
+    key = _popular_now_key()
     articles = cache.get(key)
     if articles is None:
         articles = popular_articles(limit=POPULAR_NOW_COUNT + 1)

@@ -120,11 +120,18 @@ elif env.bool("DATABASE_POOL", default=True):
     # psycopg 3's connection pool: each app process keeps a few connections open and lends
     # them to its threads. The pool replaces persistent connections (CONN_MAX_AGE must be 0).
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # The pool checks a connection before lending it (CONN_HEALTH_CHECKS): after a database
+    # restart no request gets a dead one. While the database is down a request waits at most
+    # DATABASE_POOL_TIMEOUT for a connection, then gets the 503 page (gazette.core.views).
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": env.int("DATABASE_POOL_MIN_SIZE", default=1),
         "max_size": env.int("DATABASE_POOL_MAX_SIZE", default=10),
-        "timeout": env.float("DATABASE_POOL_TIMEOUT", default=10.0),
+        "timeout": env.float("DATABASE_POOL_TIMEOUT", default=3.0),
     }
+    DATABASES["default"]["OPTIONS"].setdefault(
+        "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=3)
+    )
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
@@ -147,12 +154,22 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "users.User"
 
 REDIS_URL = env("REDIS_URL", default="")
+# Redis going down must not take the site with it: django-redis turns its errors into cache
+# misses (logged), with short timeouts, so pages, sessions (from the database) and comments
+# carry on without it (docs/operations.md, "Failures").
+REDIS_TIMEOUT = env.float("REDIS_TIMEOUT", default=0.5)  # seconds, connect and each command
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="gazette"),
+            "OPTIONS": {
+                "IGNORE_EXCEPTIONS": True,
+                "LOG_IGNORED_EXCEPTIONS": True,
+                "SOCKET_CONNECT_TIMEOUT": REDIS_TIMEOUT,
+                "SOCKET_TIMEOUT": REDIS_TIMEOUT,
+            },
         }
     }
 else:
@@ -257,6 +274,9 @@ TASKS_BACKENDS = {
     "database": "django_tasks_db.DatabaseBackend",
 }
 TASKS = {"default": {"BACKEND": TASKS_BACKENDS[env("TASKS_BACKEND", default="immediate")]}}
+# A task RUNNING longer than this (seconds) is taken to have lost its worker: the next worker to
+# start queues it again (gazette.core.task_recovery; a dead worker on the same host at once).
+GAZETTE_TASK_STALE_AFTER = env.int("GAZETTE_TASK_STALE_AFTER", default=3600)
 
 # Purge the page cache when content changes (gazette.core.purge): one URL per nginx (or CDN
 # purge endpoint), e.g. FRONTEND_CACHE_PURGE_URLS=http://10.0.0.5:80,http://10.0.0.6:80
@@ -278,6 +298,9 @@ GAZETTE_FEED_FULL_TEXT = env.bool("GAZETTE_FEED_FULL_TEXT", default=False)
 GAZETTE_SITEMAP_PAGE_SIZE = env.int("GAZETTE_SITEMAP_PAGE_SIZE", default=10_000)
 # Public API allowance per client IP, counted by django-ratelimit in the default cache.
 GAZETTE_API_RATE_LIMIT = env("GAZETTE_API_RATE_LIMIT", default="120/m")
+# While the cache (Redis) is unreachable, rate limits let requests through rather than refuse
+# every comment and API call: the spam rules and moderation still apply.
+RATELIMIT_FAIL_OPEN = True
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
 LOGGING = {

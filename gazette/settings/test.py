@@ -1,9 +1,24 @@
 """Test settings: fast hashing, throwaway media; the database comes from DATABASE_URL."""
 
+import os
 import tempfile
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
-from .base import *  # noqa: F403
+
+def _own_redis_database(url: str, worker: str) -> str:
+    """The Redis URL with a database of this pytest-xdist worker's own (gw0 → 1, gw1 → 2...)."""
+    return urlunsplit(urlsplit(url)._replace(path=f"/{int(worker[2:]) + 1}"))
+
+
+# pytest-xdist runs the suite in several processes at once: each gets a Redis database of its
+# own, so the caches, view counters and rate limits of tests running side by side never meet.
+# Set before the base settings read it, and inherited by the processes the tests start.
+_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+if os.environ.get("REDIS_URL") and _worker.startswith("gw"):
+    os.environ["REDIS_URL"] = _own_redis_database(os.environ["REDIS_URL"], _worker)
+
+from .base import *  # noqa: E402, F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="gazette-test-media-"))

@@ -8,7 +8,13 @@ import pytest
 import time_machine
 from django.conf import settings
 
-from gazette.analytics.counters import LocalViewCounter, RedisViewCounter, counter
+from deploy.local_services import free_port
+from gazette.analytics.counters import (
+    LocalViewCounter,
+    RedisViewCounter,
+    ResilientViewCounter,
+    counter,
+)
 from gazette.analytics.models import TotalViews
 from gazette.analytics.services import write_batch
 
@@ -144,8 +150,48 @@ needs_redis = pytest.mark.skipif(
 
 def test_the_counter_is_redis_with_redis_url_and_in_process_without():
     counter.pending([1])  # evaluates the lazy object
-    expected = RedisViewCounter if settings.GAZETTE_VIEWS_REDIS_URL else LocalViewCounter
+    expected = ResilientViewCounter if settings.GAZETTE_VIEWS_REDIS_URL else LocalViewCounter
     assert isinstance(counter._wrapped, expected)
+
+
+def test_views_wait_in_memory_while_redis_is_unreachable_and_lose_nothing():
+    # Nothing listens on this port: every Redis call fails at once, as when Redis is stopped.
+    unreachable = RedisViewCounter(f"redis://127.0.0.1:{free_port()}/0", timeout=0.2)
+    local = LocalViewCounter(flush_in_background=False, interval=60)
+    resilient = ResilientViewCounter(unreachable, local)
+    started = time.monotonic()
+    assert resilient.first_sighting("reader-1", 1800) is True
+    assert resilient.first_sighting("reader-1", 1800) is False  # remembered in memory
+    for _ in range(3):
+        resilient.add(7, HOUR)
+    assert time.monotonic() - started < 5  # no retry storm: each failure is immediate
+    assert resilient.pending([7]) == {7: 3}
+    assert local.pending([7]) == {7: 3}
+    recorder = Recorder()
+    resilient.RETRY_AFTER = 0  # try Redis again at once: the flush of its batch fails
+    with pytest.raises(Exception, match=r"(?i)connect"):
+        resilient.flush(recorder)
+    # ...after the memory buffer was written: those views are in the database already.
+    assert recorder.batches == [{(7, HOUR): 3}]
+    assert resilient.pending([7]) == {7: 0}
+
+
+@needs_redis
+def test_views_go_back_to_redis_once_it_answers_again():
+    remote = RedisViewCounter(settings.GAZETTE_VIEWS_REDIS_URL, prefix="test:views:back")
+    remote.reset()
+    local = LocalViewCounter(flush_in_background=False, interval=60)
+    resilient = ResilientViewCounter(remote, local)
+    resilient._skip_until = time.monotonic() + 60  # as if Redis had just failed
+    resilient.add(3, HOUR)
+    resilient._skip_until = 0  # Redis answers again
+    resilient.add(3, HOUR)
+    assert (local.pending([3]), remote.pending([3])) == ({3: 1}, {3: 1})
+    assert resilient.pending([3]) == {3: 2}
+    recorder = Recorder()
+    assert resilient.flush(recorder) == 2
+    assert recorder.views == 2
+    remote.reset()
 
 
 @needs_redis

@@ -17,7 +17,7 @@ def test_database_is_the_one_the_environment_names(db):
 def test_cache_is_redis_when_redis_url_is_set():
     backend = settings.CACHES["default"]["BACKEND"]
     if os.environ.get("REDIS_URL"):
-        assert backend == "django.core.cache.backends.redis.RedisCache"
+        assert backend == "django_redis.cache.RedisCache"
         cache.set("backend-probe", "yes", 10)
         assert cache.get("backend-probe") == "yes"
     else:

@@ -122,7 +122,9 @@ def test_production_reads_everything_from_the_environment(production):
         db["OPTIONS"]["pool"] and db["TEST"]["MIRROR"] == "default" for db in replicas.values()
     )
     assert s["DATABASE_ROUTERS"] == ["gazette.core.db_routing.PrimaryReplicaRouter"]
-    assert s["CACHES"]["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert s["CACHES"]["default"]["BACKEND"] == "django_redis.cache.RedisCache"
+    # Redis down: cache misses rather than errors (docs/operations.md, "Failures").
+    assert s["CACHES"]["default"]["OPTIONS"]["IGNORE_EXCEPTIONS"] is True
     assert s["CACHES"]["default"]["LOCATION"] == "redis://cache.internal:6379/0"
     assert s["SESSION_ENGINE"] == "django.contrib.sessions.backends.cached_db"
     assert s["TASKS"]["default"]["BACKEND"] == "django_tasks_db.DatabaseBackend"

@@ -52,8 +52,13 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "tests/stack/" in str(item.fspath):
             item.add_marker(pytest.mark.services)
+            # One pytest-xdist worker runs them all, against one stack.
+            item.add_marker(pytest.mark.xdist_group("stack"))
             if reason:
                 item.add_marker(pytest.mark.skip(reason=reason))
+    # The fault tests break the shared stack (and put it back): after every other test.
+    faults = [item for item in items if item.fspath.basename == "test_faults.py"]
+    items[:] = [item for item in items if item.fspath.basename != "test_faults.py"] + faults
 
 
 @dataclass

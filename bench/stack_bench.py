@@ -1,0 +1,581 @@
+#!/usr/bin/env python3
+"""`make bench`: the production stack under load at newsroom scale (issue 7).
+
+    .venv/bin/python bench/stack_bench.py [--sizes 1000,10000,100000] [--duration 10s] [--keep]
+
+Starts deploy/stack.py's production stack (PostgreSQL, Redis, two gunicorn app servers behind
+nginx's microcache, the workers) in a temporary directory on free loopback ports, loads a
+synthetic newsroom (manage.py generate_newsroom) growing to each size in turn, and measures
+with wrk, each figure beside its reference of the same run: nginx serving the article's HTML
+as a static file (a second nginx, the ceiling), the article from the page cache and uncached,
+home, section, author and search pages, the view beacon (and that every counted view is
+stored), comment posts, a stampede on a cold URL (backend renders counted in the app servers'
+access logs), the related-articles rebuild, queries per page, worker memory and page weight.
+Profiles the uncached article at the largest size (pyinstrument). Writes the table into the
+marked section of docs/benchmarks.md and prints it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import gzip
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from datetime import datetime, timezone
+from pathlib import Path
+
+import psycopg
+
+REPOSITORY = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPOSITORY))
+
+from bench import bench_report  # noqa: E402
+from bench.loadtest import run_wrk  # noqa: E402
+from deploy import local_services, stack  # noqa: E402
+
+DOCS = REPOSITORY / "docs" / "benchmarks.md"
+PROBE = REPOSITORY / "bench" / "probe.py"
+# Any Authorization header makes nginx pass a page request to the app and store nothing
+# (deploy/nginx.conf, $gazette_skip_cache); the app ignores it on reader pages.
+BYPASS = {"Authorization": "Bench uncached"}
+CACHED_CONNECTIONS = 32
+UNCACHED_CONNECTIONS = 16
+STAMPEDE_CONNECTIONS = 200
+OPEN_ARTICLES = 20
+# gunicorn's access lines of beacons counted and comments taken.
+BEACON_SERVED = re.compile(r'"POST /analytics/views/\d+/ HTTP/1\.[01]\\?" 200 ')
+COMMENT_SERVED = re.compile(r'"POST /comments/\d+/post/ HTTP/1\.[01]\\?" 201 ')
+
+
+def log(message: str) -> None:
+    print(f"bench [{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+# --- the stack and the ceiling -----------------------------------------------------------------
+
+
+class BenchStack:
+    """The stack in ``root`` and how to run the app's commands with its settings."""
+
+    def __init__(self, root: Path, workers: int) -> None:
+        self.root = root
+        self.workers = workers
+        self.state: stack.Stack | None = None
+
+    def start(self) -> None:
+        # gunicorn's access lines (one per request that reaches an app server) are how the
+        # stampede's backend renders are counted.
+        env = os.environ | {"GUNICORN_ACCESS_LOG": "-"}
+        command = [sys.executable, str(REPOSITORY / "deploy" / "stack.py"), "start"]
+        command += ["--dir", str(self.root), "--port", "0", "--fast", "--no-demo"]
+        command += ["--workers", str(self.workers)]
+        done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)  # noqa: S603
+        if done.returncode != 0:
+            raise SystemExit(f"the stack did not start:\n{done.stdout}{done.stderr}")
+        self.state = stack.Stack.load(self.root)
+
+    def stop(self) -> None:
+        subprocess.run(  # noqa: S603
+            [
+                sys.executable,
+                str(REPOSITORY / "deploy" / "stack.py"),
+                "stop",
+                "--dir",
+                str(self.root),
+            ],
+            capture_output=True,
+            check=False,
+        )
+
+    @property
+    def url(self) -> str:
+        return self.state.url
+
+    @property
+    def env(self) -> dict[str, str]:
+        return stack.app_environment(self.state, workers=self.workers)
+
+    def manage(self, *args: str) -> str:
+        return self._run([str(REPOSITORY / "manage.py"), *args])
+
+    def probe(self, *args: str) -> str:
+        return self._run([str(PROBE), *args])
+
+    def _run(self, args: list[str]) -> str:
+        done = subprocess.run(  # noqa: S603 - our own scripts
+            [sys.executable, *args],
+            cwd=REPOSITORY,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if done.returncode != 0:
+            raise SystemExit(f"{' '.join(args)} failed:\n{done.stdout}{done.stderr}")
+        return done.stdout
+
+    def database(self) -> psycopg.Connection:
+        return psycopg.connect(self.state.database_url, autocommit=True)
+
+    def worker_pids(self) -> list[int]:
+        """The gunicorn workers of both app servers (children of their masters)."""
+        pids = []
+        for name in stack.APP_NAMES:
+            master = self.state.pids.get(name)
+            children = Path(f"/proc/{master}/task/{master}/children")
+            if master and children.exists():
+                pids += [int(p) for p in children.read_text().split()]
+        return pids
+
+    def app_log_size(self) -> dict[str, int]:
+        return {
+            name: (self.root / "log" / f"{name}.log").stat().st_size for name in stack.APP_NAMES
+        }
+
+    def app_log_since(self, offsets: dict[str, int]) -> str:
+        text = ""
+        for name, offset in offsets.items():
+            with open(self.root / "log" / f"{name}.log", "rb") as file:
+                file.seek(offset)
+                text += file.read().decode(errors="replace")
+        return text
+
+
+class Ceiling:
+    """A second nginx, configured like the stack's (one worker, sendfile, an access log line
+    per request), serving saved pages as static files: the most a page can go."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.pages = root / "pages"
+        self.port = local_services.free_port()
+        self.pid = 0
+
+    def start(self) -> None:
+        self.pages.mkdir(parents=True, exist_ok=True)
+        (self.root / "scratch").mkdir(exist_ok=True)
+        conf = self.root / "nginx.conf"
+        user = "user root;" if os.geteuid() == 0 else ""
+        conf.write_text(
+            f"""{user}
+worker_processes 1;
+pid {self.root}/nginx.pid;
+error_log {self.root}/error.log warn;
+events {{ worker_connections 1024; }}
+http {{
+    include /etc/nginx/mime.types;
+    sendfile on;
+    tcp_nopush on;
+    keepalive_timeout 30s;
+    client_body_temp_path {self.root}/scratch;
+    proxy_temp_path {self.root}/scratch;
+    fastcgi_temp_path {self.root}/scratch;
+    uwsgi_temp_path {self.root}/scratch;
+    scgi_temp_path {self.root}/scratch;
+    access_log {self.root}/access.log combined;
+    server {{
+        listen 127.0.0.1:{self.port};
+        root {self.pages};
+    }}
+}}
+"""
+        )
+        subprocess.run(  # noqa: S603
+            [stack.nginx_binary(), "-c", str(conf), "-p", str(self.root)],
+            check=True,
+            capture_output=True,
+            start_new_session=True,
+        )
+        pid_file = self.root / "nginx.pid"
+        deadline = time.monotonic() + 10
+        while not pid_file.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        self.pid = int(pid_file.read_text())
+
+    def serve(self, name: str, body: bytes) -> str:
+        (self.pages / name).write_bytes(body)
+        return f"http://127.0.0.1:{self.port}/{name}"
+
+    def stop(self) -> None:
+        if self.pid:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.pid, signal.SIGQUIT)
+
+
+# --- measurements ---------------------------------------------------------------------------
+
+
+class RssSampler:
+    """The largest resident set of any app worker seen while it runs (workers are recycled
+    every few thousand requests: a reading after the load could miss the peak)."""
+
+    def __init__(self, bench_stack: BenchStack) -> None:
+        self.stack = bench_stack
+        self.peak_kb = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.25):
+            for pid in self.stack.worker_pids():
+                try:
+                    status = Path(f"/proc/{pid}/status").read_text()
+                except OSError:
+                    continue
+                found = re.search(r"^VmRSS:\s+(\d+) kB", status, re.M)
+                if found:
+                    self.peak_kb = max(self.peak_kb, int(found[1]))
+
+    def __enter__(self) -> RssSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+class CpuMeter:
+    """CPU seconds the stack's processes (app workers, PostgreSQL, Redis, nginx) spend on a
+    load: on a shared machine, throughput says how busy the neighbours were; CPU per request
+    says what a request costs, and how many two idle cores would serve."""
+
+    TICK = os.sysconf("SC_CLK_TCK")
+
+    def __init__(self, bench_stack: BenchStack) -> None:
+        self.stack = bench_stack
+
+    def pids(self) -> dict[str, list[int]]:
+        state = self.stack.state
+        postmaster = self.stack.root / "postgres" / "postmaster.pid"
+        postgres = [int(postmaster.read_text().split()[0])] if postmaster.exists() else []
+        nginx = [state.pids["nginx"]] if state.pids.get("nginx") else []
+        return {
+            "app": self.stack.worker_pids(),
+            "postgres": postgres + [c for p in postgres for c in _children(p)],
+            "other": nginx + [c for p in nginx for c in _children(p)] + [state.pids["redis"]],
+        }
+
+    def snapshot(self) -> dict[str, dict[int, float]]:
+        return {
+            group: {pid: _cpu_seconds(pid) for pid in pids} for group, pids in self.pids().items()
+        }
+
+    @staticmethod
+    def spent(before: dict, after: dict) -> dict[str, float]:
+        """CPU seconds per group between two snapshots (a process new since counts whole)."""
+        return {
+            group: sum(
+                max(0.0, cpu - before.get(group, {}).get(pid, 0.0)) for pid, cpu in pids.items()
+            )
+            for group, pids in after.items()
+        }
+
+
+def _children(pid: int) -> list[int]:
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    try:
+        return [int(child) for child in path.read_text().split()]
+    except OSError:
+        return []
+
+
+def _cpu_seconds(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / CpuMeter.TICK  # utime, stime
+
+
+def fetch(url: str, headers: dict[str, str] | None = None) -> tuple[bytes, dict[str, str]]:
+    request = urllib.request.Request(url, headers={"User-Agent": "bench"} | (headers or {}))  # noqa: S310
+    with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - loopback
+        return response.read(), dict(response.headers)
+
+
+def page_weight(url: str) -> dict[str, int]:
+    html, _ = fetch(url)
+    weights = {"html": len(html)}
+    for encoding in ("gzip", "br"):
+        body, headers = fetch(url, {"Accept-Encoding": encoding})
+        weights[encoding] = len(body) if headers.get("Content-Encoding") == encoding else len(html)
+    # gzip -5, as nginx compresses: a check that the figure is a compressed size.
+    assert weights["gzip"] <= len(gzip.compress(html, 1)) * 1.2
+    return weights
+
+
+def stamps_of(site: str, articles: list[dict]) -> list[str]:
+    """'<id>:<stamp>' of each article's comment form, read from its page as a browser does."""
+    forms = []
+    for article in articles:
+        html, _ = fetch(site + article["path"])
+        found = re.search(rb'name="stamp" value="([^"]+)"', html)
+        if found:
+            forms.append(f"{article['id']}:{found[1].decode()}")
+    return forms
+
+
+def stored_views(db: psycopg.Connection, ids: list[int]) -> int:
+    row = db.execute(
+        "SELECT COALESCE(SUM(views), 0) FROM analytics_totalviews WHERE article_id = ANY(%s)",
+        [ids],
+    ).fetchone()
+    return int(row[0])
+
+
+def bench_comments(db: psycopg.Connection) -> tuple[int, int]:
+    row = db.execute(
+        "SELECT COUNT(*), COUNT(*) FILTER (WHERE status = 'published') FROM comments_comment "
+        "WHERE author_name = 'Bench reader'"
+    ).fetchone()
+    return int(row[0]), int(row[1])
+
+
+def measure(
+    bench: BenchStack, ceiling: Ceiling, duration: float, *, related: bool, reference: str | None
+) -> dict:
+    """Everything for the newsroom loaded now."""
+    site = bench.url
+    targets = json.loads(bench.probe("targets", "--open", str(OPEN_ARTICLES)))
+    pages = {
+        "article": targets["article"]["path"],
+        "home": "/",
+        "section": targets["section"],
+        "author": targets["author"],
+        "search": targets["search"],
+    }
+    result: dict = {"articles": targets["articles"], "comments": targets["comments"], "loads": {}}
+    result["load_average"] = [os.getloadavg()[0]]  # the neighbours' share of the 2 cores
+    loads = result["loads"]
+    for path in pages.values():  # warm: the page cache, the app's caches, PostgreSQL's buffers
+        fetch(site + path)
+        fetch(site + path, BYPASS)
+    forms = stamps_of(site, targets["open_articles"])  # stamps older than the minimum age
+    html, _ = fetch(site + pages["article"], BYPASS)
+    static_url = ceiling.serve("article.html", html)
+
+    meter = CpuMeter(bench)
+
+    def wrk(name: str, url: str, connections: int, **options) -> None:
+        before = meter.snapshot()
+        loads[name] = vars(run_wrk(url, duration=duration, connections=connections, **options))
+        spent = meter.spent(before, meter.snapshot())
+        requests = max(loads[name]["requests"], 1)
+        loads[name]["cpu_ms_per_request"] = {g: s * 1000 / requests for g, s in spent.items()}
+        log(f"  {name}: {bench_report.load_cell(loads[name])}")
+
+    log(f"{targets['articles']:,} articles: pages")
+    wrk("static", static_url, CACHED_CONNECTIONS)
+    wrk("article-cached", site + pages["article"], CACHED_CONNECTIONS)
+    with RssSampler(bench) as rss:
+        wrk("article-uncached", site + pages["article"], UNCACHED_CONNECTIONS, headers=BYPASS)
+        wrk("article-latency", site + pages["article"], 1, threads=1, headers=BYPASS)
+        for name, path in pages.items():
+            if name != "article":
+                wrk(f"{name}-cached", site + path, CACHED_CONNECTIONS)
+                wrk(f"{name}-uncached", site + path, UNCACHED_CONNECTIONS, headers=BYPASS)
+    result["rss_mb"] = rss.peak_kb / 1024
+
+    log("view beacon")
+    ids = [a["id"] for a in targets["open_articles"]]
+    with bench.database() as db:
+        before = stored_views(db, ids)
+        offsets = bench.app_log_size()
+        ids_arg = ",".join(map(str, ids))
+        wrk("beacon", site + "/", CACHED_CONNECTIONS, script="beacon.lua", script_args=[ids_arg])
+        time.sleep(1)  # requests in flight when wrk stopped are still answered (and counted)
+        # What the app servers answered 200, including the requests wrk stopped waiting for.
+        served = len(BEACON_SERVED.findall(bench.app_log_since(offsets)))
+        deadline = time.monotonic() + 30  # the flush worker runs every 2 s
+        while stored_views(db, ids) - before < served and time.monotonic() < deadline:
+            time.sleep(0.5)
+        bench.manage("flush_views")  # anything still buffered
+        counts = loads["beacon"]["counts"]
+        result["beacon"] = {
+            "answered": counts.get("answered", 0),
+            "counted": counts.get("counted", 0),
+            "served": served,
+            "stored": stored_views(db, ids) - before,
+        }
+        log(f"  {result['beacon']}")
+
+        log("comments")
+        posted_before, _ = bench_comments(db)
+        offsets = bench.app_log_size()
+        wrk("comment", site + "/", 8, script="comment.lua", script_args=[site, *forms])
+        time.sleep(1)
+        posted_after, published = bench_comments(db)
+        result["comments_posted"] = {
+            "accepted": loads["comment"]["counts"].get("accepted", 0),
+            "served": len(COMMENT_SERVED.findall(bench.app_log_since(offsets))),
+            "stored": posted_after - posted_before,
+            "published": published,
+        }
+        log(f"  {result['comments_posted']}")
+
+    log("stampede")
+    cold = targets["cold_articles"][0]
+    offsets = bench.app_log_size()
+    seconds = min(duration, 5.0)
+    stampede = run_wrk(site + cold, duration=seconds, connections=STAMPEDE_CONNECTIONS)
+    time.sleep(2)  # a background update still rendering logs its line when it ends
+    renders = bench.app_log_since(offsets).count(f"GET {cold} HTTP")
+    result["stampede"] = {
+        "seconds": seconds,
+        "renders": renders,
+        "requests": stampede.requests,
+        "p50_ms": stampede.p50,  # readers wait for the one render (proxy_cache_lock)
+        "p99_ms": stampede.p99,
+    }
+    log(f"  {renders} renders for {stampede.requests:,} requests in {seconds:g} s")
+
+    # Queries per page; and of the first size's article, the same page at every size (the
+    # newest article differs from size to size, and its content changes its count: an image).
+    probed = {**pages, "article-reference": reference or pages["article"]}
+    counts = json.loads(bench.probe("queries", *dict.fromkeys(probed.values())))
+    result["queries"] = {name: counts[path]["queries"] for name, path in probed.items()}
+    result["load_average"].append(os.getloadavg()[0])
+    result["weight"] = page_weight(site + pages["article"])
+    result["pages"] = pages
+    result["article_id"] = targets["article"]["id"]
+    if related:
+        log("related-articles rebuild")
+        started = time.monotonic()
+        bench.manage("rebuild_related", "--no-progress")
+        result["related_seconds"] = time.monotonic() - started
+    return result
+
+
+def load_newsroom(bench: BenchStack, add: int, *, seed: int, comments_per_article: int) -> float:
+    """Add ``add`` articles (and their comments when the generator makes them); seconds."""
+    command = ["generate_newsroom", "--articles", str(add), "--seed", str(seed), "--no-progress"]
+    if comments_per_article and "--comments" in bench.manage("generate_newsroom", "--help"):
+        command += ["--comments", str(add * comments_per_article)]
+    started = time.monotonic()
+    bench.manage(*command)
+    with bench.database() as db:
+        db.execute("ANALYZE")  # fresh planner statistics after a bulk load, as after an import
+    return time.monotonic() - started
+
+
+# --- CLI ------------------------------------------------------------------------------------
+
+
+def seconds(text: str) -> float:
+    return float(text.removesuffix("s"))
+
+
+def postgres_version() -> str:
+    done = subprocess.run(  # noqa: S603
+        [str(local_services.find_pg_bin() / "postgres"), "--version"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return done.stdout.strip().replace("postgres (PostgreSQL)", "PostgreSQL")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="1000,10000,100000", help="articles, comma-separated")
+    parser.add_argument("--duration", type=seconds, default=10.0, help="per figure, e.g. 10s")
+    parser.add_argument("--keep", action="store_true", help="leave the stack running")
+    parser.add_argument("--workers", type=int, default=1, help="processes per app server")
+    parser.add_argument("--comments-per-article", type=int, default=10)
+    parser.add_argument("--no-related", dest="related", action="store_false")
+    parser.add_argument("--no-docs", dest="docs", action="store_false", help="only print")
+    args = parser.parse_args(argv)
+    sizes = sorted(int(s) for s in args.sizes.split(","))
+    # Stopped (TERM, or INT even when started in the background): results so far are written
+    # and the stack is stopped all the same.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+
+    root = Path(tempfile.mkdtemp(prefix="gazette-bench-"))
+    root.chmod(0o755)  # PostgreSQL runs as the postgres user when we are root
+    bench = BenchStack(root / "stack", args.workers)
+    ceiling = Ceiling(root / "ceiling")
+    info = {
+        "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "commit": bench_report.commit(REPOSITORY),
+        "machine": bench_report.machine(),
+        "postgres": postgres_version(),
+        "duration": args.duration,
+        "setup": (
+            f"stack.py start --fast --workers {args.workers} (2 gunicorn servers × "
+            f"{args.workers} process × 4 threads, nginx 1 worker, 1 s microcache); uncached = "
+            "an Authorization header, which nginx never serves from or stores in the cache; "
+            "wrk runs on the same 2 cores as the stack."
+        ),
+    }
+    command = "make bench" + (
+        f" BENCH_ARGS='{' '.join(argv or sys.argv[1:])}'" if (argv or sys.argv[1:]) else ""
+    )
+    results = []
+    try:
+        log(f"stack in {root}")
+        bench.start()
+        ceiling.start()
+        limits = json.loads(bench.probe("comment-limits", "off"))
+        log(f"comment rate limits for the run: {limits}")
+        loaded = 0
+        for number, size in enumerate(sizes):
+            log(f"loading {size - loaded:,} articles (to {size:,})")
+            load_seconds = load_newsroom(
+                bench,
+                size - loaded,
+                seed=2024 + number,
+                comments_per_article=args.comments_per_article,
+            )
+            loaded = size
+            reference = results[0]["pages"]["article"] if results else None
+            result = measure(
+                bench, ceiling, args.duration, related=args.related, reference=reference
+            )
+            result["load_seconds"] = load_seconds
+            results.append(result)
+            (root / "results.json").write_text(json.dumps(results, indent=1))
+        log("profile of the uncached article")
+        profile = bench.probe("profile", results[-1]["pages"]["article"], "--repeat", "50")
+        (root / "profile.txt").write_text(profile)
+        print(profile)
+        log("profile of the view beacon")
+        article_id = results[-1]["article_id"]
+        beacon_profile = bench.probe("profile-beacon", str(article_id), "--repeat", "500")
+        (root / "profile-beacon.txt").write_text(beacon_profile)
+        print(beacon_profile)
+    finally:
+        info["load_after"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
+        ceiling.stop()
+        if results:
+            section = bench_report.render(results, info=info, command=command)
+            print(section)
+            if args.docs:
+                DOCS.write_text(bench_report.replace_section(DOCS.read_text(), section))
+                log(f"written to {DOCS}")
+        saved = Path(tempfile.gettempdir()) / "gazette-bench-last"
+        saved.mkdir(exist_ok=True)
+        for name in ("results.json", "profile.txt", "profile-beacon.txt"):
+            if (root / name).exists():
+                shutil.copy(root / name, saved / name)
+        if args.keep:
+            log(f"stack left running in {bench.root}: deploy/stack.py stop --dir {bench.root}")
+        else:
+            bench.stop()
+            shutil.rmtree(root, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

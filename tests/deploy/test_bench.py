@@ -1,0 +1,192 @@
+"""The pure parts of `make bench` (bench/stack_bench.py): reading wrk's report, the table and
+the targets' verdicts, the docs section it rewrites. No load, no stack: milliseconds."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from bench import bench_report, loadtest
+
+WRK_REPORT = """\
+Running 10s test @ http://127.0.0.1:8080/world/story/
+  2 threads and 32 connections
+  Thread Stats   Avg      Stdev     Max   +/- Stdev
+    Latency     3.21ms    1.10ms  41.02ms   90.12%
+    Req/Sec     5.01k   312.45     5.80k    71.00%
+  Latency Distribution
+     50%  812.00us
+     75%    3.40ms
+     90%    4.90ms
+     99%    1.20s
+  99871 requests in 10.01s, 2.03GB read
+  Socket errors: connect 0, read 2, write 0, timeout 3
+  Non-2xx or 3xx responses: 7
+Requests/sec:   9977.12
+Transfer/sec:    207.66MB
+bench counted=99000
+bench answered=99100
+"""
+
+
+def test_wrk_report_is_read_with_units_errors_and_script_counts():
+    result = loadtest.parse_wrk(WRK_REPORT)
+    assert result.requests == 99871
+    assert result.seconds == pytest.approx(10.01)
+    assert result.requests_per_second == pytest.approx(9977.12)
+    assert result.latency_ms == {50: 0.812, 75: 3.4, 90: 4.9, 99: 1200.0}
+    assert result.p50 == 0.812
+    assert result.non_2xx_3xx == 7
+    assert result.socket_errors == 5
+    assert result.ok_requests == 99864
+    assert result.counts == {"counted": 99000, "answered": 99100}
+
+
+def test_a_clean_run_has_no_errors_and_a_report_without_totals_is_refused():
+    clean = "\n".join(
+        line for line in WRK_REPORT.splitlines() if "errors" not in line and "Non-2xx" not in line
+    )
+    result = loadtest.parse_wrk(clean)
+    assert (result.non_2xx_3xx, result.socket_errors, result.requests) == (0, 0, 99871)
+    with pytest.raises(loadtest.LoadError):
+        loadtest.parse_wrk("unable to connect to 127.0.0.1:1 Connection refused")
+
+
+@pytest.mark.parametrize(
+    ("text", "ms"), [("812.00us", 0.812), ("1.5ms", 1.5), ("2.00s", 2000), ("1.00m", 60000)]
+)
+def test_wrk_durations_in_milliseconds(text, ms):
+    assert loadtest.milliseconds(text) == pytest.approx(ms)
+
+
+def test_wrk_command_carries_headers_script_and_its_arguments(monkeypatch):
+    monkeypatch.setattr(loadtest.shutil, "which", lambda name: "/usr/bin/wrk")
+    command = loadtest.wrk_command(
+        "http://127.0.0.1:1/",
+        duration=5,
+        connections=1,
+        threads=2,
+        headers={"Authorization": "Bench x"},
+        script="beacon.lua",
+        script_args=["1,2,3"],
+    )
+    assert command[:5] == [
+        "/usr/bin/wrk",
+        "--threads=1",
+        "--connections=1",
+        "--duration=5s",
+        "--timeout=10s",
+    ]
+    assert command[6:8] == ["--header", "Authorization: Bench x"]
+    assert command[-3:] == ["http://127.0.0.1:1/", "--", "1,2,3"]
+    assert command[command.index("--script") + 1].endswith("bench/lua/beacon.lua")
+
+
+def _load(rps: float, p50: float = 1.0) -> dict:
+    return {
+        "requests": int(rps * 10),
+        "seconds": 10.0,
+        "requests_per_second": rps,
+        "latency_ms": {"50": p50, "99": p50 * 4},  # as read back from results.json
+        "non_2xx_3xx": 0,
+        "socket_errors": 0,
+        "counts": {},
+    }
+
+
+def _result(articles: int, *, cached: float, uncached: float, p50: float, queries: int) -> dict:
+    loads = {"static": _load(10000, 0.5), "article-cached": _load(cached, 0.6)}
+    loads |= {"article-uncached": _load(uncached, 20), "article-latency": _load(100, p50)}
+    for page in bench_report.PAGES[1:]:
+        loads |= {f"{page}-cached": _load(9000), f"{page}-uncached": _load(200, 30)}
+    loads |= {"beacon": _load(4000), "comment": _load(80, 50)}
+    return {
+        "articles": articles,
+        "comments": articles * 10,
+        "load_seconds": 30.0,
+        "loads": loads,
+        "beacon": {"answered": 40000, "counted": 40000, "served": 40032, "stored": 40032},
+        "comments_posted": {"accepted": 800, "served": 808, "stored": 808, "published": 808},
+        "stampede": {"seconds": 5.0, "renders": 6, "requests": 50000},
+        "related_seconds": 12.5,
+        "queries": {"article": queries, "home": 10, "section": 9, "author": 8, "search": 7},
+        "rss_mb": 150.0,
+        "weight": {"html": 40960, "gzip": 10240, "br": 8192},
+    }
+
+
+INFO = {
+    "date": "2026-11-26 06:00 UTC",
+    "commit": "abc1234",
+    "machine": {"cores": 2, "memory_gib": 23.5, "cpu": "CPU", "python": "3.11.7", "load": "1"},
+    "postgres": "PostgreSQL 15",
+    "duration": 10.0,
+    "setup": "setup.",
+}
+
+
+def test_table_has_a_column_per_size_and_each_figure_beside_its_reference():
+    results = [
+        _result(10000, cached=9500, uncached=450, p50=4, queries=12),
+        _result(1000, cached=9500, uncached=500, p50=3, queries=12),
+    ]
+    text = bench_report.render(results, info=INFO, command="make bench")
+    assert "| measurement | 1k | 10k |" in text  # sizes in order
+    assert "commit abc1234" in text and "2 cores (CPU)" in text and "PostgreSQL 15" in text
+    assert "9,500/s, p50 600 µs (95%)" in text  # the cached article as a share of the ceiling
+    assert "40,032 = 40,032" in text and "LOSS" not in text
+    assert "6 renders in 5 s (1.2/s)" in text
+    assert "40.0 KB / 10.0 KB / 8.0 KB" in text
+
+
+def test_targets_met_and_missed():
+    good = [
+        _result(1000, cached=9500, uncached=500, p50=3, queries=12),
+        _result(100000, cached=9400, uncached=450, p50=4.5, queries=12),
+    ]
+    verdicts = {row[0]: row[2] for row in bench_report.target_rows(good)}
+    assert set(verdicts.values()) == {"met"}, verdicts
+
+    bad = copy.deepcopy(good)
+    big = bad[1]
+    big["loads"]["article-cached"]["requests_per_second"] = 8000  # 80% of the ceiling
+    big["loads"]["article-latency"]["latency_ms"]["50"] = 7.0
+    big["loads"]["article-uncached"]["requests_per_second"] = 300
+    big["queries"]["article"] = 13
+    big["stampede"]["renders"] = 40
+    big["beacon"]["stored"] = 40000  # 32 answered views never stored
+    big["rss_mb"] = 250.0
+    verdicts = {row[0]: row[2] for row in bench_report.target_rows(bad)}
+    assert set(verdicts.values()) == {"missed"}, verdicts
+
+
+def test_targets_say_when_100k_was_not_measured():
+    rows = bench_report.target_rows([_result(10000, cached=9500, uncached=500, p50=3, queries=9)])
+    verdicts = {row[0]: row[2] for row in rows}
+    assert verdicts["uncached article p50 < 5 ms (100k)"] == "met (10k; 100k not measured)"
+
+
+def test_docs_section_is_added_once_then_replaced_in_place():
+    document = "# Benchmarks\n\nIntro.\n\n## Search\n\nFigures.\n"
+    first = bench_report.replace_section(document, "Run one.")
+    assert first.startswith(document.rstrip("\n"))
+    assert first.count(bench_report.START) == 1 and "Run one." in first
+
+    edited = first.replace("## Search", "## Search (edited by hand)") + "\n## After\n"
+    second = bench_report.replace_section(edited, "Run two.\n")
+    assert "Run one." not in second and "Run two." in second
+    assert "## Search (edited by hand)" in second and second.endswith("## After\n")
+    assert second.count(bench_report.START) == second.count(bench_report.END) == 1
+
+
+def test_query_target_compares_the_same_article_when_both_sizes_measured_it():
+    small = _result(1000, cached=9500, uncached=500, p50=3, queries=24)
+    big = _result(100000, cached=9500, uncached=500, p50=3, queries=26)  # another article
+    target = "uncached article: same query count as at 1k"
+    verdicts = {row[0]: row for row in bench_report.target_rows([small, big])}
+    assert verdicts[target][2] == "missed"
+    small["queries"]["article-reference"] = 24
+    big["queries"]["article-reference"] = 24
+    verdicts = {row[0]: row for row in bench_report.target_rows([small, big])}
+    assert verdicts[target][1:] == ["24 at 1k, 24 at 100k (the same article)", "met"]

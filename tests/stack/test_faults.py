@@ -1,0 +1,464 @@
+"""Faults on the running production stack: an app server killed under load, Redis stopped,
+PostgreSQL restarted, the task worker killed mid-task. Readers keep being served (or get a
+short 503 page), nothing counted or posted is lost or half-written, and each piece comes back
+with `stack.py restart`. What degrades how is written down in docs/operations.md, "Failures".
+
+These tests break the shared stack, so they run after every other test
+(tests/stack/conftest.py orders them last) and each puts back what it broke.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+import redis
+from django.core import signing
+from psycopg.types.json import Jsonb
+
+from deploy import local_services
+from tests.stack.conftest import REPOSITORY
+from tests.stack.web import BROWSER, Client, wait_for
+
+SETTLE = 30  # seconds for views to reach the database, generous for a loaded 2-core machine
+OUTAGE_ANSWER = 10  # seconds: a request during an outage answers well within this, never hangs
+
+
+# --- helpers --------------------------------------------------------------------------------
+
+
+def state(running_stack) -> dict:
+    return json.loads((running_stack.dir / "stack.json").read_text())
+
+
+def stack_command(running_stack, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, str(REPOSITORY / "deploy" / "stack.py"), *args],
+        cwd=REPOSITORY,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+
+
+def restart(running_stack, *names: str) -> str:
+    done = stack_command(running_stack, "restart", *names, "--dir", str(running_stack.dir))
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout.strip()
+
+
+def alive(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"  # a zombie is dead
+
+
+def children_of(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def kill_hard(*pids: int) -> None:
+    for pid in pids:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    gone, _ = wait_for(lambda: not any(alive(pid) for pid in pids), timeout=10)
+    assert gone, f"processes {pids} outlived SIGKILL"
+
+
+def stored_views(running_stack, article_id: int) -> int:
+    with running_stack.primary() as db:
+        row = db.execute(
+            "SELECT views FROM analytics_totalviews WHERE article_id = %s", [article_id]
+        ).fetchone()
+    return row[0] if row else 0
+
+
+def redis_pending(running_stack, article_id: int) -> int:
+    client = redis.Redis(port=state(running_stack)["redis_port"], socket_timeout=2)
+    try:
+        return sum(
+            int(client.hget(f"gazette:views:{name}", str(article_id)) or 0)
+            for name in ("pending-by-article", "flushing-by-article")
+        )
+    finally:
+        client.close()
+
+
+def beacon(client: Client, article_id: int, reader: str):
+    """One reader's view beacon, as views.js sends it; a new user agent is a new reader."""
+    return client.post(
+        f"/analytics/views/{article_id}/",
+        headers={
+            "User-Agent": BROWSER.replace("Chrome/131.0", f"Chrome/131.0.{reader}"),
+            "Sec-Fetch-Dest": "empty",
+            "Sec-Fetch-Site": "same-origin",
+        },
+    )
+
+
+def post_comment(running_stack, client: Client, article_id: int, text: str):
+    """A reader's comment as the article's form sends it, with a stamp a minute old (the
+    stack's own secret signs it) so that the speed rule does not take it for a bot."""
+    secret = (running_stack.dir / "secret-key").read_text().strip()
+    stamp = signing.Signer(key=secret, salt="gazette.comments.form-stamp").sign(
+        f"{article_id}:{int(time.time()) - 60}"
+    )
+    return client.post(
+        f"/comments/{article_id}/post/",
+        data={"name": "Fault Reader", "email": "", "text": text, "website": "", "stamp": stamp},
+        headers={"Origin": client.base_url, "Sec-Fetch-Site": "same-origin"},
+    )
+
+
+def comments_with(running_stack, text: str) -> int:
+    with running_stack.primary() as db:
+        (count,) = db.execute(
+            "SELECT count(*) FROM comments_comment WHERE text = %s", [text]
+        ).fetchone()
+    return count
+
+
+@pytest.fixture(autouse=True)
+def whole_stack_afterwards(running_stack):
+    """Whatever a test broke runs again afterwards, even when the test failed half-way."""
+    yield
+    restart(running_stack)  # no names: every piece that is not running
+    status = stack_command(running_stack, "status", "--dir", str(running_stack.dir))
+    assert status.returncode == 0, status.stdout + status.stderr
+
+
+# --- an app server killed under load ----------------------------------------------------------
+
+
+@dataclass
+class Answer:
+    kind: str  # "read" or "beacon"
+    at: float  # time.monotonic() when the answer (or the error) came
+    status: int  # 0: no HTTP answer at all
+    counted: bool = False
+
+    @property
+    def failed(self) -> bool:
+        return self.status == 0 or self.status >= 500
+
+
+class Load:
+    """Readers through nginx: threads reading the article (cached and not) and sending beacons,
+    every answer noted."""
+
+    def __init__(self, url: str, article: dict, threads: int = 4):
+        self.url, self.article = url, article
+        self.answers: list[Answer] = []
+        self.lock = threading.Lock()
+        self.stopping = threading.Event()
+        self.threads = [
+            threading.Thread(target=self._run, args=(number,), daemon=True)
+            for number in range(threads)
+        ]
+
+    def _run(self, number: int) -> None:
+        client = Client(self.url)
+        sent = 0
+        while not self.stopping.is_set():
+            sent += 1
+            kind = "beacon" if number % 2 else "read"
+            try:
+                if kind == "beacon":
+                    response = beacon(client, self.article["id"], f"{number}.{sent}")
+                    counted = response.status_code == 200 and response.json()["counted"]
+                else:
+                    # Every other read misses the microcache, so the app servers do work.
+                    query = f"?fault={number}-{sent}" if sent % 2 else ""
+                    response = client.get(self.article["path"] + query)
+                    counted = False
+                answer = Answer(kind, time.monotonic(), response.status_code, counted)
+            except Exception:
+                answer = Answer(kind, time.monotonic(), 0)
+            with self.lock:
+                self.answers.append(answer)
+
+    def __enter__(self) -> Load:
+        for thread in self.threads:
+            thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stopping.set()
+        for thread in self.threads:
+            thread.join(timeout=30)
+
+    def count(self, check) -> int:
+        with self.lock:
+            return sum(1 for answer in self.answers if check(answer))
+
+
+def test_an_app_server_killed_under_load_costs_readers_a_moment_and_no_view(
+    running_stack, demo_article
+):
+    article_id = demo_article["id"]
+    settled, _ = wait_for(lambda: redis_pending(running_stack, article_id) == 0, timeout=SETTLE)
+    assert settled, "views of earlier tests still wait in Redis"
+    before = stored_views(running_stack, article_id)
+    master = state(running_stack)["pids"]["app-a"]
+    processes = [master, *children_of(master)]
+    assert len(processes) >= 2, "app-a has no worker process to kill"
+
+    with Load(running_stack.url, demo_article) as load:
+        warm, _ = wait_for(lambda: load.count(lambda a: a.status == 200) >= 20, timeout=30)
+        assert warm, "the load never got going"
+        killed_at = time.monotonic()
+        kill_hard(*processes)
+        # The readers carry on against app-b alone for a while.
+        carried_on, _ = wait_for(
+            lambda: load.count(lambda a: a.at > killed_at + 2 and a.status == 200) >= 20,
+            timeout=60,
+        )
+    assert carried_on, "nginx did not send readers to the other app server"
+
+    failures = [answer for answer in load.answers if answer.failed]
+    print(f"{len(load.answers)} answers, failed after the kill: {failures}")  # shown with -rP
+    assert len(failures) <= 5, f"{len(failures)} failed answers: {failures[:10]}"
+    assert all(killed_at <= answer.at <= killed_at + 3 for answer in failures), failures
+    reads_after = load.count(lambda a: a.kind == "read" and a.at > killed_at and a.status == 200)
+    beacons_after = load.count(lambda a: a.kind == "beacon" and a.at > killed_at and a.counted)
+    assert reads_after and beacons_after
+
+    # Every view a reader was told was counted reaches the database; a beacon that failed
+    # while app-a died may or may not have been counted before it died.
+    counted = load.count(lambda a: a.counted)
+    failed_beacons = sum(1 for answer in failures if answer.kind == "beacon")
+    flushed, _ = wait_for(
+        lambda: (
+            redis_pending(running_stack, article_id) == 0
+            and stored_views(running_stack, article_id) - before >= counted
+        ),
+        timeout=SETTLE,
+    )
+    added = stored_views(running_stack, article_id) - before
+    assert flushed, f"{counted} views counted, {added} stored"
+    assert counted <= added <= counted + failed_beacons
+
+    restart(running_stack, "app-a")
+    assert running_stack.client("app-a").get("/healthz").status_code == 200
+
+
+# --- Redis stopped ----------------------------------------------------------------------------
+
+
+def test_without_redis_pages_comments_and_views_carry_on_and_recover(running_stack, demo_article):
+    article_id = demo_article["id"]
+    settled, _ = wait_for(lambda: redis_pending(running_stack, article_id) == 0, timeout=SETTLE)
+    assert settled
+    before = stored_views(running_stack, article_id)
+    redis_pid = state(running_stack)["pids"]["redis"]
+    os.kill(redis_pid, signal.SIGTERM)  # a clean stop: Redis writes its append-only file
+    stopped, _ = wait_for(lambda: not alive(redis_pid), timeout=20)
+    assert stopped
+    reader = Client(running_stack.url)
+
+    # Pages: rendered without the cache (a miss of the microcache makes the app render).
+    for path in (demo_article["path"], "/", demo_article["section_path"]):
+        page = reader.get(f"{path}?redis-down={uuid.uuid4().hex}")
+        assert page.status_code == 200, (path, page.status_code)
+
+    # A comment is taken (rate limits let it through while they cannot count).
+    text = f"Still here while the cache is down {uuid.uuid4().hex[:8]}"
+    posted = post_comment(running_stack, reader, article_id, text)
+    assert posted.status_code == 303, posted.text[:500]
+    assert comments_with(running_stack, text) == 1
+
+    # Views wait in each app process's memory, which writes them to the database itself.
+    outage = [beacon(reader, article_id, f"redis-down.{n}") for n in range(10)]
+    assert [(b.status_code, b.json()["counted"]) for b in outage] == [(200, True)] * 10
+    written, _ = wait_for(
+        lambda: stored_views(running_stack, article_id) - before == 10, timeout=SETTLE
+    )
+    assert written, stored_views(running_stack, article_id) - before
+
+    # Without a name, restart starts what is not running: Redis alone.
+    assert restart(running_stack) == "Restarted: redis."
+    back = [beacon(reader, article_id, f"redis-back.{n}") for n in range(5)]
+    assert [(b.status_code, b.json()["counted"]) for b in back] == [(200, True)] * 5
+    # The flush worker lived through the outage and writes what Redis holds again.
+    flushed, _ = wait_for(
+        lambda: (
+            redis_pending(running_stack, article_id) == 0
+            and stored_views(running_stack, article_id) - before == 15
+        ),
+        timeout=SETTLE,
+    )
+    assert flushed, stored_views(running_stack, article_id) - before
+    assert alive(state(running_stack)["pids"]["views-worker"])
+    health = running_stack.client("app-b").get("/healthz")
+    assert health.status_code == 200 and health.json()["cache"] == "ok"
+
+
+# --- PostgreSQL restarted ---------------------------------------------------------------------
+
+
+def test_a_postgresql_restart_answers_a_friendly_503_at_once_and_heals_itself(
+    running_stack, demo_article
+):
+    article_id = demo_article["id"]
+    views_before = stored_views(running_stack, article_id)
+    lost_text = f"Sent while the database restarts {uuid.uuid4().hex[:8]}"
+    local_services.PostgresCluster(running_stack.dir / "postgres").stop_running()
+
+    answers: dict[str, tuple] = {}
+
+    def ask(name: str, send) -> None:
+        client = Client(running_stack.url)
+        started = time.monotonic()
+        try:
+            response = send(client)
+            answers[name] = (response, time.monotonic() - started)
+        except Exception as exc:  # a hang past the client's timeout lands here
+            answers[name] = (exc, time.monotonic() - started)
+
+    page_url = f"{demo_article['path']}?pg-down={uuid.uuid4().hex}"
+    requests_during_outage = {
+        "comment": lambda c: post_comment(running_stack, c, article_id, lost_text),
+        "beacon": lambda c: beacon(c, article_id, "pg-down"),
+        "page": lambda c: c.get(page_url),
+        "admin": lambda c: c.get("/admin/login/"),
+    }
+    threads = [threading.Thread(target=ask, args=item) for item in requests_during_outage.items()]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    print({name: (getattr(r, "status_code", r), round(t, 2)) for name, (r, t) in answers.items()})
+    for name, (response, seconds) in answers.items():
+        assert not isinstance(response, Exception), (name, response, seconds)
+        assert seconds < OUTAGE_ANSWER, (name, seconds)
+        assert response.status_code == 503, (name, response.status_code, response.text[:300])
+        assert "right back" in response.text
+        assert response.headers["Retry-After"] == "30"
+        assert "no-store" in response.headers["Cache-Control"]
+
+    restart(running_stack, "postgres")
+    # No restart of the app servers: their connection pools find the database again.
+    text = f"Sent once the database is back {uuid.uuid4().hex[:8]}"
+    accepted, _ = wait_for(
+        lambda: (
+            post_comment(running_stack, Client(running_stack.url), article_id, text).status_code
+            == 303
+        ),
+        timeout=30,
+        interval=0.5,
+    )
+    assert accepted
+    assert comments_with(running_stack, text) == 1
+    assert comments_with(running_stack, lost_text) == 0  # refused, not half-written
+    assert Client(running_stack.url).get(page_url).status_code == 200  # the 503 was not cached
+    recount = beacon(Client(running_stack.url), article_id, "pg-back")
+    assert recount.status_code == 200 and recount.json()["counted"]
+    assert stored_views(running_stack, article_id) >= views_before
+
+    def replica_streams() -> bool:
+        with running_stack.primary() as db:
+            return bool(
+                db.execute("SELECT 1 FROM pg_stat_replication WHERE state = 'streaming'").fetchone()
+            )
+
+    streaming, _ = wait_for(replica_streams, timeout=30, interval=0.5)
+    assert streaming, "the replica did not follow the restarted primary"
+
+
+# --- the task worker killed mid-task ----------------------------------------------------------
+
+
+def test_a_task_whose_worker_is_killed_runs_again_and_takes_effect_once(running_stack):
+    with running_stack.primary() as db:
+        (article_id,) = db.execute(
+            "SELECT a.page_ptr_id FROM news_articlepage a "
+            "JOIN wagtailcore_page p ON p.id = a.page_ptr_id WHERE p.live "
+            "ORDER BY a.page_ptr_id DESC LIMIT 1"
+        ).fetchone()
+    before = stored_views(running_stack, article_id)
+    signals = running_stack.dir / f"task-signals-{uuid.uuid4().hex[:8]}"
+    signals.mkdir()
+    runs = signals / "runs"
+    task_id = str(uuid.uuid4())
+    arguments = {"args": [article_id, 5, f"fault-{task_id}", str(signals)], "kwargs": {}}
+    row = {
+        "id": task_id,
+        "status": "READY",
+        "enqueued_at": datetime.now(timezone.utc),
+        "args_kwargs": Jsonb(arguments),
+        "priority": 0,
+        "task_path": "tests.stack.fault_tasks.apply_views_once",
+        "worker_ids": Jsonb([]),
+        "queue_name": "default",
+        "backend_name": "default",
+        "run_after": datetime.now(timezone.utc),
+        "exception_class_path": "",
+        "traceback": "",
+        "metadata": Jsonb({}),  # in the versions of django-tasks-db that have it
+    }
+    with running_stack.primary() as db:
+        columns = {
+            name
+            for (name,) in db.execute(
+                "SELECT column_name FROM information_schema.columns "
+                "WHERE table_name = 'django_tasks_database_dbtaskresult'"
+            )
+        }
+        row = {name: value for name, value in row.items() if name in columns}
+        db.execute(
+            f"INSERT INTO django_tasks_database_dbtaskresult ({', '.join(row)}) "  # noqa: S608
+            f"VALUES ({', '.join(['%s'] * len(row))})",
+            list(row.values()),
+        )
+
+    def task_row():
+        with running_stack.primary() as db:
+            return db.execute(
+                "SELECT status, worker_ids, return_value "
+                "FROM django_tasks_database_dbtaskresult WHERE id = %s",
+                [task_id],
+            ).fetchone()
+
+    def run_count() -> int:
+        return len(runs.read_text().split()) if runs.exists() else 0
+
+    applied, _ = wait_for(lambda: list(signals.glob("applied-*")), timeout=60)
+    assert applied, f"the worker never ran the task: {task_row()}"
+    assert stored_views(running_stack, article_id) - before == 5  # the effect, mid-task
+    kill_hard(state(running_stack)["pids"]["worker"])
+    assert task_row()[0] == "RUNNING"  # django-tasks-db left it so, and would forever
+
+    restart(running_stack, "worker")
+    again, _ = wait_for(lambda: run_count() == 2, timeout=60)
+    assert again, f"the task did not run again: {task_row()}"
+    (signals / "go").touch()
+    finished, _ = wait_for(lambda: task_row()[0] == "SUCCESSFUL", timeout=60)
+    status, worker_ids, return_value = task_row()
+    assert finished, status
+    assert len(worker_ids) == 2 and worker_ids[0] != worker_ids[1]
+    assert return_value == 0  # the second run found its batch applied: nothing written twice
+    assert stored_views(running_stack, article_id) - before == 5
