@@ -64,3 +64,46 @@ class SimilarArticle(models.Model):
 
     def __str__(self) -> str:
         return f"{self.article_id} ~ {self.similar_id} ({self.score:.2f})"
+
+
+class Term(models.Model):
+    """A word or a tag of the similarity's vocabulary, with the number of stored article
+    vectors that have it: what weighs one article's terms without reading the others."""
+
+    WORD, TAG = "w", "t"  # as gazette.related.similarity.WORD and TAG
+
+    kind = models.CharField(max_length=1, choices=[(WORD, "word"), (TAG, "tag")])
+    key = models.CharField(max_length=100, help_text="The word, or the tag's name in lower case.")
+    name = models.CharField(max_length=100, help_text="As shown to editors in a reason.")
+    document_frequency = models.IntegerField(
+        default=0, help_text="Readable articles that have the term (kept by the recompute task)."
+    )
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["kind", "key"], name="unique_term")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.document_frequency})"
+
+
+class ArticleVector(models.Model):
+    """One readable article's terms and weighted vector, kept by the recompute task so that
+    publishing one article vectorises that article only.
+
+    Both are packed arrays (``vectors.pack``): term ids then values, little-endian int32 and
+    float32. ``terms`` holds every term with its count (what the document frequencies
+    count); ``vector`` the weights the similarity multiplies, as of ``computed_at``.
+    """
+
+    article = models.OneToOneField(
+        "news.ArticlePage",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="similarity_vector",
+    )
+    terms = models.BinaryField()
+    vector = models.BinaryField()
+    computed_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"vector of {self.article_id}"

@@ -1,40 +1,42 @@
 """Computing and storing the similar articles.
 
 Two entry points, both idempotent (running one again with nothing changed stores the same
-lists) and both vectorising the corpus once per run:
+lists):
 
 - ``refresh_related(article_id=...)``: what publishing, changing or unpublishing one article
-  needs. It rewrites that article's list and the lists it enters or leaves: those that hold
-  it now, those whose weakest stored neighbour it now beats, those of the articles it lists
-  and of their own neighbours. Run by the task; its cost is one vectorisation of the corpus
-  plus the products of a few hundred rows at most. Lists further away can drift from what a
-  full rebuild would give as the corpus grows: run ``rebuild_related`` now and then (nightly).
-- ``rebuild_related()``: every list, a chunk of articles at a time (the management command).
+  needs. It vectorises that article alone against the stored document frequencies
+  (vectors.py), loads the stored vectors of the others, and rewrites that article's list and
+  the lists it enters or leaves: those that hold it now, those whose weakest stored
+  neighbour it now beats, those of the articles it lists and of their own neighbours. Run by
+  the task; its cost is one read of the stored vectors plus the products of a few hundred
+  rows at most, never a vectorisation of the corpus. Lists further away, and the weights of
+  articles not re-vectorised, drift from what a full rebuild would give as the corpus grows:
+  run ``rebuild_related`` now and then (nightly).
+- ``rebuild_related()``: every vector and every list, a chunk of articles at a time (the
+  management command).
+
+Every list written or removed is forgotten by the cache of the page's list (queries.py) once
+the transaction commits.
 """
 
 from __future__ import annotations
 
-import html
-import re
-from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Count, Min
 from django.utils import timezone
 
-from gazette.news.models import ArticlePageTag
-
-from .models import SimilarArticle
-from .queries import readable_articles
-from .similarity import Corpus, Document, Neighbour
+from .models import EditorsPick, SimilarArticle
+from .queries import forget_lists, readable_articles
+from .similarity import Neighbour
+from .vectors import load_corpus, rebuild_vectors, sync_vectors
 
 # Stored per article: more than the page shows, so that an unpublished neighbour leaves a
 # spare rather than a gap until the next recompute.
 STORED_COUNT = 10
 WRITE_BATCH = 500
-_TAG = re.compile(r"<[^>]+>")
 
 
 @dataclass(frozen=True)
@@ -56,12 +58,19 @@ def refresh_related(*, article_id: int) -> RefreshResult:
         SimilarArticle.objects.filter(similar_id=article_id).values_list("article_id", flat=True)
     )
     readable = readable_articles().filter(pk=article_id).exists()
+    sync_vectors(article_id=article_id, readable=readable)
+    # The lists that show it as an editors' pick store nothing of it; their cached copies
+    # may show its old headline.
+    pickers = list(
+        EditorsPick.objects.filter(pick_id=article_id).values_list("article_id", flat=True)
+    )
+    transaction.on_commit(lambda: forget_lists(pickers))
     if not readable and not holders:
-        # Nothing to compare and nobody lists it: no need to vectorise the corpus.
+        # Nothing to compare and nobody lists it: no need to read the other vectors.
         _store({}, drop={article_id})
         return RefreshResult(rewritten=frozenset(), dropped=frozenset({article_id}))
 
-    corpus = build_corpus()
+    corpus = load_corpus(along_with=article_id if readable else None)
     row = corpus.row_of(article_id)
     affected = holders | {article_id}
     if row is not None:
@@ -88,8 +97,9 @@ def refresh_related(*, article_id: int) -> RefreshResult:
 
 
 def rebuild_related(*, on_progress: Callable[[int, int], None] | None = None) -> RebuildResult:
-    """Recompute every stored list. ``on_progress(done, total)`` follows the articles."""
-    corpus = build_corpus()
+    """Recompute every stored vector and list. ``on_progress(done, total)`` follows the
+    articles."""
+    corpus = rebuild_vectors()
     total, done, links = len(corpus), 0, 0
     if on_progress:
         on_progress(0, total)
@@ -108,48 +118,10 @@ def rebuild_related(*, on_progress: Callable[[int, int], None] | None = None) ->
         on_progress(done, total)
     # Lists of articles that are no longer readable (unpublished, now headline-only).
     stale = SimilarArticle.objects.exclude(article__in=readable_articles().values("pk"))
+    stale_ids = list(stale.values_list("article_id", flat=True).distinct())
     stale.delete()
+    transaction.on_commit(lambda: forget_lists(stale_ids))
     return RebuildResult(articles=total, links=links)
-
-
-def build_corpus() -> Corpus:
-    return Corpus(_documents())
-
-
-def body_text(body) -> str:
-    """The words of an article body, from its stored blocks (no block is loaded)."""
-    raw = getattr(body, "raw_data", body) or []
-    parts = []
-    for block in raw:
-        value = block.get("value")
-        kind = block.get("type")
-        if kind == "paragraph" and isinstance(value, str):
-            parts.append(_TAG.sub(" ", value))
-        elif kind == "quote" and isinstance(value, dict):
-            parts.append(value.get("text") or "")
-        elif kind == "image" and isinstance(value, dict):
-            parts.append(value.get("caption") or "")
-    return html.unescape(" ".join(parts))
-
-
-def _documents() -> Iterator[Document]:
-    articles = readable_articles()
-    tags: dict[int, list[str]] = defaultdict(list)
-    tagged = ArticlePageTag.objects.filter(content_object__in=articles.values("pk"))
-    for article_id, name in tagged.values_list("content_object_id", "tag__name"):
-        tags[article_id].append(name)
-    rows = articles.order_by("pk").values_list(
-        "pk", "title", "standfirst", "body", "section__title", "section__label"
-    )
-    for pk, title, standfirst, body, section_title, section_label in rows.iterator(chunk_size=2000):
-        yield Document(
-            pk=pk,
-            headline=title,
-            standfirst=standfirst or "",
-            body=body_text(body),
-            tags=tuple(tags.get(pk, ())),
-            section=section_label or section_title or "",
-        )
 
 
 def _lists_entered(scores_by_pk: Mapping[int, float]) -> set[int]:
@@ -192,4 +164,5 @@ def _store(lists: Mapping[int, list[Neighbour]], *, drop: Iterable[int] = ()) ->
             chunk = article_ids[start : start + WRITE_BATCH]
             SimilarArticle.objects.filter(article_id__in=chunk).delete()
         SimilarArticle.objects.bulk_create(rows, batch_size=WRITE_BATCH, ignore_conflicts=True)
+        transaction.on_commit(lambda: forget_lists(article_ids))
     return len(rows)

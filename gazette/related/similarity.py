@@ -1,9 +1,14 @@
 """Content similarity of articles: TF-IDF vectors and their nearest neighbours.
 
-Plain documents in, neighbours out; no database here (services.py feeds and stores). Vectors
-stay sparse and similarities are computed a chunk of rows at a time, so memory is bounded by
-chunk × corpus, never corpus × corpus: a 100k-article rebuild is a sequence of small sparse
-products, not one dense 100k × 100k matrix.
+Plain data in, neighbours out; no database here (vectors.py stores and loads, services.py
+stores the lists). Vectors stay sparse and similarities are computed a chunk of rows at a
+time, so memory is bounded by chunk × corpus, never corpus × corpus: a 100k-article rebuild
+is a sequence of small sparse products, not one dense 100k × 100k matrix.
+
+Vectors are made in two steps so that one article can be vectorised alone, against the
+document frequencies of the rest kept in the database: ``term_counts`` (its words and tags,
+nothing about the corpus), then ``weigh`` (the weights, given each term's document frequency
+and the corpus size).
 
 How two articles i and j are compared:
 
@@ -21,12 +26,14 @@ How two articles i and j are compared:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections import Counter
+from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 from scipy import sparse
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer, TfidfTransformer
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
 
 HEADLINE_REPEAT = 2
 TAGS_WEIGHT = 0.7
@@ -51,10 +58,18 @@ LARGE_CORPUS = 200
 # Each article keeps its heaviest terms only: they carry nearly all of its cosine with any
 # other, and the long tail of light terms is what makes the sparse products slow.
 KEYWORDS = 48
+# Longer "words" are URLs or junk, and would not fit the stored vocabulary.
+MAX_TERM_LENGTH = 100
 # Cells of the similarity matrix computed at once: bounds memory whatever the corpus size.
 CHUNK_CELLS = 20_000_000
 REASON_TERMS = 4
 REASON_MAX_LENGTH = 255
+
+# The two kinds of terms, as stored (related.Term.kind).
+WORD, TAG = "w", "t"
+TermKey = tuple[str, str]  # (kind, key): a word, or a tag's lower-cased name
+
+_words_of = CountVectorizer(stop_words=STOP_WORDS).build_analyzer()
 
 
 @dataclass(frozen=True)
@@ -74,50 +89,202 @@ class Neighbour:
     reason: str
 
 
+def term_counts(document: Document) -> Counter[TermKey]:
+    """The terms of one article with their counts: its words (a headline word counted
+    ``HEADLINE_REPEAT`` times) and its tags (once each). Nothing here depends on the corpus."""
+    text = " ".join([document.headline] * HEADLINE_REPEAT + [document.standfirst, document.body])
+    counts = Counter((WORD, word) for word in _words_of(text) if len(word) <= MAX_TERM_LENGTH)
+    for key in tag_names(document):
+        counts[(TAG, key)] = 1
+    return counts
+
+
+def tag_names(document: Document) -> dict[str, str]:
+    """The article's tags by key (lower-cased), with the name editors gave them."""
+    names: dict[str, str] = {}
+    for tag in document.tags:
+        name = tag.strip()[:MAX_TERM_LENGTH]
+        if name:
+            names.setdefault(name.lower()[:MAX_TERM_LENGTH], name)
+    return names
+
+
+def weigh(
+    counts: sparse.csr_matrix,
+    *,
+    is_tag: np.ndarray,
+    document_frequency: np.ndarray,
+    size: int,
+) -> sparse.csr_matrix:
+    """The unit vectors of the rows of ``counts`` (articles × terms), as float32.
+
+    ``is_tag`` and ``document_frequency`` are per column; ``size`` is the number of articles
+    in the corpus (the rows given may be a few of them, vectorised alone). Words weigh
+    (1 + ln count) × idf and tags idf, with idf = ln((1 + size) / (1 + df)) + 1 (scikit-learn's
+    smooth, sublinear TF-IDF); each block is normalised over all its terms, then the
+    text block keeps its ``KEYWORDS`` heaviest words. Words of no other article yet (df ≤ 1)
+    are kept as well: they cannot make two articles similar today, but they will once a new
+    article shares them, and this vector is not recomputed then.
+    """
+    counts = counts.tocsr()
+    rows = np.repeat(np.arange(counts.shape[0]), np.diff(counts.indptr))
+    columns = counts.indices
+    frequency = np.asarray(document_frequency, dtype=np.float64)[columns]
+    tag = np.asarray(is_tag, dtype=bool)[columns]
+    idf = np.log((1.0 + size) / (1.0 + frequency)) + 1.0
+    data = np.asarray(counts.data, dtype=np.float64)
+    weights = np.where(tag, 1.0, 1.0 + np.log(np.maximum(data, 1.0))) * idf
+
+    word_norm = np.sqrt(np.bincount(rows[~tag], weights[~tag] ** 2, minlength=counts.shape[0]))
+    tag_norm = np.sqrt(np.bincount(rows[tag], weights[tag] ** 2, minlength=counts.shape[0]))
+    norm = np.where(tag, tag_norm[rows], word_norm[rows])
+    weights = np.divide(weights, norm, out=np.zeros_like(weights), where=norm > 0)
+    # Each block a unit vector (or empty); weighting and stacking them, then dividing by the
+    # combined length, gives each article a unit vector again.
+    length = np.sqrt((word_norm > 0) + TAGS_WEIGHT**2 * (tag_norm > 0))
+    weights *= np.where(tag, TAGS_WEIGHT, 1.0) / np.where(length > 0, length, 1.0)[rows]
+
+    # A term in one document only never makes two similar, and one in most of a large corpus
+    # only costs time: the heaviest of the others are the article's keywords.
+    telling = ~tag & (frequency >= 2)
+    if size >= LARGE_CORPUS:
+        telling &= frequency <= MAX_DOCUMENT_FREQUENCY * size
+    order = np.lexsort((-weights, rows))  # by row, heaviest first
+    ranked = order[telling[order]]
+    first_of_row = np.searchsorted(rows[ranked], rows[ranked], side="left")
+    keyword = np.zeros(len(weights), dtype=bool)
+    keyword[ranked[np.arange(len(ranked)) - first_of_row < KEYWORDS]] = True
+    keep = tag | keyword | (~tag & (frequency <= 1))
+    return sparse.csr_matrix(
+        (weights[keep].astype(np.float32), (rows[keep], columns[keep])),
+        shape=counts.shape,
+        dtype=np.float32,
+    )
+
+
+@dataclass
+class CountedTerms:
+    """Documents as a matrix of term counts (documents × terms), with what goes with it."""
+
+    pks: list[int]
+    headlines: dict[int, str]
+    sections: list[str]
+    keys: list[TermKey]  # of the columns
+    names: list[tuple[str, str]]  # (kind, name as shown to editors) of the columns
+    matrix: sparse.csr_matrix
+
+    @property
+    def is_tag(self) -> np.ndarray:
+        return np.array([kind == TAG for kind, _ in self.keys], dtype=bool)
+
+    @property
+    def document_frequency(self) -> np.ndarray:
+        return np.bincount(self.matrix.indices, minlength=len(self.keys))
+
+
+def count_terms(documents: Iterable[Document]) -> CountedTerms:
+    """The term counts of the documents, read once (they may be streamed from the database)."""
+    pks: list[int] = []
+    sections: list[str] = []
+    headlines: dict[int, str] = {}
+    vocabulary: dict[TermKey, int] = {}
+    names: list[tuple[str, str]] = []
+    indptr, indices, data = [0], [], []
+    for document in documents:
+        pks.append(document.pk)
+        sections.append(document.section)
+        headlines[document.pk] = document.headline
+        tags = tag_names(document)
+        for key, count in term_counts(document).items():
+            column = vocabulary.setdefault(key, len(vocabulary))
+            if column == len(names):
+                kind, word = key
+                names.append((kind, tags[word] if kind == TAG else word))
+            indices.append(column)
+            data.append(count)
+        indptr.append(len(indices))
+    matrix = sparse.csr_matrix(
+        (np.asarray(data, dtype=np.float32), np.asarray(indices, dtype=np.int64), indptr),
+        shape=(len(pks), len(vocabulary)),
+    )
+    return CountedTerms(pks, headlines, sections, list(vocabulary), names, matrix)
+
+
+class Labels(Protocol):
+    """Names for the reasons shown to editors: of terms (by column), articles and sections."""
+
+    def load(self, *, columns: Iterable[int], pks: Iterable[int], sections: Iterable) -> None:
+        """Make the names of these ready (a batch, before they are asked for one by one)."""
+
+    def term(self, column: int) -> tuple[str, str]:
+        """(kind, name) of a column."""
+
+    def headline(self, pk: int) -> str: ...
+
+    def section(self, section: Hashable) -> str: ...
+
+
+class NamesInMemory:
+    def __init__(self, terms: Sequence[tuple[str, str]], headlines: Mapping[int, str]):
+        self._terms = terms
+        self._headlines = headlines
+
+    def load(self, *, columns, pks, sections) -> None:
+        pass
+
+    def term(self, column: int) -> tuple[str, str]:
+        return self._terms[column]
+
+    def headline(self, pk: int) -> str:
+        return self._headlines[pk]
+
+    def section(self, section) -> str:
+        return str(section)
+
+
 class Corpus:
-    """The vectorised corpus: build it once per run, then ask for neighbours of any rows."""
+    """The vectorised corpus: build it once per run, then ask for neighbours of any rows.
+
+    ``Corpus(documents)`` vectorises plain documents in memory; ``Corpus.of_vectors`` takes
+    vectors already weighed (the stored ones)."""
 
     def __init__(self, documents: Iterable[Document]):
-        self.pks: list[int] = []
-        self.headlines: list[str] = []
-        tag_lists: list[list[str]] = []
-        sections: list[str] = []
-        self._tag_names: dict[str, str] = {}
+        counted = count_terms(documents)
+        matrix = weigh(
+            counted.matrix,
+            is_tag=counted.is_tag,
+            document_frequency=counted.document_frequency,
+            size=len(counted.pks),
+        )
+        labels = NamesInMemory(counted.names, counted.headlines)
+        self._setup(counted.pks, matrix, counted.sections, labels)
 
-        def texts() -> Iterator[str]:
-            # One pass over the documents: they may be streamed from the database.
-            for document in documents:
-                self.pks.append(document.pk)
-                self.headlines.append(document.headline)
-                tags = []
-                for tag in document.tags:
-                    key = tag.strip().lower()
-                    if key:
-                        tags.append(key)
-                        self._tag_names.setdefault(key, tag.strip())
-                tag_lists.append(tags)
-                sections.append(document.section)
-                yield " ".join(
-                    [document.headline] * HEADLINE_REPEAT + [document.standfirst, document.body]
-                )
+    @classmethod
+    def of_vectors(
+        cls,
+        *,
+        pks: Sequence[int],
+        matrix: sparse.csr_matrix,
+        sections: Sequence[Hashable],
+        labels: Labels,
+    ) -> Corpus:
+        """The corpus of vectors made by ``weigh``: row i is article pks[i], in sections[i]
+        (None or "" for none)."""
+        corpus = cls.__new__(cls)
+        corpus._setup(list(pks), matrix, list(sections), labels)
+        return corpus
 
-        text, has_text, self._terms = _text_block(texts())
-        size = len(self.pks)
-        if text is None:
-            text, has_text = sparse.csr_matrix((size, 0), dtype=np.float32), np.zeros(size, bool)
-        tags, self._tag_keys = _tag_block(tag_lists)
-        has_tags = np.diff(tags.indptr) > 0
-        # Each block is a unit vector (or empty); weighting and stacking them, then dividing
-        # by the combined length, gives each article a unit vector again.
-        length = np.sqrt(has_text + TAGS_WEIGHT**2 * has_tags).astype(np.float32)
-        inverse = np.divide(1.0, length, out=np.zeros_like(length), where=length > 0)
-        stacked = sparse.hstack([text, TAGS_WEIGHT * tags], format="csr", dtype=np.float32)
-        self.matrix = (sparse.diags(inverse) @ stacked).tocsr()
+    def _setup(self, pks, matrix, sections, labels: Labels) -> None:
+        self.pks: list[int] = pks
+        self.matrix = matrix.astype(np.float32).tocsr()
+        self.matrix.sort_indices()
         self._transposed = self.matrix.T.tocsr()
-        self._text_columns = text.shape[1]
-        names = {name: number for number, name in enumerate(dict.fromkeys(s for s in sections))}
-        self._sections = list(names)
-        self._section_of = np.array([names[s] if s else -1 for s in sections], dtype=np.int64)
+        self._labels = labels
+        numbers = {name: number for number, name in enumerate(dict.fromkeys(sections))}
+        self._sections = list(numbers)
+        self._section_of = np.array(
+            [numbers[s] if s not in (None, "") else -1 for s in sections], dtype=np.int64
+        )
         self._row_of = {pk: row for row, pk in enumerate(self.pks)}
 
     def __len__(self) -> int:
@@ -180,6 +347,7 @@ class Corpus:
         for block, direct in self.direct(rows):
             scores = (direct + SHARED_NEIGHBOURS_WEIGHT * (graph[block] @ graph)).tocsr()
             self._lift_shared_sections(block, scores)
+            chosen = []
             for offset, row in enumerate(block):
                 candidates, values = _row(scores, offset)
                 keep = (candidates != row) & (values >= MIN_SCORE)
@@ -190,34 +358,58 @@ class Corpus:
                 order = np.lexsort((-pks[candidates], -values))
                 candidates, values = candidates[order], values[order]
                 vias = self._closest_shared_neighbours(int(row), candidates, graph)
+                shared = [self._shared_columns(int(row), int(other)) for other in candidates]
+                chosen.append((int(row), candidates, values, vias, shared))
+            self._load_labels(chosen)
+            for row, candidates, values, vias, shared in chosen:
                 yield (
                     self.pks[row],
                     [
                         Neighbour(
                             pk=self.pks[other],
                             score=round(float(value), 6),
-                            reason=self.reason(int(row), int(other), via=via),
+                            reason=self._reason(row, int(other), columns, via=via),
                         )
-                        for other, value, via in zip(candidates, values, vias, strict=True)
+                        for other, value, via, columns in zip(
+                            candidates, values, vias, shared, strict=True
+                        )
                     ],
                 )
 
     def reason(self, row: int, other: int, *, via: int | None = None) -> str:
         """What the two articles have in common, for editors: the shared terms that weigh
         most, the shared tags, the shared section, the closest shared neighbour."""
+        columns = self._shared_columns(row, other)
+        self._load_labels([(row, [other], [], [via], [columns])])
+        return self._reason(row, other, columns, via=via)
+
+    def _shared_columns(self, row: int, other: int) -> np.ndarray:
+        """The columns the two rows share, heaviest product first."""
         a_columns, a_weights = _row(self.matrix, row)
         b_columns, b_weights = _row(self.matrix, other)
         common, in_a, in_b = np.intersect1d(
             a_columns, b_columns, assume_unique=True, return_indices=True
         )
-        order = np.argsort(-(a_weights[in_a] * b_weights[in_b]), kind="stable")
+        return common[np.argsort(-(a_weights[in_a] * b_weights[in_b]), kind="stable")]
+
+    def _load_labels(self, chosen) -> None:
+        columns, pks, sections = set(), set(), set()
+        for row, _candidates, _values, vias, shared in chosen:
+            for column_list in shared:
+                columns.update(int(c) for c in column_list)
+            pks.update(self.pks[via] for via in vias if via is not None)
+            if self._section_of[row] >= 0:
+                sections.add(self._sections[self._section_of[row]])
+        self._labels.load(columns=columns, pks=pks, sections=sections)
+
+    def _reason(self, row: int, other: int, columns: np.ndarray, *, via: int | None) -> str:
         terms, tags = [], []
-        for column in common[order]:
-            if column < self._text_columns:
-                if len(terms) < REASON_TERMS:
-                    terms.append(self._terms[column])
-            else:
-                tags.append(self._tag_names[self._tag_keys[column - self._text_columns]])
+        for column in columns:
+            kind, name = self._labels.term(int(column))
+            if kind == TAG:
+                tags.append(name)
+            elif len(terms) < REASON_TERMS:
+                terms.append(name)
         parts = []
         if terms:
             parts.append("shared terms: " + ", ".join(terms))
@@ -225,9 +417,9 @@ class Corpus:
             parts.append("shared tags: " + ", ".join(tags))
         section = self._section_of[row]
         if section >= 0 and section == self._section_of[other]:
-            parts.append(f"same section: {self._sections[section]}")
+            parts.append(f"same section: {self._labels.section(self._sections[section])}")
         if via is not None:
-            parts.append(f"both close to “{self.headlines[via]}”")
+            parts.append(f"both close to “{self._labels.headline(self.pks[via])}”")
         text = "; ".join(parts)
         text = text[:1].upper() + text[1:]
         if len(text) > REASON_MAX_LENGTH:
@@ -259,56 +451,3 @@ def _top(values: np.ndarray, k: int) -> np.ndarray:
     if len(values) <= k:
         return np.arange(len(values))
     return np.argpartition(-values, k - 1)[:k]
-
-
-def _text_block(
-    texts: Iterable[str],
-) -> tuple[sparse.csr_matrix | None, np.ndarray | None, list[str]]:
-    counter = CountVectorizer(stop_words=STOP_WORDS, dtype=np.float32)
-    try:
-        counts = counter.fit_transform(texts)
-    except ValueError:  # raised once every text was read and none had a word to keep
-        return None, None, []
-    size = counts.shape[0]
-    has_text = np.diff(counts.indptr) > 0
-    # Normalised over all their words, so that the cosines are true ones...
-    tfidf = TfidfTransformer(sublinear_tf=True).fit_transform(counts).astype(np.float32).tocsr()
-    # ...then the columns that cannot matter are dropped: a term in one document only never
-    # makes two similar, and one in most of a large corpus only costs time.
-    frequency = np.bincount(counts.indices, minlength=counts.shape[1])
-    keep = frequency >= 2
-    if size >= LARGE_CORPUS:
-        keep &= frequency <= MAX_DOCUMENT_FREQUENCY * size
-    terms = counter.get_feature_names_out()[keep]
-    return _heaviest(tfidf[:, keep].tocsr(), KEYWORDS), has_text, [str(term) for term in terms]
-
-
-def _heaviest(matrix: sparse.csr_matrix, count: int) -> sparse.csr_matrix:
-    """Each row cut to its ``count`` largest entries."""
-    lengths = np.diff(matrix.indptr)
-    if not len(lengths) or lengths.max() <= count:
-        return matrix
-    keep = np.ones(matrix.nnz, dtype=bool)
-    for row in np.flatnonzero(lengths > count):
-        begin, end = matrix.indptr[row], matrix.indptr[row + 1]
-        light = np.argpartition(-matrix.data[begin:end], count - 1)[count:]
-        keep[begin + light] = False
-    matrix.data[~keep] = 0
-    matrix.eliminate_zeros()
-    return matrix
-
-
-def _tag_block(tag_lists: Sequence[Sequence[str]]) -> tuple[sparse.csr_matrix, list[str]]:
-    vocabulary: dict[str, int] = {}
-    indptr, indices = [0], []
-    for tags in tag_lists:
-        for tag in dict.fromkeys(tags):
-            indices.append(vocabulary.setdefault(tag, len(vocabulary)))
-        indptr.append(len(indices))
-    counts = sparse.csr_matrix(
-        (np.ones(len(indices), dtype=np.float32), indices, indptr),
-        shape=(len(tag_lists), len(vocabulary)),
-    )
-    if vocabulary:
-        counts = TfidfTransformer().fit_transform(counts)
-    return counts.astype(np.float32).tocsr(), list(vocabulary)

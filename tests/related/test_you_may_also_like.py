@@ -14,7 +14,7 @@ from wagtail.models import PageViewRestriction
 from gazette.news.models import ArticlePage
 from gazette.news.renditions import generate_renditions
 from gazette.related.models import EditorsPick, SimilarArticle
-from gazette.related.queries import you_may_also_like
+from gazette.related.queries import forget_lists, you_may_also_like
 from tests.factories import ArticleFactory, ImageFactory, SectionFactory, make_curated_list
 
 from .corpus import SECTIONS, STORIES
@@ -23,6 +23,8 @@ pytestmark = pytest.mark.django_db
 
 
 def _similar(article, *others, start=1):
+    """Store a list as the recompute task would (it forgets the cached one too)."""
+    forget_lists([article.pk])
     for rank, other in enumerate(others, start=start):
         SimilarArticle.objects.create(
             article=article,
@@ -35,6 +37,7 @@ def _similar(article, *others, start=1):
 
 
 def _picks(article, *others):
+    forget_lists([article.pk])
     for order, other in enumerate(others):
         EditorsPick.objects.create(article=article, pick=other, sort_order=order)
 
