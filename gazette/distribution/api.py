@@ -352,14 +352,14 @@ def _author(author, links: SiteLinks) -> dict:
 def list_authors(request, paging: Query[Paging]):
     """Authors, by name."""
     links = SiteLinks.for_request(request)
-    authors = Author.objects.order_by("name", "pk")
+    authors = Author.objects.published().order_by("name", "pk")
     return _listing(request, authors, paging, lambda author: _author(author, links))
 
 
 @api.get("/authors/{slug}", response={200: AuthorOut, **ERRORS}, tags=["authors"])
 @decorate_view(rate_limited)
 def get_author(request, slug: Annotated[str, Path(pattern=SLUG_PATTERN, max_length=200)]):
-    author = Author.objects.filter(slug=slug).first()
+    author = Author.objects.published().filter(slug=slug).first()
     if author is None:
         return Status(404, {"detail": "No author has this slug."})
     return _author(author, SiteLinks.for_request(request))

@@ -20,7 +20,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
-from gazette.news.models import ArticleAuthor, SectionPage
+from gazette.news.models import SectionPage
 from gazette.people.models import Author
 
 from .links import SiteLinks
@@ -104,8 +104,7 @@ def page_entries(links: SiteLinks) -> list[SitemapEntry]:
         location = links.page_url(url_path)
         if location:
             entries.append(SitemapEntry(location, lastmod))
-    writing = ArticleAuthor.objects.filter(article__in=syndicated_articles()).values("author")
-    authors = Author.objects.filter(pk__in=writing).order_by("slug")
+    authors = Author.objects.with_bylines_in(syndicated_articles()).order_by("slug")
     for slug in authors.values_list("slug", flat=True):
         url = reverse("people:author", kwargs={"slug": slug})
         entries.append(SitemapEntry(links.absolute(url)))

@@ -1,7 +1,26 @@
+from __future__ import annotations
+
 from django.db import models
 from django.urls import reverse
 from wagtail.admin.panels import FieldPanel
 from wagtail.search import index
+
+
+class AuthorQuerySet(models.QuerySet):
+    def with_bylines_in(self, articles) -> AuthorQuerySet:
+        """Authors credited on at least one of ``articles`` (a queryset of article pages)."""
+        from gazette.news.models import ArticleAuthor  # news imports this module
+
+        return self.filter(
+            pk__in=ArticleAuthor.objects.filter(article__in=articles).values("author")
+        )
+
+    def published(self) -> AuthorQuerySet:
+        """Authors with a byline readers can see: a newcomer whose stories are all drafts (or
+        who was credited on a story since pulled) stays unknown to the public."""
+        from gazette.news.models import ArticlePage
+
+        return self.with_bylines_in(ArticlePage.objects.live().public())
 
 
 class Author(index.Indexed, models.Model):
@@ -34,6 +53,8 @@ class Author(index.Indexed, models.Model):
         FieldPanel("photo"),
     ]
     search_fields = [index.SearchField("name"), index.AutocompleteField("name")]
+
+    objects = AuthorQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]

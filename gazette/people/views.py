@@ -10,7 +10,7 @@ ARTICLES_PER_PAGE = 20
 
 
 def author_page(request, slug: str):
-    author = get_object_or_404(Author.objects.select_related("photo"), slug=slug)
+    author = get_object_or_404(Author.objects.published().select_related("photo"), slug=slug)
     articles = ArticlePage.objects.live().public().by_author(author).newest_first().for_listing()
     page = Paginator(articles, ARTICLES_PER_PAGE).get_page(request.GET.get("page"))
     return TemplateResponse(
