@@ -11,8 +11,8 @@
 replica made by pg_basebackup -R) and Redis with their data in ``--dir``, migrations,
 collectstatic, the demo content, two gunicorn app servers on loopback ports behind nginx
 (page microcache and purge, static and media), the task worker (django-tasks-db's
-``db_worker``) and the views flush worker when the analytics app has one. It prints the URL
-and the admin login. Everything keeps its data in ``--dir`` between runs; ``start`` on a
+``db_worker``), the views flush worker and the scheduler (scheduled publishing). It prints
+the URL and the admin login. Everything keeps its data in ``--dir`` between runs; ``start`` on a
 running stack only prints it again, and ``stop`` ends every process it started (pid files).
 ``restart`` starts the named pieces again (stopping them first if they run), or without names
 every piece of the stack that is not running, on the ports they had: after a crash, and in the
@@ -210,6 +210,7 @@ PROCESS_TOKENS = {
     "app-b": "gunicorn",
     "worker": "db_worker",
     "views-worker": "flush_views",
+    "scheduler": "schedule_worker",
 }
 
 
@@ -418,7 +419,7 @@ def start(root: Path, *, port: int, replica: bool, workers: int, fast: bool, dem
     return stack
 
 
-WORKER_NAMES = ("worker", "views-worker")
+WORKER_NAMES = ("worker", "views-worker", "scheduler")
 
 
 def _spawn_app(stack: Stack, name: str, env: dict[str, str]) -> None:
@@ -443,12 +444,15 @@ def _wait_app_healthy(stack: Stack, name: str) -> None:
 
 
 def _spawn_worker(stack: Stack, name: str, env: dict[str, str]) -> None:
-    """The task worker, or the views flush worker once the analytics app has its command."""
+    """The task worker, the views flush worker (once the analytics app has its command) or the
+    scheduler, which publishes and expires pages on time."""
     manage = [sys.executable, str(REPOSITORY / "manage.py")]
     if name == "worker":
         command = [*manage, "db_worker", "--interval", "0.5", "--no-startup-delay"]
-    elif has_command("flush_views"):
+    elif name == "views-worker" and has_command("flush_views"):
         command = [*manage, "flush_views", "--loop", "--interval", "2"]
+    elif name == "scheduler":  # scheduled publishing and expiry (Wagtail's publish_scheduled)
+        command = [*manage, "schedule_worker", "--interval", "60"]
     else:
         return
     stack.pids[name] = _spawn(name, command, env, stack.root / "log")

@@ -4,6 +4,7 @@ import json
 import subprocess
 import sys
 
+from deploy import stack
 from tests.stack.conftest import REPOSITORY
 
 
@@ -32,3 +33,9 @@ def test_status_describes_the_running_stack(running_stack):
     assert status.returncode == 0, status.stdout + status.stderr
     assert running_stack.url in status.stdout
     assert "replica" in status.stdout
+
+
+def test_the_scheduler_runs_beside_the_workers(running_stack):
+    """Scheduled publishing needs a process: without it a story set to go live never does."""
+    pids = json.loads((running_stack.dir / "stack.json").read_text())["pids"]
+    assert stack._alive(pids.get("scheduler"), "schedule_worker")

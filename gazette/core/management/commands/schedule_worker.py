@@ -1,0 +1,56 @@
+"""Publish and expire pages on time: Wagtail's ``publish_scheduled``, run every minute.
+
+manage.py schedule_worker                 # the production worker: every 60 s until stopped
+manage.py schedule_worker --once          # one round (cron, or a test)
+
+Wagtail stores an editor's go-live and expiry times but acts on them only when
+``publish_scheduled`` runs; without this worker a scheduled story never goes live and an
+expiring one stays up. Publishing and unpublishing send Wagtail's signals, so the page cache
+is purged and You May Also Like recomputed as for an editor's click.
+"""
+
+import signal
+import threading
+import time
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import close_old_connections
+
+
+class Command(BaseCommand):
+    help = "Publish pages whose go-live time has come and unpublish expired ones, every minute."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--once", action="store_true", help="One round, then exit.")
+        parser.add_argument(
+            "--interval",
+            type=float,
+            default=60.0,
+            help="Seconds between rounds (default 60; from 1 to 3600).",
+        )
+
+    def handle(self, *args, once: bool, interval: float, **options):
+        if not 1 <= interval <= 3600:
+            raise CommandError("--interval must be from 1 to 3600 seconds.")
+        if once:
+            self._round()
+            return
+        stopping = threading.Event()
+        signal.signal(signal.SIGTERM, lambda signum, frame: stopping.set())
+        signal.signal(signal.SIGINT, lambda signum, frame: stopping.set())
+        self.stdout.write(f"Publishing on schedule every {interval:g} s; SIGTERM stops.")
+        while not stopping.is_set():
+            started = time.monotonic()
+            close_old_connections()
+            try:
+                self._round()
+            except Exception as exc:
+                # A database restart, say: the next round tries again; nothing is half-done,
+                # since each page is published or unpublished in its own transaction.
+                self.stderr.write(f"Round failed, will retry: {exc.__class__.__name__}: {exc}")
+            stopping.wait(max(0.0, interval - (time.monotonic() - started)))
+        self.stdout.write("Stopped.")
+
+    def _round(self) -> None:
+        call_command("publish_scheduled", stdout=self.stdout, stderr=self.stderr)
