@@ -1,23 +1,27 @@
 """Site search over live articles with Wagtail's search index (SQLite FTS5 on the embedded
 default, PostgreSQL full text in production).
 
-On PostgreSQL the query goes through Wagtail's ``.search()``. On SQLite it reads Wagtail's
-own FTS5 index directly: the backend's query lets SQLite scan every index entry and run the
-MATCH once per entry unless ANALYZE has run, and ranks by a correlated subquery that runs
-the MATCH once per result, so a search took seconds at a few thousand articles. Here the
-MATCH runs once, first (CROSS JOIN fixes the order), and its bm25 scores rank the results.
+Both engines are read directly rather than through Wagtail's ``.search()``, which counts
+and ranks every match: at 100,000 articles a common word matches thousands of stories, and
+ranking them (bm25, ts_rank) and joining each to its page was where the time went. Here one
+query takes the matches that pass the filters, most recently indexed first (index entry id,
+which the engines read in order), and stops at ``CANDIDATE_LIMIT`` of them; only those are
+ranked, by relevance or by date, and the reader pages through the best ``RANKED_LIMIT``.
+Fewer matches than that and every one is ranked and counted exactly; more, and the count is
+an estimate (``SearchResults.total``). See docs/distribution.md, "Search speed".
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import cached_property
 
 from django.db import connection
 from django.db.models import Prefetch
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
-from wagtail.search.query import PlainText
+from wagtail.models import Page, PageViewRestriction
 
 from gazette.news.models import ArticlePage, SectionPage
 from gazette.news.queries import TEASER_RENDITIONS
@@ -26,6 +30,14 @@ from .terms import SearchTerms
 
 RELEVANCE = "relevance"
 NEWEST = "newest"
+# The matches a search looks at: the most recently indexed that pass the filters.
+CANDIDATE_LIMIT = 2000
+# The ranked matches a reader can page through ("showing the best 500").
+RANKED_LIMIT = 500
+# bm25 weights of the FTS5 columns (autocomplete, body, title): a headline match counts double.
+BM25_WEIGHTS = (0.0, 1.0, 2.0)
+# The alias of the index entry in the match queries: the filters' subquery refers to it.
+ENTRY = "search_entry"
 
 
 @dataclass(frozen=True)
@@ -40,12 +52,20 @@ def _start_of(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
 
 
-def search_articles(*, terms: SearchTerms, filters: SearchFilters):
-    """Live, public articles matching every term, filtered and ordered; a lazy result that
-    slices and counts in one query each, so a paginator can page it."""
-    from gazette.images.models import CustomRendition
+def public(pages):
+    """As Wagtail's ``public()``: ``pages`` outside every section with a view restriction.
+    Wagtail's query for the restricted sections joins them to the pages, which SQLite plans
+    as a scan of every page (the restrictions table is empty, so it has no statistics; 50 ms
+    at 100,000 articles); this one starts from the restrictions. One query, as there."""
+    restricted = Page.objects.filter(pk__in=PageViewRestriction.objects.values("page_id"))
+    for path in restricted.values_list("path", flat=True):
+        pages = pages.exclude(path__startswith=path)
+    return pages
 
-    articles = ArticlePage.objects.live().public()
+
+def filtered_articles(filters: SearchFilters):
+    """Live, public articles that pass the section and date filters (no search terms)."""
+    articles = public(ArticlePage.objects.live())
     if filters.section is not None:
         articles = articles.in_section(filters.section)
     if filters.published_from:
@@ -54,92 +74,258 @@ def search_articles(*, terms: SearchTerms, filters: SearchFilters):
         # "To" a day includes that whole day, in the site's time zone.
         end = _start_of(filters.published_to + timedelta(days=1))
         articles = articles.filter(first_published_at__lt=end)
-    articles = articles.select_related("section", "lead_image").prefetch_related(
+    return articles
+
+
+def with_teasers(articles):
+    """What a result shows: its section label and its lead image's teaser renditions."""
+    from gazette.images.models import CustomRendition
+
+    return articles.select_related("section", "lead_image").prefetch_related(
         Prefetch(
             "lead_image__renditions",
             queryset=CustomRendition.objects.filter(filter_spec__in=TEASER_RENDITIONS),
         )
     )
-    if connection.vendor == "sqlite" and _uses_fts5():
-        return _sqlite_search(articles, terms, filters)
-    query = PlainText(terms.text, operator="and")
-    if filters.order == NEWEST:
-        return articles.order_by("-first_published_at", "-id").search(
-            query, order_by_relevance=False
-        )
-    return articles.search(query)
 
 
-# -- SQLite: Wagtail's FTS5 index, read in one pass -----------------------------------------
-
-# bm25 weights of the FTS5 columns (autocomplete, body, title): a headline match counts double.
-BM25_WEIGHTS = (0.0, 1.0, 2.0)
-
-
-def _uses_fts5() -> bool:
-    from modelsearch.backends import get_search_backend
-
-    return type(get_search_backend()).__name__ == "SQLiteSearchBackend"
+def search_articles(*, terms: SearchTerms, filters: SearchFilters) -> SearchResults:
+    """Live, public articles matching every term, filtered and ordered: a lazy result that a
+    paginator can count and slice."""
+    return SearchResults(terms, filters)
 
 
-def _fts_matches(terms: SearchTerms, *, with_score: bool) -> tuple[str, list]:
-    from modelsearch.conf import get_app_config
-    from modelsearch.utils import get_descendants_content_types_pks
-
-    config = get_app_config()
-    entries = config.get_model("IndexEntry")._meta.db_table
-    fts = config.get_model("SQLiteFTSIndexEntry")._meta.db_table
-    content_types = list(get_descendants_content_types_pks(ArticlePage))
-    # Terms are letters and digits only (terms.py), each quoted as an FTS5 string.
-    match = "{title body} : (" + " AND ".join(f'"{term}"' for term in terms.terms) + ")"
-    score = f", bm25({fts}, {', '.join(str(w) for w in BM25_WEIGHTS)})" if with_score else ""
-    placeholders = ", ".join(["%s"] * len(content_types))
-    # Only table names from the models go into the text; the reader's terms are parameters.
-    sql = (
-        f"SELECT CAST(e.object_id AS INTEGER){score} FROM {fts} "  # noqa: S608
-        f"CROSS JOIN {entries} e ON e.id = {fts}.rowid "
-        f"WHERE {fts} MATCH %s AND e.content_type_id IN ({placeholders})"
-    )
-    return sql, [match, *content_types]
+@dataclass(frozen=True)
+class Candidate:
+    entry_id: int
+    article_id: int
+    score: float  # higher is better
+    published: object  # first_published_at, as the database returns it (None sorts last)
 
 
-def _sqlite_search(articles, terms: SearchTerms, filters: SearchFilters):
-    sql, params = _fts_matches(terms, with_score=False)
-    matching = articles.filter(pk__in=RawSQL(sql, params))  # noqa: S611 - parameters above
-    if filters.order == NEWEST:
-        return matching.newest_first()
-    return RankedResults(matching, terms)
+class SearchResults:
+    """What a paginator needs: ``count()`` (at most RANKED_LIMIT, so pages end there) and
+    slices; ``total`` and ``total_is_estimate`` for the page's summary."""
 
-
-class RankedResults:
-    """Best matches first, for a paginator: counting ranks every match (one query for the
-    scores, one for the matches that pass the filters); a page fetches only its articles."""
-
-    def __init__(self, matching, terms: SearchTerms):
-        self.matching = matching
+    def __init__(self, terms: SearchTerms, filters: SearchFilters):
         self.terms = terms
-        self._ranked: list[int] | None = None
+        self.filters = filters
+        self.order = filters.order
+        self.engine = _engine()
+        self.articles = filtered_articles(filters)
 
-    def ranked_ids(self) -> list[int]:
-        if self._ranked is None:
-            sql, params = _fts_matches(self.terms, with_score=True)
-            with connection.cursor() as cursor:
-                cursor.execute(sql, params)
-                scores = dict(cursor.fetchall())
-            ids = self.matching.values_list("pk", flat=True)
-            # bm25 is lower for better matches; ties go to the newer article (higher id).
-            self._ranked = sorted(ids, key=lambda pk: (scores.get(pk, 0.0), -pk))
-        return self._ranked
+    @cached_property
+    def _candidates(self) -> list[Candidate]:
+        """Up to CANDIDATE_LIMIT matches that pass the filters, most recently indexed first."""
+        sql, params = self._candidates_sql()
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return [Candidate(*row) for row in cursor.fetchall()]
+
+    @cached_property
+    def _ranked_ids(self) -> list[int]:
+        if self.order == NEWEST:
+
+            def key(candidate):
+                published = candidate.published
+                return (published is not None, published or 0, candidate.article_id)
+
+        else:
+
+            def key(candidate):
+                return (candidate.score, candidate.article_id)
+
+        ranked = sorted(self._candidates, key=key, reverse=True)
+        return [candidate.article_id for candidate in ranked[:RANKED_LIMIT]]
+
+    # -- counting ------------------------------------------------------------------------
+
+    @property
+    def total_is_estimate(self) -> bool:
+        """More matches pass the filters than were looked at."""
+        return len(self._candidates) >= CANDIDATE_LIMIT
+
+    @property
+    def capped(self) -> bool:
+        """More matches than the reader can page through."""
+        return len(self._candidates) > RANKED_LIMIT
+
+    @cached_property
+    def total(self) -> int:
+        """Exact below CANDIDATE_LIMIT; beyond it an estimate, rounded to two figures: the
+        engine's count of index matches (cheap: no join), times the share of them that passed
+        the filters among those looked at."""
+        if not self.total_is_estimate:
+            return len(self._candidates)
+        oldest = self._candidates[-1].entry_id
+        sql, params = self.engine.match_counts(self.terms, since_entry=oldest)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            matches, looked_at = cursor.fetchone()
+        estimate = matches * len(self._candidates) / max(looked_at, 1)
+        return max(CANDIDATE_LIMIT, _two_figures(estimate))
 
     def count(self) -> int:
-        return len(self.ranked_ids())
+        return len(self._ranked_ids)
 
     def __len__(self) -> int:
         return self.count()
 
+    # -- pages -----------------------------------------------------------------------------
+
     def __getitem__(self, index):
-        ids = self.ranked_ids()[index]
         if not isinstance(index, slice):
             return self[index : index + 1][0]
-        by_id = {article.pk: article for article in self.matching.filter(pk__in=ids)}
+        ids = self._ranked_ids[index]
+        if not ids:
+            return []
+        page = with_teasers(self.articles.filter(pk__in=ids))
+        by_id = {article.pk: article for article in page}
         return [by_id[pk] for pk in ids if pk in by_id]
+
+    def _candidates_sql(self) -> tuple[str, list]:
+        """Entry id, article id, score and first_published_at of the matches that pass the
+        filters, newest entry first, at most CANDIDATE_LIMIT. The filters are Django's own
+        query, run per match as a correlated EXISTS (primary key lookups) so that the engine's
+        match drives the query; the score and date are computed for the rows kept only."""
+        match_sql, match_params = self.engine.matches(self.terms)
+        outer_id = RawSQL(self.engine.article_id, ())  # noqa: S611 - a column, no input
+        passes = self.articles.filter(pk=outer_id).values("pk")
+        passes_sql, passes_params = passes.query.sql_with_params()
+        pages = Page._meta.db_table
+        published = (
+            f"(SELECT first_published_at FROM {pages} WHERE id = {self.engine.article_id})"  # noqa: S608
+            if self.order == NEWEST
+            else "NULL"
+        )
+        score = self.engine.score if self.order == RELEVANCE else "0"
+        sql = (
+            f"SELECT {ENTRY}.id, {self.engine.article_id}, {score}, {published} "
+            f"{match_sql} AND EXISTS ({passes_sql}) "
+            f"ORDER BY {self.engine.newest_entry_first} LIMIT {CANDIDATE_LIMIT}"
+        )
+        return sql, [*match_params, *passes_params]
+
+
+def _two_figures(number: float) -> int:
+    """12,345 -> 12,000: an estimate shown with no more precision than it has."""
+    number = int(number)
+    if number < 100:
+        return number
+    scale = 10 ** (len(str(number)) - 2)
+    return round(number / scale) * scale
+
+
+# -- the engines -------------------------------------------------------------------------
+
+
+def _engine():
+    from modelsearch.backends import get_search_backend
+
+    backend = get_search_backend()
+    if connection.vendor == "postgresql":
+        return PostgresMatches(getattr(backend, "config", None))
+    if connection.vendor == "sqlite" and type(backend).__name__ == "SQLiteSearchBackend":
+        return SQLiteMatches()
+    raise NotImplementedError(
+        f"site search needs SQLite FTS5 or PostgreSQL, not {connection.vendor}"
+    )
+
+
+def _index_tables() -> tuple[str, list[int]]:
+    from modelsearch.conf import get_app_config
+    from modelsearch.utils import get_descendants_content_types_pks
+
+    entries = get_app_config().get_model("IndexEntry")._meta.db_table
+    return entries, list(get_descendants_content_types_pks(ArticlePage))
+
+
+class SQLiteMatches:
+    """Wagtail's FTS5 table: the MATCH runs once, first (CROSS JOIN fixes the order), and
+    yields the index entries in rowid order, newest first without a sort; bm25 (lower is
+    better, hence negated) scores the rows kept."""
+
+    article_id = f"CAST({ENTRY}.object_id AS INTEGER)"
+
+    @property
+    def fts(self) -> str:
+        from modelsearch.conf import get_app_config
+
+        return get_app_config().get_model("SQLiteFTSIndexEntry")._meta.db_table
+
+    @property
+    def score(self) -> str:
+        return f"-bm25({self.fts}, {', '.join(str(weight) for weight in BM25_WEIGHTS)})"
+
+    @property
+    def newest_entry_first(self) -> str:
+        return f"{self.fts}.rowid DESC"
+
+    @staticmethod
+    def _match(terms: SearchTerms) -> str:
+        # Terms are letters and digits only (terms.py), each quoted as an FTS5 string.
+        return "{title body} : (" + " AND ".join(f'"{term}"' for term in terms.terms) + ")"
+
+    def matches(self, terms: SearchTerms) -> tuple[str, list]:
+        """FROM and WHERE of the article entries matching every term."""
+        entries, content_types = _index_tables()
+        placeholders = ", ".join(["%s"] * len(content_types))
+        # Only table names from the models go into the text; the reader's terms are parameters.
+        sql = (
+            f"FROM {self.fts} CROSS JOIN {entries} {ENTRY} ON {ENTRY}.id = {self.fts}.rowid "
+            f"WHERE {self.fts} MATCH %s AND {ENTRY}.content_type_id IN ({placeholders})"
+        )
+        return sql, [self._match(terms), *content_types]
+
+    def match_counts(self, terms: SearchTerms, *, since_entry: int) -> tuple[str, list]:
+        """Index entries matching the terms: all, and from ``since_entry`` on."""
+        sql = (
+            f"SELECT count(*), count(*) FILTER (WHERE rowid >= %s) "  # noqa: S608
+            f"FROM {self.fts} WHERE {self.fts} MATCH %s"
+        )
+        return sql, [since_entry, self._match(terms)]
+
+
+class PostgresMatches:
+    """Wagtail's index entries, matched through the GIN index on ``title || body``
+    (migration 0001 of this app), read newest entry first, and scored as Wagtail ranks them:
+    ts_rank of the title, scaled by its normalisation factor, plus ts_rank of the body."""
+
+    article_id = f"CAST({ENTRY}.object_id AS INTEGER)"
+    score = (
+        f"ts_rank({ENTRY}.title, search_query) * {ENTRY}.title_norm"
+        f" + ts_rank({ENTRY}.body, search_query)"
+    )
+    newest_entry_first = f"{ENTRY}.id DESC"
+
+    def __init__(self, config: str | None):
+        self.config = config
+
+    def _tsquery(self, terms: SearchTerms) -> tuple[str, list]:
+        # plainto_tsquery ANDs the words after the same stemming the index used.
+        if self.config:
+            return "plainto_tsquery(%s::regconfig, %s)", [self.config, terms.text]
+        return "plainto_tsquery(%s)", [terms.text]
+
+    def matches(self, terms: SearchTerms) -> tuple[str, list]:
+        """FROM and WHERE of the article entries matching every term."""
+        entries, content_types = _index_tables()
+        tsquery, tsquery_params = self._tsquery(terms)
+        placeholders = ", ".join(["%s"] * len(content_types))
+        # Only table names from the models go into the text; the reader's terms are parameters.
+        sql = (
+            f"FROM {entries} {ENTRY}, {tsquery} search_query "
+            f"WHERE ({ENTRY}.title || {ENTRY}.body) @@ search_query "
+            f"AND {ENTRY}.content_type_id IN ({placeholders})"
+        )
+        return sql, [*tsquery_params, *content_types]
+
+    def match_counts(self, terms: SearchTerms, *, since_entry: int) -> tuple[str, list]:
+        """Index entries matching the terms: all, and from ``since_entry`` on."""
+        entries, _ = _index_tables()
+        tsquery, params = self._tsquery(terms)
+        sql = (
+            f"SELECT count(*), count(*) FILTER (WHERE id >= %s) FROM {entries} "  # noqa: S608
+            f"WHERE (title || body) @@ {tsquery}"
+        )
+        return sql, [since_entry, *params]

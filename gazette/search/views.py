@@ -3,7 +3,7 @@ from django.template.response import TemplateResponse
 
 from .forms import SearchForm
 from .highlight import highlight, plain_text, snippet
-from .queries import RELEVANCE, search_articles
+from .queries import RANKED_LIMIT, RELEVANCE, search_articles
 
 RESULTS_PER_PAGE = 10
 
@@ -24,5 +24,10 @@ def search_page(request):
                 article.snippet = snippet(plain_text(article), terms.terms)
             query = request.GET.copy()
             query.pop("page", None)
-            context.update(results=page, query_string=query.urlencode())
+            context.update(
+                results=page,
+                found=results,
+                query_string=query.urlencode(),
+                ranked_limit=RANKED_LIMIT,
+            )
     return TemplateResponse(request, "search/search_page.html", context)

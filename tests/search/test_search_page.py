@@ -223,3 +223,15 @@ def test_results_take_a_fixed_number_of_queries(stories, client, home):
     # site, settings, sections (navigation, filter check and list), restrictions, count,
     # results, renditions
     assert many <= 10, many
+
+
+def test_stories_in_a_restricted_section_are_not_found(stories, client, home):
+    from wagtail.models import PageViewRestriction
+
+    private = SectionFactory(parent=home, title="Members", slug="members")
+    ArticleFactory(parent=private, title="Soldiers members briefing")
+    PageViewRestriction.objects.create(page=private, restriction_type="password", password="x")
+    html = _search(client, q="soldiers")
+    assert "briefing" not in html
+    assert "3 stories match" in html
+    assert 'value="members"' not in html  # nor offered as a filter
