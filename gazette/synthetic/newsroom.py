@@ -2,7 +2,8 @@
 
 Publishing 100k pages one by one through Wagtail takes hours; here pages are inserted in
 batches with their tree paths computed as treebeard would (``fixtree`` finds no problem), and
-the article rows are inserted beside them. Same seed, same newsroom.
+the article rows are inserted beside them. Then readers' comments and the hourly view history
+(``comments.py``, ``viewhistory.py``). Same seed and same ``now``, same newsroom.
 """
 
 from __future__ import annotations
@@ -10,24 +11,28 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import timedelta
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from random import Random
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
-from wagtail.models import Locale, Page
+from wagtail.models import Locale, Page, Site
 
+from gazette.comments.models import CommentSettings
 from gazette.home.services import ensure_home_page
 from gazette.images.models import CustomImage
-from gazette.images.placeholders import placeholder_image
 from gazette.news.models import ArticleAuthor, ArticlePage, SectionPage
 from gazette.news.queries import ARTICLE_RENDITIONS, TEASER_RENDITIONS
 from gazette.people.models import Author
 
+from .audience import numpy_rng, with_popularity
+from .comments import generate_comments
+from .pictures import synthetic_photo
 from .text import SECTIONS, headline, paragraph
+from .viewhistory import generate_view_history
 
 BATCH = 2000
 IMAGE_COUNT = 12
@@ -63,7 +68,12 @@ LAST_NAMES = [
     "Ortiz",
 ]
 
-Progress = Callable[[str, int], None]  # (stage, items done since last call)
+# (stage, items done since the last call, the stage's total items)
+Progress = Callable[[str, int, int], None]
+COMMENTS_PER_ARTICLE = 10  # the default number of comments
+VIEW_DAYS = 30
+# Independent random streams (numpy) of the stages after the articles.
+POPULARITY_STREAM, COMMENTS_STREAM, VIEWS_STREAM = 1, 2, 3
 
 
 @dataclass
@@ -72,26 +82,70 @@ class NewsroomStats:
     authors: int
     articles: int
     images: int
+    comments: int = 0
+    comments_by_status: dict[str, int] = field(default_factory=dict)
+    view_rows: int = 0
+    views: int = 0
 
 
 def generate_newsroom(
     *,
     articles: int,
     authors: int = 2000,
+    comments: int | None = 0,
+    view_days: int = 0,
     seed: int = 2024,
     image_count: int = IMAGE_COUNT,
+    now: datetime | None = None,
     progress: Progress | None = None,
 ) -> NewsroomStats:
-    """Add ``articles`` synthetic articles (and the sections, authors, images they need)."""
+    """Add ``articles`` synthetic articles (and the sections, authors, images they need),
+    ``comments`` comments on them (None: COMMENTS_PER_ARTICLE each on average) and
+    ``view_days`` days of hourly views up to ``now`` (default: the current time).
+
+    Articles are published over the year before ``now``, the newest at ``now``.
+    """
     rng = Random(seed)
-    report = progress or (lambda stage, count: None)
+    now = now or timezone.now()
+    report = progress or (lambda stage, count, total: None)
     home = ensure_home_page()
     sections = _sections(home)
     author_ids = _authors(authors, rng)
     images = _images(image_count)
-    report("setup", 0)
-    _articles(articles, sections, author_ids, images, rng, report)
-    return NewsroomStats(len(sections), len(author_ids), articles, len(images))
+    added = with_popularity(
+        *_articles(articles, sections, author_ids, images, rng, report, now),
+        numpy_rng(seed, POPULARITY_STREAM),
+    )
+    stats = NewsroomStats(len(sections), len(author_ids), articles, len(images))
+
+    comments = articles * COMMENTS_PER_ARTICLE if comments is None else comments
+    if comments > 0 and len(added):
+        written = generate_comments(
+            articles=added,
+            count=comments,
+            now=now,
+            close_after_days=_close_after_days(),
+            rng=Random(f"{seed}-comments"),
+            np_rng=numpy_rng(seed, COMMENTS_STREAM),
+            report=lambda count: report("comments", count, comments),
+        )
+        stats.comments, stats.comments_by_status = written.written, written.by_status
+    if view_days > 0 and len(added):
+        stats.view_rows, stats.views = generate_view_history(
+            articles=added,
+            now=now,
+            days=view_days,
+            rng=numpy_rng(seed, VIEWS_STREAM),
+            report=lambda count: report("views", count, len(added)),
+        )
+    return stats
+
+
+def _close_after_days() -> int:
+    """The default site's setting: generated comments stop when real ones would."""
+    site = Site.objects.filter(is_default_site=True).first()
+    saved = CommentSettings.objects.filter(site=site).first() if site else None
+    return (saved or CommentSettings()).close_after_days
 
 
 def _sections(home) -> list[tuple[SectionPage, list[str]]]:
@@ -131,10 +185,7 @@ def _authors(count: int, rng: Random) -> list[int]:
 
 
 def _images(count: int) -> list[CustomImage]:
-    images = [
-        placeholder_image(title=f"Synthetic picture {number}", credit=f"Agency {number % 7}")
-        for number in range(count)
-    ]
+    images = [synthetic_photo(number) for number in range(count)]
     for image in images:
         image.get_renditions(*ARTICLE_RENDITIONS, *TEASER_RENDITIONS)
     return images
@@ -162,10 +213,14 @@ def _body(rng: Random, topic: list[str], images: list[CustomImage]) -> str:
     return json.dumps(blocks)
 
 
-def _articles(count, sections, author_ids, images, rng: Random, report: Progress) -> None:
+def _articles(
+    count, sections, author_ids, images, rng: Random, report: Progress, now: datetime
+) -> tuple[list[int], list[float], list[int]]:
+    """Insert the articles; returns their ids, publication times and section numbers."""
     content_type = ContentType.objects.get_for_model(ArticlePage)
     locale = Locale.get_default()
-    now = timezone.now()
+    ids, published_at, section_numbers = [], [], []
+    existing = ArticlePage.objects.count()
     # Publication times spread over the last year, newest last, so listings have real order.
     span = timedelta(days=365)
     next_step = {}
@@ -173,6 +228,7 @@ def _articles(count, sections, author_ids, images, rng: Random, report: Progress
         last = section.get_last_child()
         next_step[section.pk] = (Page._str2int(last.path[-Page.steplen :]) + 1) if last else 1
     done = 0
+    report("articles", 0, count)
     while done < count:
         size = min(BATCH, count - done)
         with transaction.atomic():
@@ -180,7 +236,8 @@ def _articles(count, sections, author_ids, images, rng: Random, report: Progress
             for index in range(done, done + size):
                 section, topic = sections[index % len(sections)]
                 title = headline(rng, topic)
-                slug = f"{slugify(title)[:60]}-{index}"
+                # Numbered after the articles already there: a later run never repeats a slug.
+                slug = f"{slugify(title)[:60]}-{existing + index}"
                 published = now - span + span * (index + 1) / count
                 step = next_step[section.pk]
                 next_step[section.pk] += 1
@@ -207,9 +264,12 @@ def _articles(count, sections, author_ids, images, rng: Random, report: Progress
                 pages.append(page)
             # Insert the wagtailcore_page rows (ids come back), then the article rows.
             Page.objects.bulk_create(pages, batch_size=500)
-            for page in pages:
+            for index, page in enumerate(pages, start=done):
                 # bulk_create set the parent row's id; the article row shares it.
                 page.page_ptr_id = page.id
+                ids.append(page.id)
+                published_at.append(page.first_published_at.timestamp())
+                section_numbers.append(index % len(sections))
                 rows.append(page)
                 bylines.append(
                     ArticleAuthor(
@@ -224,4 +284,5 @@ def _articles(count, sections, author_ids, images, rng: Random, report: Progress
             for section, _ in sections:
                 SectionPage.objects.filter(pk=section.pk).update(numchild=next_step[section.pk] - 1)
         done += size
-        report("articles", size)
+        report("articles", size, count)
+    return ids, published_at, section_numbers
