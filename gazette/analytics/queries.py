@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import F, IntegerField, OuterRef, QuerySet, Subquery, Sum
+from django.db.models import IntegerField, OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -24,6 +24,9 @@ if TYPE_CHECKING:
 POPULAR_NOW_COUNT = 5
 # Popular Now is computed at most once a minute per cache, whatever the traffic.
 POPULAR_NOW_CACHE_SECONDS = 60
+# How many of the most viewed articles are checked for being live, per place in the list.
+CANDIDATES_PER_PLACE = 4
+MIN_CANDIDATES = 20
 
 
 def popular_window() -> timedelta:
@@ -42,19 +45,54 @@ def recent_buckets(*, now: datetime, window: timedelta):
 
 def most_viewed(*, now: datetime, window: timedelta, limit: int) -> list[tuple[int, int]]:
     """(article id, views) of the most viewed live articles in the window, most first; ties go
-    to the newer article. Two queries (view restrictions, then the ranking)."""
-    from gazette.news.models import ArticlePage
+    to the newer article.
 
-    live = ArticlePage.objects.live().public().values("pk")
-    ranked = (
+    The buckets are ranked on their own, then only the best few are checked against the
+    pages: joining every bucket of the window to its page costs several times the ranking at
+    100,000 articles. Three queries (ranking, view restrictions, live check); more only when
+    the last place is tied at the cut or most of the best were taken down."""
+    totals = (
         recent_buckets(now=now, window=window)
-        .filter(article__in=live)
         .values("article")
         .annotate(recent=Sum("views"))
         .filter(recent__gt=0)
-        .order_by("-recent", F("article__first_published_at").desc(nulls_last=True), "-article")
     )
-    return [(row["article"], row["recent"]) for row in ranked[:limit]]
+    ranked = totals.order_by("-recent", "-article").values_list("article", "recent")
+    depth = max(limit * CANDIDATES_PER_PLACE, MIN_CANDIDATES)
+    while True:
+        candidates = dict(ranked[:depth])
+        chosen = _best_live(candidates, limit)
+        if len(candidates) < depth:
+            return chosen  # every article viewed in the window was a candidate
+        weakest = min(candidates.values())
+        if len(chosen) == limit and chosen[-1][1] > weakest:
+            return chosen
+        if len(chosen) == limit:
+            # The last place is tied with the weakest candidate: others with as many views
+            # may lie beyond the cut, and the newest of them wins.
+            candidates.update(totals.filter(recent=weakest).values_list("article", "recent"))
+            return _best_live(candidates, limit)
+        depth *= CANDIDATES_PER_PLACE  # most of the best were taken down: look deeper
+
+
+def _best_live(views: dict[int, int], limit: int) -> list[tuple[int, int]]:
+    """The ``limit`` live articles among ``views`` (id: views) with most views, the newer first
+    on a tie."""
+    from gazette.news.models import ArticlePage
+
+    published = dict(
+        ArticlePage.objects.live()
+        .public()
+        .filter(pk__in=list(views))
+        .values_list("pk", "first_published_at")
+    )
+
+    def rank(pk: int) -> tuple:
+        published_at = published[pk]
+        newer_first = -published_at.timestamp() if published_at else float("inf")
+        return (-views[pk], newer_first, -pk)
+
+    return [(pk, views[pk]) for pk in sorted(published, key=rank)[:limit]]
 
 
 def popular_articles(*, now: datetime | None = None, limit: int) -> list[ArticlePage]:
