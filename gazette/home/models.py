@@ -1,12 +1,11 @@
 from __future__ import annotations
 
-from itertools import groupby
-
 from django.db import models
 from wagtail.admin.panels import FieldPanel
 from wagtail.models import Page
 
 from gazette.news.models import ArticlePage, SectionPage, must_reads
+from gazette.news.queries import children_of
 
 STORIES_PER_SECTION = 4
 
@@ -37,22 +36,36 @@ class HomePage(Page):
         return live.with_body().newest_first().first()
 
     def sections_with_stories(self, exclude: ArticlePage | None) -> list[tuple[SectionPage, list]]:
-        """Each live section in menu order with its newest stories: two queries in all."""
-        sections = list(SectionPage.objects.child_of(self).live().public().order_by("path"))
+        """Each live section in menu order with its newest stories: two queries in all (and
+        the renditions). The sections bring the ids of their newest stories, looked up in the
+        listing index; ranking every article of the archive instead would sort all of them."""
         stories = ArticlePage.objects.live().public()
         if exclude is not None:
             stories = stories.excluding(exclude)
-        ranked = stories.newest_per_section(STORIES_PER_SECTION).for_listing()
-        by_section = {
-            section_id: list(items)
-            for section_id, items in groupby(
-                sorted(ranked, key=lambda a: (a.section_id, a.section_rank)),
-                key=lambda a: a.section_id,
-            )
+        # children_of, not Wagtail's child_of: SQLite cannot use an index for child_of's
+        # path LIKE and would read every page of the archive.
+        sections = list(
+            children_of(self, SectionPage.objects.live().public())
+            .order_by("path")
+            .annotate(**stories.newest_ids_per_section(STORIES_PER_SECTION))
+        )
+        newest_ids = {
+            section.pk: [
+                story_id
+                for rank in range(STORIES_PER_SECTION)
+                if (story_id := getattr(section, f"newest_{rank}")) is not None
+            ]
+            for section in sections
         }
-        return [
-            (section, by_section[section.pk]) for section in sections if section.pk in by_section
-        ]
+        wanted = [story_id for ids in newest_ids.values() for story_id in ids]
+        by_id = ArticlePage.objects.filter(pk__in=wanted).for_listing().in_bulk()
+        shown = []
+        for section in sections:
+            # A story deleted between the two queries is left out, not an error.
+            stories = [by_id[story_id] for story_id in newest_ids[section.pk] if story_id in by_id]
+            if stories:
+                shown.append((section, stories))
+        return shown
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)

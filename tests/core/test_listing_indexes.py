@@ -6,10 +6,12 @@ columns the models gain). With statistics like that the planner picks an index o
 one serves the query; a listing without one scans its table and the test fails.
 """
 
+import importlib
 import json
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from gazette.news.models import ArticlePage, must_reads
 from tests.factories import ArticleFactory, AuthorFactory, SectionFactory, make_curated_list
@@ -75,9 +77,10 @@ def copy_rows(cursor, table: str, source: str, overrides: dict[str, str]) -> Non
 
 
 def bulk_articles(template: ArticlePage, sections: list, curated_list_id: int, author_id: int):
-    """BULK live-and-not articles like ``template``, spread over ``sections``, by one author,
-    in LISTS curated lists like the one with ``curated_list_id`` (a few items each)."""
-    section_ids = ", ".join(str(section.pk) for section in sections)
+    """BULK live-and-not articles like ``template``, children of ``sections`` in turn (as in
+    Wagtail's tree: the section's path and a step of 4 characters), by one author, in LISTS
+    curated lists like the one with ``curated_list_id`` (a few items each)."""
+    section_paths = ", ".join(f"'{section.path}'" for section in sections)
     with connection.cursor() as cursor:
         copy_rows(
             cursor,
@@ -85,7 +88,8 @@ def bulk_articles(template: ArticlePage, sections: list, curated_list_id: int, a
             f"wagtailcore_page t, generate_series(1, {BULK}) g WHERE t.id = {template.pk}",
             {
                 "id": None,  # the sequence numbers them
-                "path": "'Z' || lpad(g::text, length(t.path) - 1, '0')",
+                "path": f"(ARRAY[{section_paths}])[1 + g % {len(sections)}] "
+                "|| lpad(g::text, 4, '0')",
                 "slug": "'bulk-' || g",
                 "url_path": "'/bulk/' || g || '/'",
                 "title": "'Bulk story ' || g",
@@ -102,7 +106,8 @@ def bulk_articles(template: ArticlePage, sections: list, curated_list_id: int, a
             "AND p.slug LIKE 'bulk-%'",
             {
                 "page_ptr_id": "p.id",
-                "section_id": f"(ARRAY[{section_ids}])[1 + p.id % {len(sections)}]",
+                "section_id": "(SELECT s.id FROM wagtailcore_page s "
+                "WHERE s.path = SUBSTR(p.path, 1, LENGTH(p.path) - 4))",
                 "source_key": "NULL",
             },
         )
@@ -138,7 +143,7 @@ def newsroom(home):
     must_reads_list = make_curated_list("must-reads", stories[:5])
     bulk_articles(stories[0], busy, must_reads_list.pk, wire.pk)
     assert ArticlePage.objects.count() > BULK
-    return {"world": world, "author": author}
+    return {"world": world, "author": author, "desks": busy}
 
 
 def test_newest_first_walks_the_live_newest_index_without_sorting(newsroom):
@@ -180,6 +185,58 @@ def test_home_page_lead_story_uses_the_live_newest_index(newsroom):
     assert "gazette_page_live_newest_idx" in indexes_used(plan_nodes(query))
 
 
+# What a listing page may read of any table, in any step of any of its queries: a page of
+# stories, the newest few of each section, the sections themselves. The newsroom's busy
+# sections hold 2,000 articles each; ranking or counting them row by row reads far more.
+ROWS_A_LISTING_MAY_READ = 200
+
+
+def rows_read_by_page(client, url) -> dict[str, int]:
+    """For every query of the page (on its second request), the most rows any step of its
+    plan produced (EXPLAIN ANALYZE: actual rows times loops), by query."""
+    client.get(url)
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    most = {}
+    with connection.cursor() as cursor:
+        for query in captured.captured_queries:
+            if not query["sql"].startswith("SELECT"):
+                continue
+            cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + query["sql"])
+            (plan,) = cursor.fetchone()  # psycopg decodes the JSON
+            nodes, stack = [], [plan[0]["Plan"]]
+            while stack:
+                node = stack.pop()
+                nodes.append(node)
+                stack.extend(node.get("Plans", []))
+            most[query["sql"]] = max(n["Actual Rows"] * n["Actual Loops"] for n in nodes)
+    return most
+
+
+def test_home_page_reads_a_few_rows_of_each_section_not_the_archive(newsroom, client):
+    for desk in newsroom["desks"]:
+        assert desk.articles.count() >= BULK // 4
+    most = rows_read_by_page(client, "/")
+    assert max(most.values()) <= ROWS_A_LISTING_MAY_READ, most
+
+
+def test_section_page_and_its_count_read_the_section_only(newsroom, client):
+    most = rows_read_by_page(client, newsroom["world"].url)
+    assert max(most.values()) <= ROWS_A_LISTING_MAY_READ, most
+    (count,) = [sql for sql in most if sql.startswith("SELECT COUNT(*)")]
+    assert "news_articlepage" not in count  # the page table's index alone
+
+
+def test_small_section_listing_uses_the_parent_index(newsroom):
+    # A third of the archive in one desk: walking the newest-first index and skipping the
+    # other desks' stories is as good. A small section needs its own range of the index.
+    world = newsroom["world"]
+    query = ArticlePage.objects.live().public().listed_in(world).newest_first().for_listing()
+    nodes = plan_nodes(query[:20])
+    assert "gazette_page_live_parent_newest_idx" in indexes_used(nodes)
+    assert not seq_scanned(nodes)
+
+
 def test_the_index_exists_only_where_it_can(newsroom):
     with connection.cursor() as cursor:
         cursor.execute(
@@ -188,3 +245,18 @@ def test_the_index_exists_only_where_it_can(newsroom):
         (definition,) = cursor.fetchone()
     assert "first_published_at DESC NULLS LAST" in definition
     assert "WHERE live" in definition
+
+
+def test_the_parent_index_matches_the_listing_expression(newsroom):
+    """The index serves a query only if its expression is the query's: ParentPath's SQL and
+    migration 0003's must agree."""
+    migration = importlib.import_module("gazette.core.migrations.0003_listing_parent_index")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexdef FROM pg_indexes "
+            "WHERE indexname = 'gazette_page_live_parent_newest_idx'"
+        )
+        (definition,) = cursor.fetchone()
+    assert "first_published_at DESC NULLS LAST" in definition and "WHERE live" in definition
+    sql = str(ArticlePage.objects.listed_in(newsroom["world"]).query)
+    assert migration.PARENT_PATH.replace("path", '"wagtailcore_page"."path"') in sql
