@@ -60,14 +60,19 @@ def snippet(text: str, terms, *, words: int = SNIPPET_WORDS) -> SafeString:
     return mark_safe(f"{prefix}{marked}{suffix}")  # noqa: S308 - highlight() escaped it
 
 
-def plain_text(article) -> str:
-    """The standfirst and the text of the body, without markup, from the stored blocks (no
-    query: images are not text)."""
-    parts = [article.standfirst] if article.standfirst else []
-    for block in article.body.raw_data if article.body else []:
+def body_text(body) -> str:
+    """The text of an article body, without markup, from its stored blocks (no query:
+    images are not text)."""
+    parts = []
+    for block in getattr(body, "raw_data", body) or []:
         value = block.get("value")
         if block.get("type") == "paragraph":
             parts.append(unescape(strip_tags(BLOCK_END.sub(" ", str(value or "")))))
         elif block.get("type") == "quote" and isinstance(value, dict):
             parts.append(str(value.get("text") or ""))
     return " ".join(" ".join(parts).split())
+
+
+def plain_text(article) -> str:
+    """The standfirst and the text of the body, without markup."""
+    return " ".join(f"{article.standfirst or ''} {body_text(article.body)}".split())

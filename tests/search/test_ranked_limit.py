@@ -1,6 +1,7 @@
 """A search looks at CANDIDATE_LIMIT matches at most (the most recently indexed that pass
-the filters), lets a reader page through the best RANKED_LIMIT, and estimates the count past
-the candidates; below that the count is exact. Both limits are lowered to a few stories."""
+the filters on SQLite, the most recently published on PostgreSQL), lets a reader page
+through the best RANKED_LIMIT, and estimates the count past the candidates; below that the
+count is exact. Both limits are lowered to a few stories."""
 
 import re
 from datetime import timedelta
@@ -119,7 +120,11 @@ def test_an_estimated_count_takes_a_fixed_number_of_queries(
             assert "About 4 stories match" in _page(client, **params)
         counted[order] = len(made)
     for n in range(2):
-        ArticleFactory(parent=harbours["world"], title=f"Harbour extra {n}")
+        # The newest both by indexing (SQLite's candidate order) and by publication (that of
+        # PostgreSQL's own table).
+        ArticleFactory(
+            parent=harbours["world"], title=f"Harbour extra {n}", first_published_at=timezone.now()
+        )
     for order in (RELEVANCE, NEWEST):
         params = {"q": "harbour", "order": order, "section": "world"}
         with CaptureQueriesContext(connection) as made:
