@@ -1,8 +1,8 @@
 import time
 
 from django.core.management.base import BaseCommand
-from tqdm import tqdm
 
+from gazette.core.progress import progress_bar
 from gazette.related.services import rebuild_related
 
 
@@ -19,29 +19,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, no_progress: bool, **options):
         started = time.monotonic()
-        bar = None
-
-        def on_progress(done: int, total: int) -> None:
-            nonlocal bar
-            if bar is None:
-                bar = tqdm(
-                    total=total,
-                    unit="article",
-                    desc="Related articles",
-                    file=getattr(
-                        self.stderr, "_out", self.stderr
-                    ),  # the stream, not its line wrapper
-                    disable=no_progress,
-                    # Redraw on every update: a batch is hundreds of articles, not a blur.
-                    mininterval=0,
-                )
-            bar.update(done - bar.n)
-
-        try:
+        with progress_bar(self, desc="Related articles", disable=no_progress) as on_progress:
             result = rebuild_related(on_progress=on_progress)
-        finally:
-            if bar is not None:
-                bar.close()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Stored {result.links} similar articles for {result.articles} articles "

@@ -2,8 +2,8 @@ import time
 
 from django.core.management.base import BaseCommand
 from django.db import connection
-from tqdm import tqdm
 
+from gazette.core.progress import progress_bar
 from gazette.search.entries import enabled, rebuild_entries
 
 
@@ -25,27 +25,8 @@ class Command(BaseCommand):
             )
             return
         started = time.monotonic()
-        bar = None
-
-        def on_progress(done: int, total: int) -> None:
-            nonlocal bar
-            if bar is None:
-                bar = tqdm(
-                    total=total,
-                    unit="article",
-                    desc="Search entries",
-                    # The stream, not its line wrapper.
-                    file=getattr(self.stderr, "_out", self.stderr),
-                    disable=no_progress,
-                    mininterval=0,
-                )
-            bar.update(done - bar.n)
-
-        try:
+        with progress_bar(self, desc="Search entries", disable=no_progress) as on_progress:
             result = rebuild_entries(on_progress=on_progress)
-        finally:
-            if bar is not None:
-                bar.close()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Wrote {result.written} search entries, removed {result.removed} "
