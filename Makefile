@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 UV_VERSION := 0.13.9
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-sqlite test-postgres lint format lock system-packages clean stack stack-stop bench
+.PHONY: run test test-sqlite test-postgres lint audit format lock system-packages clean stack stack-stop bench
 
 # The virtualenv is rebuilt whenever the lock file changes.
 $(STAMP): requirements.lock
@@ -67,7 +67,12 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-test: system-packages $(STAMP) lint test-sqlite test-postgres
+# pip-audit over the lock: PyPI's live advisories where they answer, else the vendored PyPA
+# advisory snapshot served to pip-audit on loopback (scripts/dependency_audit.py).
+audit: $(STAMP)
+	$(BIN)/python scripts/dependency_audit.py $(AUDIT_ARGS)
+
+test: system-packages $(STAMP) lint audit test-sqlite test-postgres
 
 # pytest-xdist: one test process per core (at most 4); the stack tests share one process.
 PYTEST_ARGS ?= -n auto --maxprocesses 4 --dist loadgroup
