@@ -26,6 +26,7 @@ TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=["127.0.0.1", "::1"])
 INSTALLED_APPS = [
     "gazette.core",
     "gazette.users",
+    "gazette.twofactor",
     "gazette.images",
     "gazette.people",
     "gazette.news",
@@ -62,6 +63,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "csp",
     "axes",  # last, as django-axes asks
 ]
@@ -77,6 +81,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "gazette.twofactor.middleware.AdminTwoFactorMiddleware",  # admin paths only
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "axes.middleware.AxesMiddleware",  # last, as django-axes asks
@@ -199,6 +204,14 @@ AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "gazette.core.client.client_ip"
+
+# Two-factor (TOTP) for the admin, gazette.twofactor on django-otp: optional for each editor;
+# mandatory for superusers and/or the named groups ("*": every admin user) when set, e.g.
+# GAZETTE_2FA_REQUIRED_GROUPS=Editors,Moderators. Wrong codes are throttled per device
+# (1, 2, 4, 8... seconds). `manage.py reset_2fa USERNAME` resets a locked-out editor.
+GAZETTE_2FA_REQUIRED_FOR_SUPERUSERS = env.bool("GAZETTE_2FA_REQUIRED_FOR_SUPERUSERS", default=False)
+GAZETTE_2FA_REQUIRED_GROUPS = env.list("GAZETTE_2FA_REQUIRED_GROUPS", default=[])
+OTP_TOTP_ISSUER = env("GAZETTE_2FA_ISSUER", default="Gazette")
 
 # Reader pages run no inline script or style and load nothing from other hosts. The Wagtail
 # admin (its own inline scripts) is left to its own defences.
