@@ -9,6 +9,7 @@ from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.models import Site
 
+from gazette.news import shared_parts
 from gazette.news.models import CommentPolicy
 
 from .queries import CommentQuerySet
@@ -89,9 +90,25 @@ class CommentSettings(BaseSiteSetting):
         cached = getattr(request, "_gazette_comment_settings", None)
         if cached is None:
             site = Site.find_for_request(request)
-            cached = (cls.objects.filter(site=site).first() if site else None) or cls(site=site)
+            cached = cls._of_site(site)
             request._gazette_comment_settings = cached
         return cached
+
+    @classmethod
+    def for_page(cls, request) -> CommentSettings:
+        """As ``for_reader``, for a page showing the comments: the same on every page of the
+        site, so cached until a setting is saved (gazette.news.shared_parts). Posting reads
+        the database (``for_reader``)."""
+        site = Site.find_for_request(request)
+        if site is None:
+            return cls._of_site(site)
+        return shared_parts.shared(
+            request, f"comment-settings:{site.pk}", lambda: cls._of_site(site)
+        )
+
+    @classmethod
+    def _of_site(cls, site) -> CommentSettings:
+        return (cls.objects.filter(site=site).first() if site else None) or cls(site=site)
 
     @classmethod
     def for_article(cls, article) -> CommentSettings:

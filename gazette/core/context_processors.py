@@ -1,6 +1,7 @@
 from django.utils.functional import SimpleLazyObject
 from wagtail.models import Page, Site
 
+from gazette.news import shared_parts
 from gazette.news.models import SectionPage
 
 
@@ -15,12 +16,15 @@ def menu_sections(root_page: Page):
 
 
 def site_navigation(request):
-    """Sections for the site header and footer: one query, and only on pages that show them."""
+    """Sections for the site header and footer, only on pages that show them: the same on
+    every page, so cached until a page, a site or a setting changes (one query on a miss)."""
 
     def sections() -> list[SectionPage]:
         site = Site.find_for_request(request)
         if site is None:
             return []
-        return list(menu_sections(site.root_page))
+        return shared_parts.shared(
+            request, f"menu:{site.pk}", lambda: list(menu_sections(site.root_page))
+        )
 
     return {"navigation_sections": SimpleLazyObject(sections)}

@@ -1,5 +1,8 @@
 from django.db import models
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+from wagtail.models import Site
+
+from gazette.news import shared_parts
 
 
 @register_setting(icon="site")
@@ -15,3 +18,24 @@ class SiteIdentity(BaseSiteSetting):
 
     class Meta:
         verbose_name = "site identity"
+
+    @classmethod
+    def for_request(cls, request):
+        """As Wagtail's, kept on the request, but read without ever writing (Wagtail's creates
+        the row on a reader's first render: the defaults until an editor saves them), and kept
+        in the cache: the same on every page of the site until an editor saves it
+        (gazette.news.shared_parts)."""
+        attr_name = cls.get_cache_attr_name()
+        if hasattr(request, attr_name):
+            return getattr(request, attr_name)
+        site = Site.find_for_request(request)
+        if site is None:
+            return cls.for_site(site)  # Wagtail's answer: DoesNotExist
+        identity = shared_parts.shared(
+            request,
+            f"site-identity:{site.pk}",
+            lambda: cls.objects.filter(site=site).first() or cls(site=site),
+        )
+        identity._request = request  # as Wagtail's: page URLs of the settings reuse it
+        setattr(request, attr_name, identity)
+        return identity

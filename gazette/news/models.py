@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from django.core.paginator import Paginator
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.utils.functional import cached_property
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey
@@ -13,11 +14,12 @@ from modelcluster.models import ClusterableModel
 from taggit.models import TaggedItemBase
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.fields import StreamField
-from wagtail.models import Orderable, Page
+from wagtail.models import Orderable, Page, PageViewRestriction, Site
 from wagtail.search import index
 
 from gazette.related.panels import EditorsPicksPanel, SimilarArticlesPanel
 
+from . import shared_parts
 from .blocks import ArticleBodyBlock
 from .queries import ArticlePageManager, children_of
 
@@ -81,6 +83,21 @@ class SectionPage(Page):
             articles.for_listing(), SECTION_PAGE_SIZE, count=count
         ).get_page(request.GET.get("page"))
         return context
+
+    def route(self, request, path_components):
+        # An article of the section, with everything its page shows about it, in one query
+        # (and the prefetches): Wagtail would read the child page, then its specific row, and
+        # the article page would read it a third time. Anything else takes Wagtail's way.
+        if len(path_components) == 1:
+            found = children_of(self, ArticlePage.objects.for_article_page(with_section=False))
+            article = found.filter(slug=path_components[0]).first()
+            if article is not None:
+                article._cached_parent_obj = self
+                if article.section_id == self.pk:
+                    article.section = self
+                article.loaded_for_article_page = True
+                return article.route(request, [])
+        return super().route(request, path_components)
 
 
 class ArticlePageTag(TaggedItemBase):
@@ -204,15 +221,38 @@ class ArticlePage(Page):
             .for_listing()[:LATEST_STORIES_COUNT]
         )
 
+    def get_view_restrictions(self):
+        """As Wagtail's, in one query instead of two: the ancestors are the prefixes of the
+        page's path, so they need no query of their own. An alias (this page or an ancestor)
+        takes the restrictions of its source page, as in Wagtail."""
+        if not self.path:
+            return super().get_view_restrictions()
+        paths = [self.path[:end] for end in range(self.steplen, len(self.path) + 1, self.steplen)]
+        sources = (
+            Page.objects.filter(path__in=paths)
+            .annotate(source=Coalesce("alias_of_id", "id"))
+            .values("source")
+        )
+        return PageViewRestriction.objects.filter(page_id__in=sources)
+
     def get_context(self, request, *args, **kwargs):
+        # The rails and the site's parts are the same on every article: one cache round trip.
+        shared_parts.preload(request, shared_part_names(request, self.section_id))
         context = super().get_context(request, *args, **kwargs)
-        context["latest_stories"] = self.latest_in_section() if self.section_id else []
-        context["must_reads"] = must_reads()
+        context["latest_stories"] = (
+            shared_latest_in_section(request, self.section_id, excluding=self.pk)
+            if self.section_id
+            else []
+        )
+        context["must_reads"] = shared_must_reads(request)
         return context
 
     def serve(self, request, *args, **kwargs):
-        # Reload through the article-page queryset: authors and images in a fixed number of queries.
-        article = ArticlePage.objects.for_article_page().get(pk=self.pk)
+        # Reload through the article-page queryset (authors and images in a fixed number of
+        # queries) unless the section's routing has loaded it so already.
+        article = self
+        if not getattr(self, "loaded_for_article_page", False):
+            article = ArticlePage.objects.for_article_page().get(pk=self.pk)
         return super(ArticlePage, article).serve(request, *args, **kwargs)
 
 
@@ -264,3 +304,45 @@ def must_reads():
         .in_curated_list(MUST_READS_SLUG)
         .for_listing()[:MUST_READS_COUNT]
     )
+
+
+def shared_part_names(request, section_id: int | None) -> list[str]:
+    """The shared parts an article page shows (gazette.news.shared_parts)."""
+    names = ["must-reads"]
+    if section_id:
+        names.append(f"latest:{section_id}")
+    site = Site.find_for_request(request)
+    if site is not None:
+        names += [f"menu:{site.pk}", f"comment-settings:{site.pk}", f"site-identity:{site.pk}"]
+    return names
+
+
+def shared_must_reads(request) -> list[ArticlePage]:
+    """Must-Reads as the article page's rail shows them, cached until the next change."""
+    return shared_parts.shared(
+        request,
+        "must-reads",
+        lambda: list(
+            ArticlePage.objects.live()
+            .public()
+            .in_curated_list(MUST_READS_SLUG)
+            .for_rail()[:MUST_READS_COUNT]
+        ),
+    )
+
+
+def shared_latest_in_section(request, section_id: int, *, excluding: int) -> list[ArticlePage]:
+    """The section's newest stories but the one being read: its newest, one more than shown,
+    cached per section until the next change."""
+    newest = shared_parts.shared(
+        request,
+        f"latest:{section_id}",
+        lambda: list(
+            ArticlePage.objects.live()
+            .public()
+            .filter(section_id=section_id)
+            .newest_first()
+            .for_rail()[: LATEST_STORIES_COUNT + 1]
+        ),
+    )
+    return [article for article in newest if article.pk != excluding][:LATEST_STORIES_COUNT]

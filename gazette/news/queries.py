@@ -97,13 +97,22 @@ class ArticlePageQuerySet(PageQuerySet):
             .defer_streamfields()
         )
 
-    def for_article_page(self) -> ArticlePageQuerySet:
+    def for_rail(self) -> ArticlePageQuerySet:
+        """What a teaser of the article page's rails shows: headline, link, section label.
+        No picture, and the StreamField body deferred."""
+        return self.select_related("section").defer_streamfields()
+
+    def for_article_page(self, *, with_section: bool = True) -> ArticlePageQuerySet:
         """Everything the article page shows about the article itself, in a fixed number of
-        queries: authors with their photos, the lead image with its renditions."""
+        queries: authors, the lead image with its renditions (and the section, unless the
+        caller has it already)."""
         from gazette.images.models import CustomRendition
 
-        return self.select_related("section", "lead_image").prefetch_related(
-            "article_authors__author",
+        from .models import ArticleAuthor
+
+        related = ("section", "lead_image") if with_section else ("lead_image",)
+        return self.select_related(*related).prefetch_related(
+            Prefetch("article_authors", queryset=ArticleAuthor.objects.select_related("author")),
             Prefetch(
                 "lead_image__renditions",
                 queryset=CustomRendition.objects.filter(filter_spec__in=ARTICLE_RENDITIONS),
