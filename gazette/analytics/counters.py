@@ -33,6 +33,17 @@ Both keep a per-article count of what is not yet in the database, so the page ca
 "database total + pending" and a view appears at once rather than after the next flush. Both
 also remember which readers they saw in the last 30 minutes (``first_sighting``): an atomic
 ``SET NX EX`` shared by every process in Redis, a dictionary of expiry times in memory.
+
+The beacon (``tally``) does its whole counting in one step: in Redis one Lua script checks the
+live-articles version (live_articles.py), takes the reader's first sighting, counts, and reads
+back the pending count and the article's *stored total*. The stored totals are mirrored where
+the views wait (a Redis hash, a dictionary in memory) for the articles beacons asked about:
+the flush adds its batch to the mirror in the same atomic step that releases the batch, so
+"stored + pending" never counts a view twice nor misses one. A total not yet mirrored is read
+from the database once and remembered, unless a flush ran meanwhile (``generation``). Where
+the database changes behind the mirror's back (the memory buffer of a Redis outage flushed
+on its own, another embedded process's flush), the mirror is dropped or expires
+(``STORED_SECONDS``).
 """
 
 from __future__ import annotations
@@ -45,6 +56,7 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Protocol
 
@@ -57,6 +69,25 @@ logger = logging.getLogger(__name__)
 Batch = Mapping[tuple[int, int], int]
 # Writes a batch to the database in one transaction; batch_id makes a retry a no-op.
 ApplyBatch = Callable[[Batch, str | None], object]
+# Whether a live article has this id, as of a live-articles version (None: ask the database).
+IsLive = Callable[[int, str | None], bool]
+
+# Where the live-articles version lives without Redis (live_articles.py).
+LIVE_VERSION_CACHE_KEY = "analytics:live-articles-version"
+# How long a mirrored stored total is trusted where another process may write the database
+# unseen (in memory), and how long the Redis mirror lives before it is read afresh.
+STORED_SECONDS = 30
+REDIS_STORED_SECONDS = 600
+
+
+@dataclass
+class Tally:
+    """What one beacon did and what the article's count now is."""
+
+    counted: bool  # the reader's first sighting in the window: one more view
+    pending: int  # views counted and not yet written to the database
+    stored: int | None  # the stored total, None when not mirrored yet (read the database)
+    generation: object = None  # give it back to ``remember_stored`` with the stored total
 
 
 def hour_of(moment: datetime) -> int:
@@ -79,12 +110,22 @@ class ViewCounter(Protocol):
 
     def reset(self) -> None: ...
 
+    def tally(
+        self, *, article_id: int, hour: int, seen_key: str | None, seconds: int, is_live: IsLive
+    ) -> Tally | None: ...
+
+    def remember_stored(self, article_id: int, views: int, generation: object) -> None: ...
+
+    def bump_live_version(self) -> None: ...
+
 
 class LocalViewCounter:
     """Views counted in this process and not yet written; see the module docstring."""
 
     SEEN_PURGE_FROM = 10_000
     MAX_SEEN = 1_000_000
+    MAX_STORED = 100_000  # mirrored totals before the expired ones are dropped
+    SHARED_CACHE_RECHECK = 1.0  # seconds; see live_version
 
     def __init__(
         self, *, flush_in_background: bool, interval: float, apply: ApplyBatch | None = None
@@ -107,6 +148,13 @@ class LocalViewCounter:
         self._purge_above = self.SEEN_PURGE_FROM
         self._flusher: threading.Thread | None = None
         self._stop = threading.Event()
+        # Mirrored stored totals: article id -> (views, until when to trust them, monotonic).
+        self._stored: dict[int, tuple[int, float]] = {}
+        self._generation = 0  # one more after every flush that wrote
+        self._flushing = False
+        self._live_version: str | None = None
+        self._live_version_recheck_at = 0.0
+        self._live_bumps = 0
 
     def first_sighting(self, key: str, seconds: int) -> bool:
         """True the first time ``key`` is seen in ``seconds``; remembers it that long.
@@ -154,6 +202,7 @@ class LocalViewCounter:
                 by_article, self._pending_by_article = self._pending_by_article, Counter()
                 # Still shown on pages while the database write is under way.
                 self._in_flight_by_article = by_article
+                self._flushing = bool(batch)
             if not batch:
                 return 0
             try:
@@ -163,10 +212,76 @@ class LocalViewCounter:
                     self._pending.update(batch)
                     self._pending_by_article.update(by_article)
                     self._in_flight_by_article = Counter()
+                    self._flushing = False
                 raise
             with self._lock:
+                # The written views move from pending to the mirrored totals in one step.
+                for article_id, views in by_article.items():
+                    known = self._stored.get(article_id)
+                    if known is not None:
+                        self._stored[article_id] = (known[0] + views, known[1])
+                self._generation += 1
                 self._in_flight_by_article = Counter()
+                self._flushing = False
             return sum(batch.values())
+
+    def is_empty(self) -> bool:
+        """Nothing waits in this buffer, nor is being written."""
+        with self._lock:
+            return not self._pending and not self._flushing
+
+    def live_version(self) -> str:
+        """The live-articles version, from the Django cache (shared by the processes that share
+        it). A cache in this process's memory is read on every call; one that costs a round
+        trip (the database cache) at most once a second. This process's own changes show at
+        once, even with a cache that keeps nothing (DummyCache)."""
+        now = time.monotonic()
+        if self._live_version is None or now >= self._live_version_recheck_at:
+            from django.core.cache import caches
+            from django.core.cache.backends.locmem import LocMemCache
+
+            shared = caches["default"]
+            version = shared.get(LIVE_VERSION_CACHE_KEY)
+            if version is None:
+                shared.add(LIVE_VERSION_CACHE_KEY, uuid.uuid4().hex, None)
+                version = shared.get(LIVE_VERSION_CACHE_KEY)
+            recheck = 0.0 if isinstance(shared, LocMemCache) else self.SHARED_CACHE_RECHECK
+            self._live_version_recheck_at = now + recheck
+            self._live_version = f"{version}:{self._live_bumps}"
+        return self._live_version
+
+    def bump_live_version(self) -> None:
+        from django.core.cache import caches
+
+        self._live_bumps += 1
+        self._live_version = None
+        caches["default"].set(LIVE_VERSION_CACHE_KEY, uuid.uuid4().hex, None)
+
+    def tally(
+        self, *, article_id: int, hour: int, seen_key: str | None, seconds: int, is_live: IsLive
+    ) -> Tally | None:
+        """The beacon's counting: None when no live article has this id (nothing counted)."""
+        if not is_live(article_id, self.live_version()):
+            return None
+        counted = seen_key is not None and self.first_sighting(seen_key, seconds)
+        if counted:
+            self.add(article_id, hour)
+        with self._lock:
+            waiting = self._pending_by_article[article_id] + self._in_flight_by_article[article_id]
+            known = self._stored.get(article_id)
+            stored = known[0] if known is not None and known[1] > time.monotonic() else None
+            return Tally(counted, waiting, stored, self._generation)
+
+    def remember_stored(self, article_id: int, views: int, generation: object) -> None:
+        """Mirror a stored total read from the database, unless a flush wrote meanwhile (the
+        total read may or may not hold its batch)."""
+        with self._lock:
+            if generation != self._generation or self._flushing:
+                return
+            now = time.monotonic()
+            if len(self._stored) >= self.MAX_STORED:
+                self._stored = {key: known for key, known in self._stored.items() if known[1] > now}
+            self._stored[article_id] = (views, now + STORED_SECONDS)
 
     def reset(self) -> None:
         with self._lock:
@@ -174,6 +289,9 @@ class LocalViewCounter:
             self._pending.clear()
             self._pending_by_article.clear()
             self._in_flight_by_article.clear()
+            self._stored.clear()
+            self._generation += 1
+            self._live_version = None
 
     def _start_flusher(self) -> None:
         with self._lock:
@@ -234,6 +352,53 @@ _RELEASE_LOCK = """
 if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end
 return 0
 """
+# After the batch is in the database: add it to the mirrored stored totals and drop it, in one
+# step, so no reader of "stored + pending" sees it twice or not at all. Then a new generation.
+_RELEASE_BATCH = """
+if redis.call('exists', KEYS[3]) == 1 then
+  local counts = redis.call('hgetall', KEYS[2])
+  for i = 1, #counts, 2 do
+    if redis.call('hexists', KEYS[3], counts[i]) == 1 then
+      redis.call('hincrby', KEYS[3], counts[i], counts[i + 1])
+    end
+  end
+end
+redis.call('del', KEYS[1], KEYS[2])
+return redis.call('incr', KEYS[4])
+"""
+# The beacon's one round trip. KEYS: live version, reader's seen key, pending,
+# pending-by-article, flushing-by-article, stored totals, generation. ARGV: the live version the
+# caller checked the article against ('*': checked in the database), a fresh version in case
+# none is set, 1 to count (0: answer only), the seen key's seconds, 'article:hour', article.
+# Returns {-1, version} when the caller's version is out of date (nothing counted), else
+# {counted, pending, stored total or -1, generation}.
+_BEACON = """
+local version = redis.call('get', KEYS[1])
+if not version then
+  redis.call('set', KEYS[1], ARGV[2])
+  version = ARGV[2]
+end
+if ARGV[1] ~= '*' and version ~= ARGV[1] then return {-1, version} end
+local counted = 0
+if ARGV[3] == '1' and redis.call('set', KEYS[2], 1, 'NX', 'EX', ARGV[4]) then
+  counted = 1
+  redis.call('hincrby', KEYS[3], ARGV[5], 1)
+  redis.call('hincrby', KEYS[4], ARGV[6], 1)
+end
+local waiting = tonumber(redis.call('hget', KEYS[4], ARGV[6]) or '0')
+  + tonumber(redis.call('hget', KEYS[5], ARGV[6]) or '0')
+local stored = tonumber(redis.call('hget', KEYS[6], ARGV[6]) or '-1')
+return {counted, waiting, stored, redis.call('get', KEYS[7]) or '0'}
+"""
+# Mirror a stored total read from the database, unless a flush is under way or finished since
+# the beacon read the generation (the total read may or may not hold that batch).
+_REMEMBER_STORED = """
+if (redis.call('get', KEYS[2]) or '0') ~= ARGV[3] then return 0 end
+if redis.call('exists', KEYS[3]) == 1 then return 0 end
+redis.call('hsetnx', KEYS[1], ARGV[1], ARGV[2])
+if redis.call('ttl', KEYS[1]) < 0 then redis.call('expire', KEYS[1], ARGV[4]) end
+return 1
+"""
 
 
 class RedisViewCounter:
@@ -261,8 +426,15 @@ class RedisViewCounter:
         self.flushing_by_article_key = f"{prefix}:flushing-by-article"
         self.lock_key = f"{prefix}:flush-lock"
         self.seen_prefix = f"{prefix}:seen:"
+        self.stored_key = f"{prefix}:stored"
+        self.generation_key = f"{prefix}:generation"
+        self.live_version_key = f"{prefix}:live-version"
         self._take_batch = self.redis.register_script(_TAKE_BATCH)
         self._release_lock = self.redis.register_script(_RELEASE_LOCK)
+        self._release_batch = self.redis.register_script(_RELEASE_BATCH)
+        self._beacon = self.redis.register_script(_BEACON)
+        self._remember_stored = self.redis.register_script(_REMEMBER_STORED)
+        self._live_version: str | None = None
 
     def first_sighting(self, key: str, seconds: int) -> bool:
         """An atomic add (SET NX EX) shared by every app process; Redis forgets it itself."""
@@ -315,8 +487,73 @@ class RedisViewCounter:
             article_id, hour = field.split(":")
             batch[(int(article_id), int(hour))] = int(views)
         apply(batch, batch_id)
-        self.redis.delete(self.flushing_key, self.flushing_by_article_key)
+        self._release_batch(
+            keys=[
+                self.flushing_key,
+                self.flushing_by_article_key,
+                self.stored_key,
+                self.generation_key,
+            ]
+        )
         return sum(batch.values())
+
+    def tally(
+        self, *, article_id: int, hour: int, seen_key: str | None, seconds: int, is_live: IsLive
+    ) -> Tally | None:
+        """The beacon's counting in one round trip (the Lua script above); None when no live
+        article has this id. The article is checked against the live ids of the version this
+        process last saw; the script refuses to count when the version has changed since, and
+        the article is checked again against the new one."""
+        version = self._live_version
+        if version is None:
+            version = self._live_version = self._read_live_version()
+        keys = [
+            self.live_version_key,
+            self.seen_prefix + seen_key if seen_key is not None else self.seen_prefix,
+            self.pending_key,
+            self.pending_by_article_key,
+            self.flushing_by_article_key,
+            self.stored_key,
+            self.generation_key,
+        ]
+        counting = "1" if seen_key is not None else "0"
+        for attempt in range(4):
+            if attempt == 3:  # the version keeps changing: the database decides
+                live, version = is_live(article_id, None), "*"
+            else:
+                live = is_live(article_id, version)
+            if not live:
+                return None
+            fresh = uuid.uuid4().hex
+            args = [version, fresh, counting, seconds, f"{article_id}:{hour}", article_id]
+            result = self._beacon(keys=keys, args=args)
+            if result[0] == -1:
+                version = self._live_version = result[1]
+                continue
+            counted, waiting, stored, generation = result
+            return Tally(bool(counted), int(waiting), stored if stored >= 0 else None, generation)
+        raise AssertionError("unreachable: the fourth attempt does not check the version")
+
+    def _read_live_version(self) -> str:
+        fresh = uuid.uuid4().hex
+        self.redis.set(self.live_version_key, fresh, nx=True)
+        return self.redis.get(self.live_version_key) or fresh
+
+    def remember_stored(self, article_id: int, views: int, generation: object) -> None:
+        self._remember_stored(
+            keys=[self.stored_key, self.generation_key, self.flushing_key],
+            args=[article_id, views, generation, REDIS_STORED_SECONDS],
+        )
+
+    def forget_stored(self) -> None:
+        """Drop the mirrored totals (the database changed behind their back)."""
+        with self.redis.pipeline(transaction=True) as pipe:
+            pipe.delete(self.stored_key)
+            pipe.incr(self.generation_key)
+            pipe.execute()
+
+    def bump_live_version(self) -> None:
+        self.redis.set(self.live_version_key, uuid.uuid4().hex)
 
     def reset(self) -> None:
         self.redis.delete(
@@ -325,7 +562,11 @@ class RedisViewCounter:
             self.flushing_key,
             self.flushing_by_article_key,
             self.lock_key,
+            self.stored_key,
+            self.live_version_key,
         )
+        self.redis.incr(self.generation_key)
+        self._live_version = None
 
 
 class ResilientViewCounter:
@@ -341,6 +582,10 @@ class ResilientViewCounter:
         self.local = local_counter
         self._errors = (redis.RedisError, OSError)
         self._skip_until = 0.0
+        # What Redis must hear once it answers again: views the memory buffer wrote to the
+        # database behind the mirrored totals, a live-articles change it missed.
+        self._stored_out_of_date = False
+        self._live_version_missed = False
 
     def _try(self, action: Callable[[], object]) -> tuple[bool, object]:
         """Run ``action`` against Redis unless it failed a moment ago: (reached, result)."""
@@ -379,6 +624,50 @@ class ResilientViewCounter:
     def reset(self) -> None:
         self.local.reset()
         self.remote.reset()
+        self._stored_out_of_date = self._live_version_missed = False
+
+    def tally(
+        self, *, article_id: int, hour: int, seen_key: str | None, seconds: int, is_live: IsLive
+    ) -> Tally | None:
+        """Redis's one round trip; while Redis cannot be reached, the database checks the
+        article and this process's memory counts (its stored total is read afresh)."""
+        self._catch_up()
+        reached, tallied = self._try(
+            lambda: self.remote.tally(
+                article_id=article_id,
+                hour=hour,
+                seen_key=seen_key,
+                seconds=seconds,
+                is_live=is_live,
+            )
+        )
+        if reached:
+            if tallied is not None:  # views this process counted during an outage, not written
+                tallied.pending += self.local.pending([article_id])[article_id]
+            return tallied
+        if not is_live(article_id, None):
+            return None
+        counted = seen_key is not None and self.local.first_sighting(seen_key, seconds)
+        if counted:
+            self.local.add(article_id, hour)
+            self._stored_out_of_date = True
+        return Tally(counted, self.local.pending([article_id])[article_id], None, None)
+
+    def _catch_up(self) -> None:
+        if self._stored_out_of_date and self.local.is_empty():
+            reached, _ = self._try(self.remote.forget_stored)
+            self._stored_out_of_date = not reached
+        if self._live_version_missed:
+            reached, _ = self._try(self.remote.bump_live_version)
+            self._live_version_missed = not reached
+
+    def remember_stored(self, article_id: int, views: int, generation: object) -> None:
+        if generation is not None and not self._stored_out_of_date:
+            self._try(lambda: self.remote.remember_stored(article_id, views, generation))
+
+    def bump_live_version(self) -> None:
+        reached, _ = self._try(self.remote.bump_live_version)
+        self._live_version_missed = not reached
 
 
 def _make_counter() -> ViewCounter:

@@ -161,26 +161,6 @@ def with_views(pages: QuerySet, *, now: datetime | None = None) -> QuerySet:
     )
 
 
-LARGEST_ID = 2**63 - 1
-
-
-def stored_views_of_live_article(article_id: int) -> int | None:
-    """The stored total of a live article (0 before its first flush), or None when no live
-    article has this id. One query: the beacon's only one."""
-    from gazette.news.models import ArticlePage
-
-    if not 0 < article_id <= LARGEST_ID:
-        return None
-    found = list(
-        ArticlePage.objects.live()
-        .filter(pk=article_id)
-        .values_list("total_views__views", flat=True)[:1]
-    )
-    if not found:
-        return None
-    return found[0] or 0
-
-
 def views_per_hour(
     *, now: datetime | None = None, hours: int = 24, article: ArticlePage | None = None
 ) -> list[tuple[datetime, int]]:

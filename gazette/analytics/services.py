@@ -1,6 +1,7 @@
 """Counting views: decide whether a beacon is a countable view, buffer it, flush batches.
 
 verdict = count_view(article_id=article.pk, meta=request.META)
+answer = record_beacon(article_id=article_id, meta=request.META)   # the beacon: check, count, read
 flushed = flush_views()          # the worker, or the in-process flusher thread
 """
 
@@ -8,12 +9,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import connection, transaction
 from django.utils import timezone
 
 from .counters import Batch, counter, hour_of, hour_start
+from .live_articles import live_articles
 from .models import AppliedBatch, HourlyViews, TotalViews
 from .readers import Verdict, classify, reader_key
 
@@ -42,6 +45,49 @@ def count_view(*, article_id: int, meta: Mapping[str, str], now: datetime | None
         return Verdict.REPEAT
     counter.add(article_id, hour_of(now))
     return verdict
+
+
+@dataclass(frozen=True)
+class BeaconAnswer:
+    verdict: Verdict  # READER when this beacon counted a view
+    views: int  # the article's views so far: stored and pending
+
+
+def record_beacon(
+    *, article_id: int, meta: Mapping[str, str], now: datetime | None = None
+) -> BeaconAnswer | None:
+    """The view beacon: count the view if it is a reader's (see ``count_view``) and answer the
+    article's views so far; None, counting nothing, when no live article has this id.
+
+    In the steady state this makes no query and one Redis round trip (or none, without
+    Redis): the live check reads this process's set of live ids (live_articles.py) and the
+    stored total is mirrored by the counter. A total not mirrored yet costs one query.
+    """
+    verdict = classify(meta)
+    now = now or timezone.now()
+    seen = reader_key(meta, article_id=article_id, day=now.date()) if verdict.countable else None
+    tally = counter.tally(
+        article_id=article_id,
+        hour=hour_of(now),
+        seen_key=seen,
+        seconds=int(REPEAT_WINDOW.total_seconds()),
+        is_live=live_articles.is_live,
+    )
+    if tally is None:
+        return None
+    stored = tally.stored
+    if stored is None:
+        stored = stored_total_of(article_id)
+        counter.remember_stored(article_id, stored, tally.generation)
+    if verdict.countable and not tally.counted:
+        verdict = Verdict.REPEAT
+    return BeaconAnswer(verdict=verdict, views=stored + tally.pending)
+
+
+def stored_total_of(article_id: int) -> int:
+    """The article's stored total (0 before its first flush). One query."""
+    found = TotalViews.objects.filter(article_id=article_id).values_list("views", flat=True)
+    return next(iter(found[:1]), 0)
 
 
 def flush_views() -> int:
@@ -119,8 +165,3 @@ def views_of(article_ids: Iterable[int]) -> dict[int, int]:
     return {
         article_id: totals.get(article_id, 0) + pending.get(article_id, 0) for article_id in ids
     }
-
-
-def pending_views_of(article_id: int) -> int:
-    """Views of the article counted but not yet flushed (no query)."""
-    return counter.pending([article_id])[article_id]

@@ -1,6 +1,7 @@
 """Lifecycle edges that change what Popular Now may show: a story that leaves the readers
 (unpublished, made private, moved, deleted) or changes (published again, e.g. a corrected
-headline) makes the cached list be computed again.
+headline) makes the cached list be computed again, and the view beacon's set of live article
+ids be loaded again (live_articles.py).
 
 After the commit: forgetting it earlier would let a request still seeing the old state cache
 the list again for a minute.
@@ -13,11 +14,13 @@ from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from gazette.news.models import ArticlePage
 
+from . import live_articles
 from .queries import forget_popular_now
 
 
 def _forget_after_commit(sender, **kwargs):
     transaction.on_commit(forget_popular_now)
+    transaction.on_commit(live_articles.changed)
 
 
 def connect() -> None:

@@ -3,17 +3,18 @@
 POST (from views.js) answers JSON with the article's count so the page can show it in place;
 GET of ``pixel.gif`` (the no-script fallback) answers a transparent GIF. Both are never
 cached, take no cookie and no CSRF token (the page they come from is the same for everyone).
+They are reached past most of the middleware (middleware.py): they use no session, no user.
 """
 
 from django.http import HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
+from django.views.decorators.clickjacking import xframe_options_deny
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from gazette.core.templatetags.human_counts import human_count
 
-from .queries import stored_views_of_live_article
-from .services import count_view, pending_views_of
+from .services import record_beacon
 
 # The smallest transparent GIF (1x1).
 PIXEL = (
@@ -24,16 +25,16 @@ PIXEL = (
 
 @csrf_exempt
 @never_cache
+@xframe_options_deny
 @require_POST
 def beacon(request, article_id: int):
-    stored = stored_views_of_live_article(article_id)
-    if stored is None:
+    answer = record_beacon(article_id=article_id, meta=request.META)
+    if answer is None:
         return JsonResponse({"error": "No published article has this id."}, status=404)
-    verdict = count_view(article_id=article_id, meta=request.META)
-    views = stored + pending_views_of(article_id)
+    views = answer.views
     return JsonResponse(
         {
-            "counted": verdict.countable,
+            "counted": answer.verdict.countable,
             "views": views,
             "display": human_count(views),
             "unit": "view" if views == 1 else "views",
@@ -42,11 +43,11 @@ def beacon(request, article_id: int):
 
 
 @never_cache
+@xframe_options_deny
 @require_GET
 def pixel(request, article_id: int):
-    if stored_views_of_live_article(article_id) is None:
+    if record_beacon(article_id=article_id, meta=request.META) is None:
         return HttpResponse(
             "No published article has this id.", status=404, content_type="text/plain"
         )
-    count_view(article_id=article_id, meta=request.META)
     return HttpResponse(PIXEL, content_type="image/gif")

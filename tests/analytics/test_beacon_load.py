@@ -32,8 +32,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 REPOSITORY = Path(__file__).resolve().parents[2]
 PROCESSES = 4
 # Beacons per process sent as requests through Django's handler; the rest call the counting
-# service directly, keeping the test fast (on PostgreSQL+Redis a request costs a query and
-# three round trips more, the same for every beacon).
+# service directly, keeping the test fast (on PostgreSQL+Redis a request costs a Redis round
+# trip more, the same for every beacon).
 THROUGH_HANDLER = 250
 USES_REDIS = bool(settings.GAZETTE_VIEWS_REDIS_URL)
 
