@@ -31,9 +31,11 @@ wsgi_app = "gazette.wsgi:application"
 timeout = 30
 graceful_timeout = 20
 keepalive = 5  # nginx keeps upstream connections open
-# Recycle workers now and then: a slow leak never becomes an outage.
-max_requests = 5000
-max_requests_jitter = 500
+# Recycle workers now and then: a slow leak never becomes an outage. Not too often: a new
+# worker imports the app (about 2 s of CPU), and beacons alone can bring thousands of requests
+# a second in a spike (docs/benchmarks.md, "View beacon").
+max_requests = 50000
+max_requests_jitter = 5000
 # Heartbeat files in memory, not on a possibly slow disk.
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108
 
