@@ -205,9 +205,10 @@ def stored_total(env: dict[str, str]) -> int:
     return int(total)
 
 
-def manage(env: dict[str, str], tree: Path, *args: str) -> str:
-    done = subprocess.run(  # noqa: S603 - our own manage.py
-        [sys.executable, str(tree / "manage.py"), *args],
+def run_python(env: dict[str, str], tree: Path, *args: str) -> str:
+    """Run a Python script of ``tree`` in its own process; its output, or exit saying why."""
+    done = subprocess.run(  # noqa: S603 - our own scripts
+        [sys.executable, *args],
         cwd=tree,
         env=env,
         capture_output=True,
@@ -215,29 +216,18 @@ def manage(env: dict[str, str], tree: Path, *args: str) -> str:
         check=False,
     )
     if done.returncode != 0:
-        raise SystemExit(f"manage.py {' '.join(args)} failed:\n{done.stdout}{done.stderr}")
+        raise SystemExit(f"{' '.join(args)} in {tree} failed:\n{done.stdout}{done.stderr}")
     return done.stdout
 
 
+def manage(env: dict[str, str], tree: Path, *args: str) -> str:
+    return run_python(env, tree, str(tree / "manage.py"), *args)
+
+
 def measure_in_subprocess(env: dict[str, str], tree: Path, beacons: int, run: int) -> dict:
-    done = subprocess.run(  # noqa: S603 - this script
-        [
-            sys.executable,
-            str(Path(__file__).resolve()),
-            "measure",
-            str(tree),
-            str(beacons),
-            str(run),
-        ],
-        cwd=tree,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        raise SystemExit(f"measuring {tree} failed:\n{done.stdout}{done.stderr}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    script = str(Path(__file__).resolve())
+    output = run_python(env, tree, script, "measure", str(tree), str(beacons), str(run))
+    return json.loads(output.strip().splitlines()[-1])
 
 
 def before_tree(path: Path) -> Path:
