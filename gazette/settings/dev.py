@@ -2,6 +2,8 @@ from .base import *  # noqa: F403
 from .base import env
 
 DEBUG = env.bool("DEBUG", default=True)
+# base.py derived this from its own DEBUG (off): the development server serves media itself.
+SERVE_MEDIA = env.bool("GAZETTE_SERVE_MEDIA", default=DEBUG)
 
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True

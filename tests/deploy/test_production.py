@@ -52,6 +52,7 @@ DUMP = textwrap.dedent(
         "ALLOWED_HOSTS": settings.ALLOWED_HOSTS,
         "LOG_FORMATTER": settings.LOGGING["handlers"]["console"]["formatter"],
         "MIDDLEWARE": settings.MIDDLEWARE,
+        "SERVE_MEDIA": settings.SERVE_MEDIA,
     }, default=str))
     """
 )
@@ -140,6 +141,7 @@ def test_production_reads_everything_from_the_environment(production):
     assert s["EMAIL_BACKEND"] == "django.core.mail.backends.smtp.EmailBackend"
     assert s["LOG_FORMATTER"] == "json"
     assert s["MIDDLEWARE"][0] == "gazette.core.request_id.RequestIdMiddleware"
+    assert s["SERVE_MEDIA"] is False  # nginx or the media storage serves them
 
 
 def test_development_defaults_need_no_service(tmp_path):
@@ -153,6 +155,7 @@ def test_development_defaults_need_no_service(tmp_path):
     assert s["TASKS"]["default"]["BACKEND"].endswith("ImmediateBackend")
     assert s["WAGTAILFRONTENDCACHE"] == {}
     assert s["STORAGES"]["default"]["BACKEND"].endswith("FileSystemStorage")
+    assert s["SERVE_MEDIA"] is True  # make run's pictures: no nginx in front
     assert s["LOG_FORMATTER"] == "text"
 
 
