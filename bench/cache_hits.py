@@ -1,0 +1,294 @@
+#!/usr/bin/env python3
+"""Page cache hits against the static ceiling, variant by variant (issue 7: >= 90%).
+
+    .venv/bin/python bench/cache_hits.py [--rounds 3] [--duration 5] [--variants a,b]
+
+Starts one throwaway production stack (deploy/stack.py, demo content, one process per app
+server) and the ceiling of `make bench` (a second nginx serving the article's HTML as a static
+file), then, for the current deploy/nginx.conf and each variant of it, rewrites the stack's
+rendered nginx.conf (and the ceiling's, for logging variants: both nginxes stay configured
+alike), reloads both, checks that the page still carries its headers and that its log line
+still appears, and measures with wrk the static file and the cached article in interleaved
+rounds. Prints the ratio cached / static per round and the median per variant.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPOSITORY = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPOSITORY))
+
+from bench.loadtest import run_wrk  # noqa: E402
+from bench.stack_bench import Ceiling, _cpu_seconds  # noqa: E402
+from deploy import stack  # noqa: E402
+
+CONNECTIONS = 32
+WORKERS = ("--workers", "1")
+ARTICLE = re.compile(r'href="(/world/18-north-korean-soldiers[^"]*/)"')
+# What a cached page must still carry (deploy/nginx.conf and the app's middleware).
+REQUIRED_HEADERS = (
+    "Content-Security-Policy",
+    "X-Content-Type-Options",
+    "X-Frame-Options",
+    "Referrer-Policy",
+    "Cross-Origin-Opener-Policy",
+    "X-Request-ID",
+    "X-Cache-Status",
+)
+LOG_FIELDS = ("time", "request_id", "uri", "status", "cache")
+
+BUFFERED = " buffer=64k flush=1s;"
+OPEN_FILE_CACHE = "            open_file_cache max=1000 inactive=20s;\n"
+
+
+@dataclass
+class Variant:
+    """Text replacements on the rendered stack config, and on the ceiling's (logging only)."""
+
+    name: str
+    stack: list[tuple[str, str]] = field(default_factory=list)
+    ceiling: list[tuple[str, str]] = field(default_factory=list)
+
+    def apply(self, text: str, replacements: list[tuple[str, str]]) -> str:
+        for old, new in replacements:
+            if new.strip() and new in text:
+                continue  # already in the current config
+            if old not in text:
+                raise SystemExit(f"variant {self.name}: {old!r} is not in the config")
+            text = text.replace(old, new, 1)
+        return text
+
+
+def _log_buffered() -> tuple[list, list]:
+    stack_edit = ("/nginx-access.log gazette_json;", "/nginx-access.log gazette_json" + BUFFERED)
+    ceiling_edit = ("/access.log combined;", "/access.log combined" + BUFFERED)
+    return [stack_edit], [ceiling_edit]
+
+
+def variants() -> dict[str, Variant]:
+    log_stack, log_ceiling = _log_buffered()
+    open_files = [
+        (
+            "            add_header X-Cache-Status",
+            OPEN_FILE_CACHE + "            add_header X-Cache-Status",
+        )
+    ]
+    return {
+        "current": Variant("current"),
+        # The page cache as it was before open_file_cache (2026-11-26).
+        "without-open-file-cache": Variant(
+            "without-open-file-cache", [(OPEN_FILE_CACHE.splitlines()[-1] + "\n", "")]
+        ),
+        "open-file-cache": Variant("open-file-cache", open_files),
+        "log-buffer": Variant("log-buffer", log_stack, log_ceiling),
+        "both": Variant("both", log_stack + open_files, log_ceiling),
+        # Diagnostic only (drops behaviour): what compression's header filters cost a hit.
+        "no-gzip-brotli": Variant(
+            "no-gzip-brotli",
+            log_stack + open_files + [("gzip on;", "gzip off;"), ("brotli on;", "brotli off;")],
+            log_ceiling,
+        ),
+    }
+
+
+def log(message: str) -> None:
+    print(f"cache-hits [{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def fetch(url: str, headers: dict[str, str] | None = None) -> tuple[bytes, dict[str, str]]:
+    request = urllib.request.Request(url, headers=headers or {})  # noqa: S310 - loopback
+    with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+        return response.read(), dict(response.headers)
+
+
+class Nginx:
+    """An nginx started with ``-c conf -p prefix``: its config rewritten and reloaded."""
+
+    def __init__(self, conf: Path, prefix: Path) -> None:
+        self.conf, self.prefix = conf, prefix
+        self.original = conf.read_text()
+
+    def load(self, text: str) -> None:
+        if self.conf.read_text() == text:
+            return
+        self.conf.write_text(text)
+        base = [stack.nginx_binary(), "-c", str(self.conf), "-p", str(self.prefix)]
+        for args in (["-t", "-q"], ["-s", "reload"]):
+            done = subprocess.run([*base, *args], capture_output=True, text=True, check=False)  # noqa: S603
+            if done.returncode != 0:
+                raise SystemExit(f"nginx {' '.join(args)}: {done.stderr}")
+        time.sleep(1.5)  # the old worker finishes, the new one takes the connections
+
+    def master_pid(self) -> int:
+        return int((self.prefix / "nginx.pid").read_text())
+
+
+def tail(path: Path, size: int = 65536) -> str:
+    """The end of a log that wrk's runs make hundreds of megabytes long."""
+    with open(path, "rb") as file:
+        file.seek(max(0, path.stat().st_size - size))
+        return file.read().decode(errors="replace")
+
+
+def check_behaviour(site: str, path: str, access_log: Path) -> str:
+    """The cached page keeps its headers, and its log line appears within 5 s: "" or what
+    went wrong."""
+    try:
+        _check_behaviour(site, path, access_log)
+    except SystemExit as failed:
+        return str(failed)
+    return ""
+
+
+def _check_behaviour(site: str, path: str, access_log: Path) -> None:
+    fetch(site + path)
+    request_id = f"cachehits-{uuid.uuid4().hex}"
+    _, headers = fetch(site + path, {"X-Request-ID": request_id})
+    missing = [name for name in REQUIRED_HEADERS if name not in headers]
+    if missing or headers["X-Request-ID"] != request_id:
+        raise SystemExit(f"the cached page lost headers: {missing or 'X-Request-ID'}")
+    if headers["X-Cache-Status"] not in {"HIT", "STALE", "UPDATING", "EXPIRED", "MISS"}:
+        raise SystemExit(f"cache status {headers['X-Cache-Status']}")
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        for line in tail(access_log).splitlines()[1:]:
+            if request_id in line:
+                entry = json.loads(line)
+                if any(entry.get(name) in (None, "") for name in LOG_FIELDS):
+                    raise SystemExit(f"log line lacks fields: {entry}")
+                return
+        time.sleep(0.1)
+    raise SystemExit("no access log line within 5 s")
+
+
+def worker_cpu(master_pid: int) -> float:
+    """CPU seconds of an nginx master's workers (a reload replaces them: read before and after)."""
+    children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
+    return sum(_cpu_seconds(int(pid)) for pid in children)
+
+
+@dataclass
+class Rate:
+    per_second: float
+    cpu_us: float  # nginx worker CPU per request: what nginx itself pays, whatever wrk gets
+
+
+def measure(url: str, duration: float, master_pid: int) -> Rate:
+    before = worker_cpu(master_pid)
+    result = run_wrk(url, duration=duration, connections=CONNECTIONS)
+    spent = worker_cpu(master_pid) - before
+    if result.non_2xx_3xx or result.socket_errors:
+        raise SystemExit(f"{url}: {result.non_2xx_3xx} non-2xx, {result.socket_errors} errors")
+    return Rate(result.requests_per_second, spent * 1e6 / max(result.requests, 1))
+
+
+def ratio(pair: tuple[Rate, Rate]) -> float:
+    return pair[1].per_second / pair[0].per_second
+
+
+def cpu_ratio(pair: tuple[Rate, Rate]) -> float:
+    """The cached page's rate as a share of the static file's were nginx alone on a core."""
+    return pair[0].cpu_us / pair[1].cpu_us
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--duration", type=float, default=5.0, help="seconds per wrk run")
+    parser.add_argument("--variants", default=",".join(variants()))
+    parser.add_argument("--dir", type=Path, help="scratch directory (default: a temporary one)")
+    args = parser.parse_args(argv)
+    chosen = [variants()[name] for name in args.variants.split(",")]
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
+
+    root = Path(tempfile.mkdtemp(prefix="gazette-cache-hits-", dir=args.dir))
+    root.chmod(0o755)  # PostgreSQL runs as the postgres user when we are root
+    stack_dir = root / "stack"
+    ceiling = Ceiling(root / "ceiling")
+    command = [sys.executable, str(REPOSITORY / "deploy" / "stack.py")]
+    results: dict[str, list[tuple[Rate, Rate]]] = {v.name: [] for v in chosen}
+    loads = [os.getloadavg()]
+    failures: dict[str, int] = {}
+    try:
+        log(f"stack in {stack_dir}")
+        started = subprocess.run(  # noqa: S603
+            [*command, "start", "--dir", str(stack_dir), "--port", "0", "--fast", *WORKERS],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if started.returncode != 0:
+            raise SystemExit(f"the stack did not start:\n{started.stdout}{started.stderr}")
+        site = stack.Stack.load(stack_dir).url.rstrip("/")
+        ceiling.start()
+        home, _ = fetch(site + "/")
+        path = ARTICLE.search(home.decode())[1]
+        html, _ = fetch(site + path, {"Authorization": "Bench uncached"})
+        static_url = ceiling.serve("article.html", html)
+        stack_nginx = Nginx(*stack._nginx_paths(stack.Stack.load(stack_dir)))
+        ceiling_nginx = Nginx(ceiling.root / "nginx.conf", ceiling.root)
+        access_log = stack_dir / "log" / "nginx-access.log"
+        for number in range(1, args.rounds + 1):
+            for variant in chosen:
+                stack_nginx.load(variant.apply(stack_nginx.original, variant.stack))
+                ceiling_nginx.load(variant.apply(ceiling_nginx.original, variant.ceiling))
+                failed = check_behaviour(site, path, access_log)
+                if failed:
+                    failures[variant.name] = failures.get(variant.name, 0) + 1
+                    log(f"round {number} {variant.name}: behaviour check failed: {failed}")
+                masters = {static_url: ceiling.pid, site + path: stack_nginx.master_pid()}
+                measure(site + path, 1, masters[site + path])  # warm the new worker
+                # Alternate which goes first, so that neither always follows the other.
+                order = [static_url, site + path][:: 1 if number % 2 else -1]
+                rates = {url: measure(url, args.duration, masters[url]) for url in order}
+                pair = (rates[static_url], rates[site + path])
+                results[variant.name].append(pair)
+                log(
+                    f"round {number} {variant.name}: static {pair[0].per_second:,.0f}/s "
+                    f"({pair[0].cpu_us:.1f} µs), cached {pair[1].per_second:,.0f}/s "
+                    f"({pair[1].cpu_us:.1f} µs): {ratio(pair):.0%}, CPU {cpu_ratio(pair):.0%}"
+                )
+        loads.append(os.getloadavg())
+    finally:
+        ceiling.stop()
+        subprocess.run([*command, "stop", "--dir", str(stack_dir)], capture_output=True)  # noqa: S603
+        shutil.rmtree(root, ignore_errors=True)
+
+    print(f"load average (1/5/15 min): start {loads[0]}, end {loads[-1]}")
+    print(
+        "| variant | static /s | cached /s | cached / static, per round | median "
+        "| nginx CPU per request: static / cached | static CPU / cached CPU, median "
+        "| behaviour checks failed |"
+    )
+    print("|---|---|---|---|---|---|---|---|")
+    for name, pairs in results.items():
+        ratios = [ratio(pair) for pair in pairs]
+        print(
+            f"| {name} | {statistics.median(p[0].per_second for p in pairs):,.0f} "
+            f"| {statistics.median(p[1].per_second for p in pairs):,.0f} "
+            f"| {', '.join(f'{r:.0%}' for r in ratios)} | **{statistics.median(ratios):.0%}** "
+            f"| {statistics.median(p[0].cpu_us for p in pairs):.1f} µs / "
+            f"{statistics.median(p[1].cpu_us for p in pairs):.1f} µs "
+            f"| {statistics.median(cpu_ratio(p) for p in pairs):.0%} "
+            f"| {failures.get(name, 0)} of {len(pairs)} |"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
