@@ -309,17 +309,11 @@ def bench(args: argparse.Namespace) -> int:
 
 
 def stack_in_subprocess(tree: Path, articles: int, seconds: float) -> dict:
-    command = [sys.executable, str(Path(__file__).resolve()), "stack", str(tree)]
-    done = subprocess.run(  # noqa: S603 - this script
-        [*command, str(articles), str(seconds)],
-        cwd=tree,
-        capture_output=True,
-        text=True,
-        check=False,
+    script = str(Path(__file__).resolve())
+    output = run_python(
+        dict(os.environ), tree, script, "stack", str(tree), str(articles), str(seconds)
     )
-    if done.returncode != 0:
-        raise SystemExit(f"the stack of {tree} failed:\n{done.stdout}{done.stderr}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return json.loads(output.strip().splitlines()[-1])
 
 
 def stack_report(args, stacks: dict[str, dict], load_after) -> str:

@@ -208,7 +208,9 @@ def test_a_beacon_is_one_redis_round_trip(client, article, monkeypatch):
     assert len(trips.sent) == 2
 
 
-def test_the_live_set_is_loaded_once_per_version(article, monkeypatch):
+@pytest.fixture
+def live_set_loads(monkeypatch) -> list:
+    """The versions the live set is (re)loaded at, in order."""
     loads = []
     original = live_articles._load
 
@@ -217,6 +219,11 @@ def test_the_live_set_is_loaded_once_per_version(article, monkeypatch):
         original(version)
 
     monkeypatch.setattr(live_articles, "_load", load)
+    return loads
+
+
+def test_the_live_set_is_loaded_once_per_version(article, live_set_loads):
+    loads = live_set_loads
     for number in range(5):
         assert record_beacon(article_id=article.pk, meta=reader(number)) is not None
     assert len(loads) == 1
@@ -227,17 +234,10 @@ def test_the_live_set_is_loaded_once_per_version(article, monkeypatch):
 
 
 def test_while_the_version_changes_fast_the_database_answers_instead_of_reloads(
-    article, monkeypatch
+    article, monkeypatch, live_set_loads
 ):
     monkeypatch.setattr(live_articles, "MIN_RELOAD_INTERVAL", 60)
-    loads = []
-    original = live_articles._load
-
-    def load(version):
-        loads.append(version)
-        original(version)
-
-    monkeypatch.setattr(live_articles, "_load", load)
+    loads = live_set_loads
     live_articles._loaded_at = float("-inf")
     assert record_beacon(article_id=article.pk, meta=reader(1)) is not None  # loads the set
     draft = ArticleFactory(parent=article.get_parent(), live=False)
