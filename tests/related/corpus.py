@@ -6,6 +6,8 @@ carry tags, and the sections cut across the topics so that the section cannot gi
 answer away.
 """
 
+from tests.factories import ArticleFactory, SectionFactory
+
 FIRES, FOOTBALL, ECONOMY = "fires", "football", "economy"
 SECTIONS = ("World", "Business", "Sport")
 
@@ -278,3 +280,24 @@ STORIES = [
         (),
     ),
 ]
+
+
+def build_corpus(home, stories=STORIES, *, after_each=None) -> dict[int, str]:
+    """The stories as live articles, spread over the three sections: {article id: topic}."""
+
+    sections = [SectionFactory(parent=home, title=name, slug=name.lower()) for name in SECTIONS]
+    topic_of = {}
+    for number, (topic, headline, body, tags) in enumerate(stories):
+        article = ArticleFactory(
+            parent=sections[number % 3],
+            title=headline,
+            standfirst="",
+            body=[("paragraph", f"<p>{body}</p>")],
+        )
+        if tags:
+            article.tags.add(*tags)
+            article.save()
+        topic_of[article.pk] = topic
+        if after_each:
+            after_each(article)
+    return topic_of

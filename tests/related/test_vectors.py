@@ -13,30 +13,10 @@ from gazette.related.models import ArticleVector, SimilarArticle, Term
 from gazette.related.queries import readable_articles, you_may_also_like
 from gazette.related.services import rebuild_related, refresh_related
 from gazette.related.similarity import term_counts
-from tests.factories import ArticleFactory, SectionFactory
 
-from .corpus import SECTIONS, STORIES
+from .corpus import STORIES, build_corpus
 
 pytestmark = pytest.mark.django_db
-
-
-def _corpus(home, stories=STORIES, *, after_each=None):
-    sections = [SectionFactory(parent=home, title=name, slug=name.lower()) for name in SECTIONS]
-    topic_of = {}
-    for number, (topic, headline, body, tags) in enumerate(stories):
-        article = ArticleFactory(
-            parent=sections[number % 3],
-            title=headline,
-            standfirst="",
-            body=[("paragraph", f"<p>{body}</p>")],
-        )
-        if tags:
-            article.tags.add(*tags)
-            article.save()
-        topic_of[article.pk] = topic
-        if after_each:
-            after_each(article)
-    return topic_of
 
 
 def _stored_frequencies():
@@ -63,7 +43,7 @@ def _lists():
 
 
 def test_frequencies_stay_exact_through_publish_change_unpublish_and_delete(home):
-    _corpus(home, STORIES[:9])
+    build_corpus(home, STORIES[:9])
     articles = list(ArticlePage.objects.order_by("pk"))
     refresh_related(article_id=articles[0].pk)  # vectorises all nine, none had a vector
     assert ArticleVector.objects.count() == 9
@@ -87,7 +67,7 @@ def test_frequencies_stay_exact_through_publish_change_unpublish_and_delete(home
 
 
 def test_a_publish_vectorises_that_article_only_and_changes_nothing_else(home, monkeypatch):
-    _corpus(home, STORIES[:12])
+    build_corpus(home, STORIES[:12])
     rebuild_related()
     before = _lists()
     vectorised = []
@@ -107,7 +87,7 @@ def test_a_publish_vectorises_that_article_only_and_changes_nothing_else(home, m
 def test_bar_holds_when_the_lists_are_built_one_publish_at_a_time(home):
     """The 30-article bar of test_you_may_also_like, with no rebuild: each article published
     in turn and only its refresh run, as the task does."""
-    topic_of = _corpus(home, after_each=lambda article: refresh_related(article_id=article.pk))
+    topic_of = build_corpus(home, after_each=lambda article: refresh_related(article_id=article.pk))
     assert ArticleVector.objects.count() == 30
 
     for article in ArticlePage.objects.filter(pk__in=topic_of):

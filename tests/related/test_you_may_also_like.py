@@ -17,7 +17,7 @@ from gazette.related.models import EditorsPick, SimilarArticle
 from gazette.related.queries import forget_lists, you_may_also_like
 from tests.factories import ArticleFactory, ImageFactory, SectionFactory, make_curated_list
 
-from .corpus import SECTIONS, STORIES
+from .corpus import build_corpus
 
 pytestmark = pytest.mark.django_db
 
@@ -47,19 +47,7 @@ def _titles(article):
 
 
 def test_bar_four_of_five_picks_share_the_topic(home):
-    sections = [SectionFactory(parent=home, title=name, slug=name.lower()) for name in SECTIONS]
-    topic_of = {}
-    for number, (topic, headline, body, tags) in enumerate(STORIES):
-        article = ArticleFactory(
-            parent=sections[number % 3],
-            title=headline,
-            standfirst="",
-            body=[("paragraph", f"<p>{body}</p>")],
-        )
-        if tags:
-            article.tags.add(*tags)
-            article.save()
-        topic_of[article.pk] = topic
+    topic_of = build_corpus(home)
 
     errors = StringIO()
     call_command("rebuild_related", stdout=StringIO(), stderr=errors)

@@ -66,6 +66,19 @@ def _run(*args: str) -> subprocess.CompletedProcess:
     )
 
 
+def _restore(archive: Path, database_url: str, media: Path, *extra: str):
+    return _run(
+        "restore",
+        "--from",
+        str(archive),
+        "--database-url",
+        database_url,
+        "--media",
+        str(media),
+        *extra,
+    )
+
+
 def _tree(root: Path) -> dict[str, str]:
     return {
         path.relative_to(root).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
@@ -141,43 +154,18 @@ def test_a_restored_backup_serves_the_same_pages_and_pictures(
 
     restored_media = tmp_path / "restored-media"
     with PostgresCluster(fast=True) as fresh:
-        restored = _run(
-            "restore",
-            "--from",
-            str(archive),
-            "--database-url",
-            fresh.url,
-            "--media",
-            str(restored_media),
-        )
+        restored = _restore(archive, fresh.url, restored_media)
         assert restored.returncode == 0, restored.stderr
 
         # A second restore into what is now a full database is refused, and says why.
-        again = _run(
-            "restore",
-            "--from",
-            str(archive),
-            "--database-url",
-            fresh.url,
-            "--media",
-            str(tmp_path / "elsewhere"),
-        )
+        again = _restore(archive, fresh.url, tmp_path / "elsewhere")
         assert again.returncode == 1
         assert "is not empty" in again.stderr and "--force" in again.stderr
 
         pages = _serve_restored(running_stack, fresh.url, restored_media, paths)
 
         # With --force it replaces what is there: the same pages, no row twice.
-        forced = _run(
-            "restore",
-            "--from",
-            str(archive),
-            "--database-url",
-            fresh.url,
-            "--media",
-            str(restored_media),
-            "--force",
-        )
+        forced = _restore(archive, fresh.url, restored_media, "--force")
         assert forced.returncode == 0, forced.stderr
         with psycopg.connect(fresh.url) as db:
             restored_pages = db.execute("SELECT count(*) FROM wagtailcore_page").fetchone()
@@ -211,15 +199,7 @@ def test_restore_refuses_what_is_not_a_gazette_backup(running_stack, tmp_path):
         (garbage, "is not a readable .tar.gz"),
         (foreign, "is not a Gazette backup"),
     ):
-        refused = _run(
-            "restore",
-            "--from",
-            str(source),
-            "--database-url",
-            running_stack.database_url,
-            "--media",
-            str(media),
-        )
+        refused = _restore(source, running_stack.database_url, media)
         assert refused.returncode == 1, refused
         assert message in refused.stderr
     assert not media.exists()  # nothing was touched
