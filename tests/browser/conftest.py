@@ -4,6 +4,7 @@ Browsers are never downloaded: the tests use /usr/bin/chromium and skip with a c
 where it is absent (``make test`` installs it).
 """
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -96,7 +97,19 @@ def open_page(browser, live_server):
         return page, watch
 
     yield _open
+    close_when_idle(contexts)
+
+
+def close_when_idle(contexts) -> None:
+    """Close the contexts once their pages have no request in flight: a view beacon still
+    being served when the test ends would hold a table lock while the database is flushed
+    (SQLite: "database table is locked")."""
+    from playwright.sync_api import Error as PlaywrightError
+
     for context in contexts:
+        for page in context.pages:
+            with contextlib.suppress(PlaywrightError):
+                page.wait_for_load_state("networkidle", timeout=5000)
         context.close()
 
 

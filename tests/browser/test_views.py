@@ -6,7 +6,7 @@ from django.utils import timezone
 from gazette.analytics.counters import hour_of
 from gazette.analytics.services import write_batch
 from gazette.news.models import ArticlePage
-from tests.browser.conftest import PageWatch
+from tests.browser.conftest import PageWatch, close_when_idle
 from tests.conftest import ARTICLE_HEADLINE
 from tests.importers.test_import_textdump import POPULAR_NOW
 
@@ -56,8 +56,7 @@ def open_as(browser, live_server):
         return page, watch, beacons
 
     yield _open
-    for context in contexts:
-        context.close()
+    close_when_idle(contexts)
 
 
 def _views(page) -> str:
