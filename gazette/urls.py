@@ -10,7 +10,7 @@ from gazette.distribution.api import api as public_api
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
-    path("authors/", include("gazette.people.urls")),
+    path("authors/", include("gazette.news.urls")),
     path("comments/", include("gazette.comments.urls")),
     path("analytics/", include("gazette.analytics.urls")),
     path("search/", include("gazette.search.urls")),

@@ -9,7 +9,7 @@ from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.models import Site
 
-from gazette.news import shared_parts
+from gazette.core.shared_parts import SitePart
 from gazette.news.models import CommentPolicy
 
 from .queries import CommentQuerySet
@@ -97,14 +97,9 @@ class CommentSettings(BaseSiteSetting):
     @classmethod
     def for_page(cls, request) -> CommentSettings:
         """As ``for_reader``, for a page showing the comments: the same on every page of the
-        site, so cached until a setting is saved (gazette.news.shared_parts). Posting reads
+        site, so cached until a setting is saved (gazette.core.shared_parts). Posting reads
         the database (``for_reader``)."""
-        site = Site.find_for_request(request)
-        if site is None:
-            return cls._of_site(site)
-        return shared_parts.shared(
-            request, f"comment-settings:{site.pk}", lambda: cls._of_site(site)
-        )
+        return COMMENT_SETTINGS.get(request)
 
     @classmethod
     def _of_site(cls, site) -> CommentSettings:
@@ -122,6 +117,10 @@ class CommentSettings(BaseSiteSetting):
     @property
     def notify_email_list(self) -> list[str]:
         return [line.strip() for line in self.notify_emails.splitlines() if line.strip()]
+
+
+# The settings as every page showing comments reads them: one shared part per site.
+COMMENT_SETTINGS = SitePart("comment-settings", lambda site: CommentSettings._of_site(site))
 
 
 class Comment(models.Model):

@@ -13,8 +13,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from wagtail.log_actions import log
 
-from gazette.core.purge import purge_article
 from gazette.news.models import ArticlePage, CommentPolicy
+from gazette.news.purge import purge_article
 
 from . import rules
 from .models import NAME_LIMIT, TEXT_LIMIT, Comment, CommentReport, CommentSettings

@@ -6,6 +6,14 @@ class CoreConfig(AppConfig):
     label = "core"
 
     def ready(self):
-        from . import purge
+        from django.db.models.signals import post_delete, post_save
 
-        purge.connect()
+        from . import shared_parts
+
+        for model in shared_parts.site_models():
+            for signal in (post_save, post_delete):
+                signal.connect(
+                    shared_parts.retire_on_site_change,
+                    sender=model,
+                    dispatch_uid=f"shared-parts-{model._meta.label}-{signal is post_save}",
+                )

@@ -2,7 +2,7 @@ from django.db import models
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.models import Site
 
-from gazette.news import shared_parts
+from .shared_parts import SitePart
 
 
 @register_setting(icon="site")
@@ -23,19 +23,20 @@ class SiteIdentity(BaseSiteSetting):
     def for_request(cls, request):
         """As Wagtail's, kept on the request, but read without ever writing (Wagtail's creates
         the row on a reader's first render: the defaults until an editor saves them), and kept
-        in the cache: the same on every page of the site until an editor saves it
-        (gazette.news.shared_parts)."""
+        in the cache: the same on every page of the site until an editor saves it."""
         attr_name = cls.get_cache_attr_name()
         if hasattr(request, attr_name):
             return getattr(request, attr_name)
-        site = Site.find_for_request(request)
-        if site is None:
-            return cls.for_site(site)  # Wagtail's answer: DoesNotExist
-        identity = shared_parts.shared(
-            request,
-            f"site-identity:{site.pk}",
-            lambda: cls.objects.filter(site=site).first() or cls(site=site),
-        )
+        if Site.find_for_request(request) is None:
+            return cls.for_site(None)  # Wagtail's answer: DoesNotExist
+        identity = SITE_IDENTITY.get(request)
         identity._request = request  # as Wagtail's: page URLs of the settings reuse it
         setattr(request, attr_name, identity)
         return identity
+
+
+def _identity_of(site: Site | None) -> SiteIdentity:
+    return SiteIdentity.objects.filter(site=site).first() or SiteIdentity(site=site)
+
+
+SITE_IDENTITY = SitePart("site-identity", _identity_of)

@@ -24,8 +24,8 @@ from ninja.decorators import decorate_view
 from pydantic import field_validator
 
 from gazette.core.client import client_ip
+from gazette.news.authors import published_authors
 from gazette.news.models import SectionPage
-from gazette.people.models import Author
 
 from .bodies import image_source, render_bodies
 from .links import SiteLinks
@@ -352,14 +352,14 @@ def _author(author, links: SiteLinks) -> dict:
 def list_authors(request, paging: Query[Paging]):
     """Authors, by name."""
     links = SiteLinks.for_request(request)
-    authors = Author.objects.published().order_by("name", "pk")
+    authors = published_authors().order_by("name", "pk")
     return _listing(request, authors, paging, lambda author: _author(author, links))
 
 
 @api.get("/authors/{slug}", response={200: AuthorOut, **ERRORS}, tags=["authors"])
 @decorate_view(rate_limited)
 def get_author(request, slug: Annotated[str, Path(pattern=SLUG_PATTERN, max_length=200)]):
-    author = Author.objects.published().filter(slug=slug).first()
+    author = published_authors().filter(slug=slug).first()
     if author is None:
         return Status(404, {"detail": "No author has this slug."})
     return _author(author, SiteLinks.for_request(request))

@@ -18,14 +18,12 @@ from django.utils.html import escape, linebreaks
 from wagtail.images import get_image_model
 from wagtail.rich_text import expand_db_html
 
+from gazette.news.text import body_blocks
+
 from .links import SiteLinks
 
 FEED_RENDITION = "width-800"
 RELATIVE_URL_ATTRIBUTE = re.compile(r'(\s(?:href|src))="(/(?!/)[^"]*)"')
-
-
-def _raw_blocks(article) -> list[dict]:
-    return list(article.body.raw_data) if article.body else []
 
 
 def _images_by_id(blocks_by_article: dict[int, list[dict]]):
@@ -89,7 +87,7 @@ def render_bodies(articles: Iterable, links: SiteLinks) -> dict[int, str]:
     already loaded.
     """
     articles = {article.pk: article for article in articles}
-    blocks_by_article = {pk: _raw_blocks(article) for pk, article in articles.items()}
+    blocks_by_article = {pk: body_blocks(article.body) for pk, article in articles.items()}
     images = _images_by_id(blocks_by_article)
 
     # Every paragraph of every article goes through the rich-text rewriter in one call, so

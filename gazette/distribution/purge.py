@@ -1,8 +1,5 @@
-"""Which cached feeds and sitemaps an article change touches, for the frontend cache purge.
-
-Call it on publish, unpublish, move and delete. For a move, call it with the article as it
-was and as it is (the old section's feeds change too) and purge the union.
-"""
+"""Which cached feeds and sitemaps show an article, for the page-cache purge: news asks
+(``gazette.news.purge.urls_showing_article``) on publish, unpublish, move and delete."""
 
 from __future__ import annotations
 
@@ -36,3 +33,13 @@ def urls_to_purge(article) -> list[str]:
             ("distribution:author-atom", {"slug": item.author.slug}),
         ]
     return [links.absolute(reverse(name, kwargs=kwargs)) for name, kwargs in names]
+
+
+def _urls_showing_article(sender, article, **kwargs) -> list[str]:
+    return urls_to_purge(article)
+
+
+def subscribe() -> None:
+    from gazette.news.purge import urls_showing_article
+
+    urls_showing_article.connect(_urls_showing_article, dispatch_uid="distribution")

@@ -7,14 +7,14 @@ from gazette.news.queries import ArticlePageQuerySet
 
 
 def syndicated_articles() -> ArticlePageQuerySet:
-    """Live, public articles with a body.
+    """Readable articles: live, public, with a body.
 
     Headline-only stubs (what an import learns from another page's lists) stay out: a feed
     item, sitemap entry or API record with nothing but a headline is noise for aggregators and
     thin content for search engines. Readers still reach them on the site; once the editors
     untick "headline only" the story shows up here by itself.
     """
-    return ArticlePage.objects.live().public().with_body()
+    return ArticlePage.objects.readable()
 
 
 def for_syndication(articles: ArticlePageQuerySet) -> ArticlePageQuerySet:

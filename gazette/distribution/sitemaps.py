@@ -20,8 +20,8 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
+from gazette.news.authors import credited_on
 from gazette.news.models import SectionPage
-from gazette.people.models import Author
 
 from .links import SiteLinks
 from .queries import syndicated_articles
@@ -104,9 +104,9 @@ def page_entries(links: SiteLinks) -> list[SitemapEntry]:
         location = links.page_url(url_path)
         if location:
             entries.append(SitemapEntry(location, lastmod))
-    authors = Author.objects.with_bylines_in(syndicated_articles()).order_by("slug")
+    authors = credited_on(syndicated_articles()).order_by("slug")
     for slug in authors.values_list("slug", flat=True):
-        url = reverse("people:author", kwargs={"slug": slug})
+        url = reverse("news:author", kwargs={"slug": slug})
         entries.append(SitemapEntry(links.absolute(url)))
     return entries
 

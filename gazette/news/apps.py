@@ -6,6 +6,8 @@ class NewsConfig(AppConfig):
     label = "news"
 
     def ready(self):
-        from . import signals
+        from . import lifecycle, purge, renditions
 
-        signals.connect()
+        lifecycle.connect()
+        renditions.subscribe()
+        purge.subscribe()

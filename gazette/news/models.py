@@ -14,14 +14,14 @@ from modelcluster.models import ClusterableModel
 from taggit.models import TaggedItemBase
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.fields import StreamField
-from wagtail.models import Orderable, Page, PageViewRestriction, Site
+from wagtail.models import Orderable, Page, PageViewRestriction
 from wagtail.search import index
 
-from gazette.related.panels import EditorsPicksPanel, SimilarArticlesPanel
+from gazette.core import compat, shared_parts
 
-from . import shared_parts
+from . import editing
 from .blocks import ArticleBodyBlock
-from .queries import ArticlePageManager, children_of
+from .queries import ArticlePageManager, SectionPageManager, children_of, view_restricted
 
 LATEST_STORIES_COUNT = 6
 MUST_READS_SLUG = "must-reads"
@@ -65,6 +65,8 @@ class SectionPage(Page):
         blank=True, max_length=500, help_text="One or two sentences shown atop the section page."
     )
 
+    objects = SectionPageManager()
+
     content_panels = [*Page.content_panels, FieldPanel("label"), FieldPanel("description")]
     parent_page_types = ["home.HomePage"]
     subpage_types = ["news.ArticlePage"]
@@ -75,10 +77,10 @@ class SectionPage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        hidden = Page.objects.private_q()  # one query for the list and its count
-        articles = ArticlePage.objects.live().exclude(hidden).listed_in(self).newest_first()
+        articles = ArticlePage.objects.live().public().listed_in(self).newest_first()
         # Counted on the page table alone: entries of the listing index, no join per article.
-        count = children_of(self, Page.objects.live().exclude(hidden)).exact_type(ArticlePage)
+        public_pages = Page.objects.live().exclude(view_restricted())
+        count = children_of(self, public_pages).exact_type(ArticlePage)
         context["articles"] = CountedPaginator(
             articles.for_listing(), SECTION_PAGE_SIZE, count=count
         ).get_page(request.GET.get("page"))
@@ -92,7 +94,7 @@ class SectionPage(Page):
             found = children_of(self, ArticlePage.objects.for_article_page(with_section=False))
             article = found.filter(slug=path_components[0]).first()
             if article is not None:
-                article._cached_parent_obj = self
+                compat.set_cached_parent(article, self)
                 if article.section_id == self.pk:
                     article.section = self
                 article.loaded_for_article_page = True
@@ -159,16 +161,18 @@ class ArticlePage(Page):
 
     objects = ArticlePageManager()
 
-    content_panels = [
-        *Page.content_panels,
-        FieldPanel("standfirst"),
-        InlinePanel("article_authors", label="Authors", min_num=0),
-        FieldPanel("lead_image"),
-        FieldPanel("body"),
-        FieldPanel("tags"),
-        EditorsPicksPanel(),
-        SimilarArticlesPanel(),
-    ]
+    # Features add panels of their own (news.editing), e.g. You May Also Like's picks.
+    content_panels = editing.ArticlePanels(
+        "content",
+        [
+            *Page.content_panels,
+            FieldPanel("standfirst"),
+            InlinePanel("article_authors", label="Authors", min_num=0),
+            FieldPanel("lead_image"),
+            FieldPanel("body"),
+            FieldPanel("tags"),
+        ],
+    )
     settings_panels = [
         MultiFieldPanel(
             [FieldPanel("first_published_at"), FieldPanel("is_headline_only")],
@@ -211,15 +215,12 @@ class ArticlePage(Page):
     def authors(self) -> list:
         return [item.author for item in self.article_authors.all()]
 
-    def latest_in_section(self):
-        return (
-            ArticlePage.objects.live()
-            .public()
-            .in_section(self.section)
-            .excluding(self)
-            .newest_first()
-            .for_listing()[:LATEST_STORIES_COUNT]
-        )
+    def latest_in_section(self, request=None) -> list[ArticlePage]:
+        """The section's newest live, public stories but this one, as the page shows them:
+        cached per section until the next change (``shared_latest_in_section``)."""
+        if not self.section_id:
+            return []
+        return shared_latest_in_section(request, self.section_id, excluding=self.pk)
 
     def get_view_restrictions(self):
         """As Wagtail's, in one query instead of two: the ancestors are the prefixes of the
@@ -237,13 +238,9 @@ class ArticlePage(Page):
 
     def get_context(self, request, *args, **kwargs):
         # The rails and the site's parts are the same on every article: one cache round trip.
-        shared_parts.preload(request, shared_part_names(request, self.section_id))
+        shared_parts.preload_site_parts(request, article_page_part_names(self.section_id))
         context = super().get_context(request, *args, **kwargs)
-        context["latest_stories"] = (
-            shared_latest_in_section(request, self.section_id, excluding=self.pk)
-            if self.section_id
-            else []
-        )
+        context["latest_stories"] = self.latest_in_section(request)
         context["must_reads"] = shared_must_reads(request)
         return context
 
@@ -306,15 +303,9 @@ def must_reads():
     )
 
 
-def shared_part_names(request, section_id: int | None) -> list[str]:
-    """The shared parts an article page shows (gazette.news.shared_parts)."""
-    names = ["must-reads"]
-    if section_id:
-        names.append(f"latest:{section_id}")
-    site = Site.find_for_request(request)
-    if site is not None:
-        names += [f"menu:{site.pk}", f"comment-settings:{site.pk}", f"site-identity:{site.pk}"]
-    return names
+def article_page_part_names(section_id: int | None) -> list[str]:
+    """The shared parts of news an article page shows; the site's parts come with them."""
+    return ["must-reads", f"latest:{section_id}"] if section_id else ["must-reads"]
 
 
 def shared_must_reads(request) -> list[ArticlePage]:

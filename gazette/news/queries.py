@@ -7,9 +7,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.db.models import CharField, F, Func, OuterRef, Prefetch, Subquery
-from wagtail.models import Page, PageManager
+from django.db.models import CharField, Exists, F, Func, OuterRef, Prefetch, Subquery
+from django.db.models.functions import Length, Substr
+from wagtail.models import Page, PageManager, PageViewRestriction
 from wagtail.query import PageQuerySet
+
+from gazette.core import compat
 
 if TYPE_CHECKING:
     from gazette.people.models import Author
@@ -20,11 +23,11 @@ if TYPE_CHECKING:
 class ParentPath(Func):
     """The path of a page's parent in Wagtail's tree: its own path less its last step.
 
-    Written out with literal numbers so that the SQL is exactly the expression of the
-    listing index of core's migration 0003, which a database uses only on an exact match.
+    Its SQL is exactly the expression of the listing index of core's migration 0003
+    (``compat.PARENT_PATH_SQL``), which a database uses only on an exact match.
     """
 
-    template = f"SUBSTR(%(expressions)s, 1, LENGTH(%(expressions)s) - {Page.steplen})"
+    template = compat.PARENT_PATH_SQL.replace("path", "%(expressions)s")
     output_field = CharField()
 
 
@@ -34,12 +37,40 @@ def children_of(section: Page, pages: PageQuerySet) -> PageQuerySet:
     return pages.alias(parent_path=ParentPath("path")).filter(parent_path=section.path)
 
 
+def view_restricted() -> Exists:
+    """Whether a page is at or under a page with a view restriction (a password, a login,
+    a group): the one definition of "not public" that every reader-facing query uses.
+
+    Evaluated inside the query, as a correlated EXISTS on the few restrictions there are:
+    Wagtail's own ``public()`` reads every restriction first, one query more each time, and
+    joins them to the page table in a way SQLite plans as a scan of every page."""
+    covering = PageViewRestriction.objects.annotate(
+        prefix=Substr(OuterRef("path"), 1, Length("page__path"))
+    ).filter(prefix=F("page__path"))
+    return Exists(covering)
+
+
+class PublicPagesMixin:
+    """``public()`` and ``not_public()`` of Wagtail's page querysets, by ``view_restricted``."""
+
+    def public(self):
+        return self.exclude(view_restricted())
+
+    def not_public(self):
+        return self.filter(view_restricted())
+
+
 # Renditions a teaser or article may ask for; prefetched in one query, never one per image.
 TEASER_RENDITIONS = ("fill-480x270", "fill-960x540")
 ARTICLE_RENDITIONS = ("width-480", "width-800", "width-1200")
 
 
-class ArticlePageQuerySet(PageQuerySet):
+class ArticlePageQuerySet(PublicPagesMixin, PageQuerySet):
+    def readable(self) -> ArticlePageQuerySet:
+        """Articles a reader can be sent to from elsewhere (a list, a feed, the API, an
+        e-mail): live, public and with a body."""
+        return self.live().public().with_body()
+
     def in_section(self, section: SectionPage) -> ArticlePageQuerySet:
         return self.filter(section=section)
 
@@ -79,23 +110,21 @@ class ArticlePageQuerySet(PageQuerySet):
         )
         return {f"newest_{rank}": Subquery(newest[rank : rank + 1]) for rank in range(per_section)}
 
-    def for_listing(self) -> ArticlePageQuerySet:
+    def for_listing(self, *, with_body: bool = False) -> ArticlePageQuerySet:
         """What a teaser shows, fetched up front: section, lead image and its renditions.
 
-        The StreamField body is deferred: a teaser never needs it.
+        The StreamField body is deferred (a teaser never needs it) unless the listing shows
+        words of it, as search results do.
         """
         from gazette.images.models import CustomRendition
 
-        return (
-            self.select_related("section", "lead_image")
-            .prefetch_related(
-                Prefetch(
-                    "lead_image__renditions",
-                    queryset=CustomRendition.objects.filter(filter_spec__in=TEASER_RENDITIONS),
-                )
+        articles = self.select_related("section", "lead_image").prefetch_related(
+            Prefetch(
+                "lead_image__renditions",
+                queryset=CustomRendition.objects.filter(filter_spec__in=TEASER_RENDITIONS),
             )
-            .defer_streamfields()
         )
+        return articles if with_body else articles.defer_streamfields()
 
     def for_rail(self) -> ArticlePageQuerySet:
         """What a teaser of the article page's rails shows: headline, link, section label.
@@ -120,4 +149,9 @@ class ArticlePageQuerySet(PageQuerySet):
         )
 
 
+class SectionPageQuerySet(PublicPagesMixin, PageQuerySet):
+    pass
+
+
 ArticlePageManager = PageManager.from_queryset(ArticlePageQuerySet)
+SectionPageManager = PageManager.from_queryset(SectionPageQuerySet)

@@ -16,3 +16,15 @@ def article_images(article) -> list[CustomImage]:
 def generate_renditions(article) -> None:
     for image in article_images(article):
         image.get_renditions(*ARTICLE_RENDITIONS, *TEASER_RENDITIONS)
+
+
+def _queue_renditions(sender, article, **kwargs) -> None:
+    from .tasks import generate_article_renditions
+
+    generate_article_renditions.enqueue(article.pk)
+
+
+def subscribe() -> None:
+    from .lifecycle import article_published
+
+    article_published.connect(_queue_renditions, dispatch_uid="news-renditions")

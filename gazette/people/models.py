@@ -7,20 +7,7 @@ from wagtail.search import index
 
 
 class AuthorQuerySet(models.QuerySet):
-    def with_bylines_in(self, articles) -> AuthorQuerySet:
-        """Authors credited on at least one of ``articles`` (a queryset of article pages)."""
-        from gazette.news.models import ArticleAuthor  # news imports this module
-
-        return self.filter(
-            pk__in=ArticleAuthor.objects.filter(article__in=articles).values("author")
-        )
-
-    def published(self) -> AuthorQuerySet:
-        """Authors with a byline readers can see: a newcomer whose stories are all drafts (or
-        who was credited on a story since pulled) stays unknown to the public."""
-        from gazette.news.models import ArticlePage
-
-        return self.with_bylines_in(ArticlePage.objects.live().public())
+    """Which authors readers may see depends on their stories: ``gazette.news.authors``."""
 
 
 class Author(index.Indexed, models.Model):
@@ -63,4 +50,4 @@ class Author(index.Indexed, models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("people:author", kwargs={"slug": self.slug})
+        return reverse("news:author", kwargs={"slug": self.slug})

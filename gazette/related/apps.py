@@ -7,6 +7,12 @@ class RelatedConfig(AppConfig):
     verbose_name = "You May Also Like"
 
     def ready(self):
-        from . import signals
+        from gazette.news import editing, slots
 
-        signals.connect()
+        from . import signals
+        from .panels import EditorsPicksPanel, SimilarArticlesPanel
+
+        signals.subscribe()
+        slots.register("rail", "related/includes/you_may_also_like.html", order=10)
+        editing.register_article_panel(EditorsPicksPanel(), order=10)
+        editing.register_article_panel(SimilarArticlesPanel(), order=20)

@@ -2,36 +2,17 @@
 
 from __future__ import annotations
 
-import html
-import re
 from collections import defaultdict
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from gazette.news.models import ArticlePageTag
+from gazette.news.text import body_text
 
 from .similarity import Document
 
 if TYPE_CHECKING:
     from gazette.news.queries import ArticlePageQuerySet
-
-_TAG = re.compile(r"<[^>]+>")
-
-
-def body_text(body) -> str:
-    """The words of an article body, from its stored blocks (no block is loaded)."""
-    raw = getattr(body, "raw_data", body) or []
-    parts = []
-    for block in raw:
-        value = block.get("value")
-        kind = block.get("type")
-        if kind == "paragraph" and isinstance(value, str):
-            parts.append(_TAG.sub(" ", value))
-        elif kind == "quote" and isinstance(value, dict):
-            parts.append(value.get("text") or "")
-        elif kind == "image" and isinstance(value, dict):
-            parts.append(value.get("caption") or "")
-    return html.unescape(" ".join(parts))
 
 
 def documents_of(articles: ArticlePageQuerySet) -> Iterator[Document]:

@@ -1,8 +1,9 @@
 """Reading "You May Also Like" for the article page: the stored lists, cached.
 
 The list is the editors' picks in their order, then the stored similar articles by rank,
-then the newest of the article's section, five in all and each once. Only readable articles
-count: live, public, with a body, not the article itself.
+then the newest of the article's section, five in all and each once. Only live, public
+articles count, never the article itself; the computed ones need a body too, while an
+editor's pick shows even when only its headline is known (an editor chose it).
 
 Resolving it takes a fixed two queries whatever the article and however many picks it has:
 the list itself (indexed look-ups of a few dozen rows) and the renditions of its teasers
@@ -17,16 +18,14 @@ Anything else (a new article of the section, a changed headline) shows within
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.core.cache import cache
-from django.db.models import Exists, F, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce, Length, Substr
-from wagtail.models import PageViewRestriction
+from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 
+from gazette.core.generational import GenerationalCache
 from gazette.news.models import ArticlePage
 
 from .models import EditorsPick, SimilarArticle
@@ -37,34 +36,37 @@ if TYPE_CHECKING:
 DISPLAY_COUNT = 5
 # The longest a cached list can lag behind a change that forgets no entry.
 RELATED_CACHE_SECONDS = 600
-_KEY = "related:you-may-also-like:v1:{}"
-# Entries hold the generation they were computed in: a new generation forgets them all.
-_GENERATION_KEY = "related:you-may-also-like:generation"
+
+
+def _cache_seconds() -> int:
+    return getattr(settings, "GAZETTE_RELATED_CACHE_SECONDS", RELATED_CACHE_SECONDS)
+
+
+# One entry per article; a new generation forgets them all.
+LISTS = GenerationalCache("related:you-may-also-like", timeout=_cache_seconds)
 
 
 def readable_articles() -> ArticlePageQuerySet:
     """Articles a reader can be sent to: the corpus of the similarity and of the list."""
-    return ArticlePage.objects.live().public().with_body()
+    return ArticlePage.objects.readable()
 
 
 def related_reading(article: ArticlePage, *, count: int = DISPLAY_COUNT) -> ArticlePageQuerySet:
     """The queryset of the list, best first: one query."""
     picks = EditorsPick.objects.filter(article_id=article.pk)
     similar = SimilarArticle.objects.filter(article_id=article.pk)
-    # As public(), but inside the query: Wagtail's public() reads every view restriction
-    # first, one query more for a check that costs little on the few rows here.
-    restricted = PageViewRestriction.objects.annotate(
-        prefix=Substr(OuterRef("path"), 1, Length("page__path"))
-    ).filter(prefix=F("page__path"))
-    readable = ArticlePage.objects.live().with_body().exclude(Exists(restricted)).excluding(article)
-    candidates = Q(pk__in=picks.values("pick_id")) | Q(pk__in=similar.values("similar_id"))
+    # An editor's pick shows even when only its headline is known: an editor chose it. The
+    # computed ones (similar, then the newest of the section) must have a body.
+    computed = Q(pk__in=similar.values("similar_id"))
     if article.section_id:
-        newest = readable.filter(section_id=article.section_id).newest_first()
-        candidates |= Q(pk__in=newest.values("pk")[:count])
+        newest = readable_articles().filter(section_id=article.section_id).excluding(article)
+        computed |= Q(pk__in=newest.newest_first().values("pk")[:count])
+    candidates = Q(pk__in=picks.values("pick_id")) | (computed & Q(is_headline_only=False))
+    shown = ArticlePage.objects.live().public().excluding(article)
     pick_order = picks.filter(pick_id=OuterRef("pk")).annotate(order=Coalesce("sort_order", 0))
     rank = similar.filter(similar_id=OuterRef("pk")).order_by("rank")
     return (
-        readable.filter(candidates)
+        shown.filter(candidates)
         .annotate(
             pick_order=Subquery(pick_order.values("order")[:1]),
             similar_rank=Subquery(rank.values("rank")[:1]),
@@ -83,29 +85,14 @@ def you_may_also_like(article: ArticlePage) -> list[ArticlePage]:
     """The list as the page shows it: no query on a warm cache."""
     if article.pk is None:  # the preview of an article never saved has nothing stored
         return []
-    key = _KEY.format(article.pk)
-    found = cache.get_many([key, _GENERATION_KEY])
-    generation = found.get(_GENERATION_KEY)
-    entry = found.get(key)
-    if entry is not None and generation is not None and entry[0] == generation:
-        return entry[1]
-    if generation is None:
-        cache.add(_GENERATION_KEY, time.time_ns(), None)
-        generation = cache.get(_GENERATION_KEY)
-    articles = list(related_reading(article))
-    cache.set(key, (generation, articles), _cache_seconds())
-    return articles
+    return LISTS.get(str(article.pk), lambda: list(related_reading(article)))
 
 
 def forget_lists(article_ids: Iterable[int]) -> None:
     """Forget the cached lists of these articles (their stored list or picks changed)."""
-    cache.delete_many([_KEY.format(pk) for pk in article_ids])
+    LISTS.forget(str(pk) for pk in article_ids)
 
 
 def forget_all_lists() -> None:
     """Forget every cached list: an article is no longer readable and may be in any."""
-    cache.set(_GENERATION_KEY, time.time_ns(), None)
-
-
-def _cache_seconds() -> int:
-    return getattr(settings, "GAZETTE_RELATED_CACHE_SECONDS", RELATED_CACHE_SECONDS)
+    LISTS.retire()

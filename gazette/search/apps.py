@@ -12,5 +12,5 @@ class SiteSearchConfig(AppConfig):
 
         from . import signals
 
-        signals.connect()
+        signals.subscribe()
         post_migrate.connect(signals.fill_after_first_migrate, sender=self)

@@ -20,9 +20,10 @@ from dataclasses import dataclass
 from django.db import connection
 from wagtail.models import Page
 
+from gazette.core import compat
 from gazette.news.models import ArticlePage
+from gazette.news.text import body_text
 
-from .highlight import body_text
 from .models import ArticleSearchEntry
 
 BATCH_SIZE = 1000
@@ -35,9 +36,7 @@ def enabled() -> bool:
 def text_search_config() -> str:
     """The text search configuration of Wagtail's backend, or else the database's default
     (asked once per connection): named, so that entries and queries stem alike."""
-    from modelsearch.backends import get_search_backend
-
-    config = getattr(get_search_backend(), "config", None)
+    config = getattr(compat.search_backend(), "config", None)
     if config:
         return config
     cached = getattr(connection, "_site_search_ts_config", None)

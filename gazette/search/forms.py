@@ -9,7 +9,7 @@ from django import forms
 
 from gazette.news.models import SectionPage
 
-from .queries import NEWEST, RELEVANCE, SearchFilters, public
+from .queries import NEWEST, RELEVANCE, SearchFilters
 from .terms import SearchTerms, parse_terms
 
 EARLIEST = date(1900, 1, 1)
@@ -62,7 +62,7 @@ class SearchForm(forms.Form):
         self.fields["section"].queryset = (
             sections
             if sections is not None
-            else public(SectionPage.objects.live()).order_by("path")
+            else SectionPage.objects.live().public().order_by("path")
         )
 
     def clean(self):

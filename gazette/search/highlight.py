@@ -8,13 +8,11 @@ typed can reach the page as markup.
 from __future__ import annotations
 
 import re
-from html import unescape
 
-from django.utils.html import escape, strip_tags
+from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 SNIPPET_WORDS = 36
-BLOCK_END = re.compile(r"</(?:p|h[1-6]|li|blockquote)>|<br\s*/?>", re.IGNORECASE)
 
 
 def _pattern(terms) -> re.Pattern | None:
@@ -58,21 +56,3 @@ def snippet(text: str, terms, *, words: int = SNIPPET_WORDS) -> SafeString:
     prefix = "… " if start > 0 else ""
     suffix = " …" if end < len(tokens) else ""
     return mark_safe(f"{prefix}{marked}{suffix}")  # noqa: S308 - highlight() escaped it
-
-
-def body_text(body) -> str:
-    """The text of an article body, without markup, from its stored blocks (no query:
-    images are not text)."""
-    parts = []
-    for block in getattr(body, "raw_data", body) or []:
-        value = block.get("value")
-        if block.get("type") == "paragraph":
-            parts.append(unescape(strip_tags(BLOCK_END.sub(" ", str(value or "")))))
-        elif block.get("type") == "quote" and isinstance(value, dict):
-            parts.append(str(value.get("text") or ""))
-    return " ".join(" ".join(parts).split())
-
-
-def plain_text(article) -> str:
-    """The standfirst and the text of the body, without markup."""
-    return " ".join(f"{article.standfirst or ''} {body_text(article.body)}".split())

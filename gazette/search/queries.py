@@ -19,13 +19,12 @@ from datetime import date, datetime, time, timedelta
 from functools import cached_property
 
 from django.db import connection
-from django.db.models import Prefetch
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
-from wagtail.models import Page, PageViewRestriction
+from wagtail.models import Page
 
+from gazette.core import compat
 from gazette.news.models import ArticlePage, SectionPage
-from gazette.news.queries import TEASER_RENDITIONS
 
 from .terms import SearchTerms
 
@@ -56,20 +55,9 @@ def _start_of(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
 
 
-def public(pages):
-    """As Wagtail's ``public()``: ``pages`` outside every section with a view restriction.
-    Wagtail's query for the restricted sections joins them to the pages, which SQLite plans
-    as a scan of every page (the restrictions table is empty, so it has no statistics; 50 ms
-    at 100,000 articles); this one starts from the restrictions. One query, as there."""
-    restricted = Page.objects.filter(pk__in=PageViewRestriction.objects.values("page_id"))
-    for path in restricted.values_list("path", flat=True):
-        pages = pages.exclude(path__startswith=path)
-    return pages
-
-
 def filtered_articles(filters: SearchFilters):
     """Live, public articles that pass the section and date filters (no search terms)."""
-    articles = public(ArticlePage.objects.live())
+    articles = ArticlePage.objects.live().public()
     if filters.section is not None:
         articles = articles.in_section(filters.section)
     if filters.published_from:
@@ -79,18 +67,6 @@ def filtered_articles(filters: SearchFilters):
         end = _start_of(filters.published_to + timedelta(days=1))
         articles = articles.filter(first_published_at__lt=end)
     return articles
-
-
-def with_teasers(articles):
-    """What a result shows: its section label and its lead image's teaser renditions."""
-    from gazette.images.models import CustomRendition
-
-    return articles.select_related("section", "lead_image").prefetch_related(
-        Prefetch(
-            "lead_image__renditions",
-            queryset=CustomRendition.objects.filter(filter_spec__in=TEASER_RENDITIONS),
-        )
-    )
 
 
 def search_articles(*, terms: SearchTerms, filters: SearchFilters) -> SearchResults:
@@ -183,7 +159,7 @@ class SearchResults:
         ids = self._ranked_ids[index]
         if not ids:
             return []
-        page = with_teasers(self.articles.filter(pk__in=ids))
+        page = self.articles.filter(pk__in=ids).for_listing(with_body=True)
         by_id = {article.pk: article for article in page}
         return [by_id[pk] for pk in ids if pk in by_id]
 
@@ -204,12 +180,10 @@ def _two_figures(number: float) -> int:
 
 
 def _engine():
-    from modelsearch.backends import get_search_backend
-
-    backend = get_search_backend()
+    backend = compat.search_backend()
     if connection.vendor == "postgresql":
         return PostgresMatches(getattr(backend, "config", None))
-    if connection.vendor == "sqlite" and type(backend).__name__ == "SQLiteSearchBackend":
+    if connection.vendor == "sqlite" and compat.uses_sqlite_full_text(backend):
         return SQLiteMatches()
     raise NotImplementedError(
         f"site search needs SQLite FTS5 or PostgreSQL, not {connection.vendor}"
@@ -217,11 +191,8 @@ def _engine():
 
 
 def _index_tables() -> tuple[str, list[int]]:
-    from modelsearch.conf import get_app_config
-    from modelsearch.utils import get_descendants_content_types_pks
-
-    entries = get_app_config().get_model("IndexEntry")._meta.db_table
-    return entries, list(get_descendants_content_types_pks(ArticlePage))
+    entries, _, content_types = compat.search_index_tables(ArticlePage)
+    return entries, content_types
 
 
 class IndexEntryMatches:
@@ -269,9 +240,7 @@ class SQLiteMatches(IndexEntryMatches):
 
     @property
     def fts(self) -> str:
-        from modelsearch.conf import get_app_config
-
-        return get_app_config().get_model("SQLiteFTSIndexEntry")._meta.db_table
+        return compat.search_index_tables(ArticlePage)[1]
 
     @property
     def score(self) -> str:

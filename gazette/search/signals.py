@@ -1,14 +1,10 @@
-"""Lifecycle edges that change what site search finds, on PostgreSQL: an article saved,
-published, unpublished, moved or deleted, and a view restriction set or lifted, rewrite the
-narrow entries concerned (entries.py) in the same transaction, as Wagtail's own index is
-written on save; a rolled-back change leaves its entry as it was.
+"""What changes what site search finds, on PostgreSQL: an article saved, published,
+unpublished, moved or deleted, and a view restriction set or lifted, rewrite the narrow
+entries concerned (entries.py) in the same transaction (the in-transaction article events),
+as Wagtail's own index is written on save; a rolled-back change leaves its entry as it was.
 """
 
-from django.db.models.signals import post_delete, post_save
-from wagtail.models import PageViewRestriction
-from wagtail.signals import page_unpublished, post_page_move
-
-from gazette.news.models import ArticlePage
+from gazette.news import lifecycle
 
 from .entries import enabled, refresh_entries, refresh_subtree
 from .models import ArticleSearchEntry
@@ -20,27 +16,22 @@ ENTRY_FIELDS = frozenset(
 )
 
 
-def article_changed(sender, instance, update_fields=None, **kwargs):
+def article_changed(sender, article, update_fields, **kwargs):
     if update_fields is not None and not ENTRY_FIELDS.intersection(update_fields):
         return
     if enabled():
-        refresh_entries([instance.pk])
+        refresh_entries([article.pk])
 
 
-def article_deleted(sender, instance, **kwargs):
+def article_deleting(sender, article, **kwargs):
     if enabled():
-        ArticleSearchEntry.objects.filter(article_id=instance.pk).delete()
+        ArticleSearchEntry.objects.filter(article_id=article.pk).delete()
 
 
-def page_moved(sender, instance, **kwargs):
+def subtree_changed(sender, page, **kwargs):
     # A moved section takes its articles with it, perhaps under a restricted page.
     if enabled():
-        refresh_subtree(instance.pk)
-
-
-def view_restriction_changed(sender, instance, **kwargs):
-    if enabled():
-        refresh_subtree(instance.page_id)
+        refresh_subtree(page.pk)
 
 
 def fill_after_first_migrate(sender, using, **kwargs):
@@ -57,19 +48,7 @@ def fill_after_first_migrate(sender, using, **kwargs):
         rebuild_entries()
 
 
-def connect() -> None:
-    # post_save covers every write of the row, a publish included (Wagtail's publish saves
-    # the page, then sends page_published: listening to both would write the entry twice).
-    # page_unpublished too, for unpublishing that reaches the row without a save.
-    post_save.connect(article_changed, sender=ArticlePage, dispatch_uid="search-saved")
-    page_unpublished.connect(article_changed, sender=ArticlePage, dispatch_uid="search-unpublished")
-    post_delete.connect(article_deleted, sender=ArticlePage, dispatch_uid="search-deleted")
-    # post_page_move is sent for the base Page class, whatever the page's type; news's
-    # handler (an app listed earlier) has already moved the article's section by then.
-    post_page_move.connect(page_moved, dispatch_uid="search-moved")
-    for signal in (post_save, post_delete):
-        signal.connect(
-            view_restriction_changed,
-            sender=PageViewRestriction,
-            dispatch_uid=f"search-restriction-{signal is post_save}",
-        )
+def subscribe() -> None:
+    lifecycle.article_changed.connect(article_changed, dispatch_uid="search")
+    lifecycle.article_deleting.connect(article_deleting, dispatch_uid="search")
+    lifecycle.subtree_changed.connect(subtree_changed, dispatch_uid="search")

@@ -1,8 +1,10 @@
 from django.core.paginator import Paginator
 from django.template.response import TemplateResponse
 
+from gazette.news.text import article_text
+
 from .forms import SearchForm
-from .highlight import highlight, plain_text, snippet
+from .highlight import highlight, snippet
 from .queries import RANKED_LIMIT, RELEVANCE, search_articles
 
 RESULTS_PER_PAGE = 10
@@ -21,7 +23,7 @@ def search_page(request):
             page = Paginator(results, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
             for article in page:
                 article.marked_title = highlight(article.title, terms.terms)
-                article.snippet = snippet(plain_text(article), terms.terms)
+                article.snippet = snippet(article_text(article), terms.terms)
             query = request.GET.copy()
             query.pop("page", None)
             context.update(

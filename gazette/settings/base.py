@@ -104,7 +104,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "wagtail.contrib.settings.context_processors.settings",
-                "gazette.core.context_processors.site_navigation",
+                "gazette.news.navigation.site_navigation",
             ],
         },
     },

@@ -3,7 +3,7 @@ really serve that article."""
 
 import pytest
 
-from gazette.distribution import urls_to_purge
+from gazette.distribution.purge import urls_to_purge
 from gazette.distribution.sitemaps import bucket_of
 
 pytestmark = pytest.mark.django_db

@@ -12,8 +12,8 @@ from django.utils import timezone
 from wagtail.models import PageViewRestriction, Site
 
 from gazette.comments.models import CommentSettings
+from gazette.core import shared_parts
 from gazette.core.models import SiteIdentity
-from gazette.news import shared_parts
 from tests.factories import ArticleFactory, SectionFactory, make_curated_list
 
 pytestmark = pytest.mark.django_db
@@ -74,7 +74,7 @@ def test_a_warm_render_reads_none_of_the_shared_parts(client, desk):
     tables = " ".join(query["sql"] for query in queries)
     for table in ("comments_commentsettings", "core_siteidentity", "news_curatedlistitem"):
         assert table not in tables
-    shared_parts.bump()  # what every change does
+    shared_parts.retire()  # what every change does
     with CaptureQueriesContext(connection) as queries:
         client.get(stories[0].url)
     tables = " ".join(query["sql"] for query in queries)
@@ -206,7 +206,7 @@ def test_a_change_in_another_process_shows_after_a_commit(
     with django_capture_on_commit_callbacks(execute=True):
         stories[1].title = "Committed headline"
         stories[1].save_revision().publish()
-        seen_before_commit = cache.get(shared_parts.VERSION_KEY)
-    assert cache.get(shared_parts.VERSION_KEY) != seen_before_commit
+        seen_before_commit = cache.get(shared_parts.SHARED_PARTS.generation_key)
+    assert cache.get(shared_parts.SHARED_PARTS.generation_key) != seen_before_commit
     html, _ = _render(client, stories[0])
     assert _latest(html)[0] == "Committed headline"

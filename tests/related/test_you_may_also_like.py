@@ -89,10 +89,23 @@ def test_excluded_kinds_never_appear(home):
     kept = ArticleFactory(parent=section, title="Kept")
     unwanted = [article, draft, withdrawn, stub, members_only]
     _similar(article, *unwanted, kept)
-    _picks(article, *unwanted)
+    _picks(article, *(page for page in unwanted if page is not stub))
     withdrawn.unpublish()
 
     assert _titles(article) == ["Kept"]
+
+
+def test_an_editors_pick_shows_even_when_only_its_headline_is_known(home):
+    section = SectionFactory(parent=home)
+    article = ArticleFactory(parent=section, title="Article")
+    stub = ArticleFactory(parent=section, title="Stub", body=[], is_headline_only=True)
+    other_stub = ArticleFactory(parent=section, title="Other stub", body=[], is_headline_only=True)
+    kept = ArticleFactory(parent=section, title="Kept")
+    _similar(article, other_stub, kept)
+    _picks(article, stub)
+
+    # An editor chose it; the computed ones (and the newest of the section) still need a body.
+    assert _titles(article) == ["Stub", "Kept"]
 
 
 def test_falls_back_to_the_newest_of_the_section(home):

@@ -4,8 +4,8 @@ A section lists its child pages newest first, and the home page the newest few o
 section. The parent is in no column of the page table (treebeard keeps a materialized path),
 and ``news_articlepage.section_id`` cannot share an index with ``first_published_at``: so
 PostgreSQL sorted a section's whole archive, or every article for the home page. Keyed on the
-parent's path (the page's path less its last step, ``gazette.news.queries.ParentPath``, whose
-SQL must stay exactly this expression), a section's stories are one range of this index, in
+parent's path (the page's path less its last step: ``gazette.core.compat.PARENT_PATH_SQL``,
+which the listing queries spell exactly alike), a section's stories are one range of this index, in
 listing order. On PostgreSQL it also covers the path and content type, so that counting a
 section's pages reads the index alone. SQLite has no INCLUDE nor NULLS LAST in an index; its
 descending order puts NULLs last anyway. SQLite also gets migration 0002's newest-first index
@@ -14,7 +14,7 @@ here: without it, a 100k-article SQLite database sorted every live page for the 
 
 from django.db import migrations
 
-PARENT_PATH = "SUBSTR(path, 1, LENGTH(path) - 4)"  # Wagtail's steplen is 4
+from gazette.core.compat import PARENT_PATH_SQL as PARENT_PATH
 INDEXES = {
     "postgresql": {
         "gazette_page_live_parent_newest_idx": (

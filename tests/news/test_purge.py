@@ -1,6 +1,6 @@
-"""gazette.core.purge: when an article changes, every cached page that shows it is purged,
-after the commit; the nginx backend speaks to the cache-purge module. Through a real nginx:
-tests/stack/test_page_cache.py."""
+"""gazette.news.purge (and gazette.core.purge's backend): when an article changes, every
+cached page that shows it is purged, after the commit; the nginx backend speaks to the
+cache-purge module. Through a real nginx: tests/stack/test_page_cache.py."""
 
 import logging
 import threading
@@ -10,9 +10,10 @@ import pytest
 from django.db import transaction
 from wagtail.contrib.frontend_cache.backends import BaseBackend
 
-from gazette.core import purge
-from gazette.core.purge import NginxPurgeBackend, purge_article
+from gazette.core.purge import NginxPurgeBackend
+from gazette.news import lifecycle
 from gazette.news.models import CuratedListItem
+from gazette.news.purge import purge_article, urls_showing_article
 from tests.factories import ArticleFactory, AuthorFactory, SectionFactory, make_curated_list
 
 pytestmark = pytest.mark.django_db
@@ -109,28 +110,27 @@ def test_changing_the_must_reads_purges_every_page_that_shows_them_once(
         curated = make_curated_list("must-reads", [first, second])
         CuratedListItem.objects.create(curated_list=curated, article=third, sort_order=2)
         CuratedListItem.objects.filter(article=first).delete()
-    listing_purges = [c for c in callbacks if c is purge._enqueue_listing_purge]
+    listing_purges = [c for c in callbacks if c is lifecycle._send_listing_changed]
     assert len(listing_purges) == 1
     urls = all_urls(purged)
     assert {f"{ROOT}/", *(f"{ROOT}/world/pick-{n}/" for n in range(3))} <= urls
     assert unpublished.url_path not in {url.removeprefix(ROOT) for url in urls}
 
 
-def test_purge_article_adds_the_distribution_urls(
-    purged, world, monkeypatch, django_capture_on_commit_callbacks
+def test_purge_article_adds_the_pages_features_list_it_on(
+    purged, world, django_capture_on_commit_callbacks
 ):
-    import gazette.distribution
+    def feature_pages(sender, article, **kwargs):
+        return ["/feeds/world/", "https://cdn.example.org/sitemap.xml"]
 
-    monkeypatch.setattr(
-        gazette.distribution,
-        "urls_to_purge",
-        lambda article: ["/feeds/world/", "https://cdn.example.org/sitemap.xml"],
-        raising=False,
-    )
-    article = ArticleFactory(parent=world, slug="with-feeds")
-    purged.clear()
-    with django_capture_on_commit_callbacks(execute=True):
-        purge_article(article)
+    urls_showing_article.connect(feature_pages, dispatch_uid="test-feature")
+    try:
+        article = ArticleFactory(parent=world, slug="with-feeds")
+        purged.clear()
+        with django_capture_on_commit_callbacks(execute=True):
+            purge_article(article)
+    finally:
+        urls_showing_article.disconnect(dispatch_uid="test-feature")
     assert {f"{ROOT}/feeds/world/", "https://cdn.example.org/sitemap.xml"} <= all_urls(purged)
 
 

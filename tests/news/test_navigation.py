@@ -5,7 +5,7 @@ import pytest
 from django.db import connection
 from wagtail.models import PageViewRestriction
 
-from gazette.core.context_processors import menu_sections
+from gazette.news.navigation import menu_sections
 from tests.factories import ArticleFactory, SectionFactory
 
 pytestmark = pytest.mark.django_db

@@ -1,0 +1,74 @@
+"""Every place Gazette leans on a framework's internals, in one module.
+
+Each function here relies on something Django, Wagtail, treebeard or modelsearch does not
+promise; tests/core/test_compat.py checks each assumption and fails loudly, naming it, when
+an upgrade breaks one. Nothing else in Gazette reaches into those internals.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.db import transaction
+
+# -- treebeard ---------------------------------------------------------------------------------
+
+
+def set_cached_parent(page, parent) -> None:
+    """Let ``page.get_parent()`` answer ``parent`` without a query: treebeard's MP_Node keeps
+    the parent it read in ``_cached_parent_obj``, and reads it from there first."""
+    page._cached_parent_obj = parent
+
+
+# Wagtail's tree (treebeard's materialized path): each level adds this many characters.
+PAGE_PATH_STEP = 4
+# The path of a page's parent, as SQL. The listing index (core migration 0003) and the
+# listing queries (gazette.news.queries.ParentPath) must spell it exactly alike, or the
+# database will not use the index.
+PARENT_PATH_SQL = f"SUBSTR(path, 1, LENGTH(path) - {PAGE_PATH_STEP})"
+
+
+# -- Django's transactions ------------------------------------------------------------------------
+
+
+def on_commit_once(callback: Callable[[], None]) -> None:
+    """``transaction.on_commit(callback)``, unless the same callback is already waiting for
+    this transaction's commit: many rows saved, one callback. Django keeps the waiting
+    callbacks in ``connection.run_on_commit`` as (savepoint ids, callback, robust) tuples."""
+    connection = transaction.get_connection()
+    if connection.in_atomic_block and any(
+        entry[1] is callback for entry in connection.run_on_commit
+    ):
+        return
+    transaction.on_commit(callback)
+
+
+# -- modelsearch (Wagtail's search backends) -----------------------------------------------------
+
+
+def search_backend():
+    from modelsearch.backends import get_search_backend
+
+    return get_search_backend()
+
+
+def uses_sqlite_full_text(backend) -> bool:
+    """Whether Wagtail's default backend is modelsearch's SQLite FTS5 one, whose tables site
+    search reads directly."""
+    from modelsearch.backends.database.sqlite.sqlite import SQLiteSearchBackend
+
+    return isinstance(backend, SQLiteSearchBackend)
+
+
+def search_index_tables(model) -> tuple[str, str, list[int]]:
+    """The tables of modelsearch's database index that site search reads with its own SQL:
+    the entries (one per indexed object: ``id``, ``content_type_id``, ``object_id``), the
+    SQLite FTS5 table (its ``rowid`` is the entry's id; columns ``title`` and ``body``), and
+    the content types of ``model`` and its subclasses."""
+    from modelsearch.conf import get_app_config
+    from modelsearch.utils import get_descendants_content_types_pks
+
+    config = get_app_config()
+    entries = config.get_model("IndexEntry")._meta.db_table
+    fts = config.get_model("SQLiteFTSIndexEntry")._meta.db_table
+    return entries, fts, list(get_descendants_content_types_pks(model))

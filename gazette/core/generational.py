@@ -1,0 +1,118 @@
+"""Caches whose entries are all forgotten at once: each entry is stored with the generation
+it was computed in, and ``retire()`` starts a new generation. An entry of an older one is
+never used again, so there is nothing to find and delete: one cache write forgets a million
+entries.
+
+Used by the parts every reader page shares (``gazette.core.shared_parts``), You May Also
+Like and Popular Now::
+
+    POPULAR = GenerationalCache("analytics:popular-now", timeout=60)
+    articles = POPULAR.get("list", compute)   # cached, else computed and cached
+    POPULAR.retire()                          # a story left the readers: forget it all
+
+A request may read several entries and the generation in one cache round trip
+(``preload``); later reads of that request need none.
+
+``retire`` writes a new generation at once and again when the transaction commits: a read in
+another process between the two sees the database as it was and may cache that under the
+first new generation; the second one retires it. On the local memory cache (the one-process
+embedded default) other processes cannot see the generation at all, so entries also expire
+after their ``timeout``.
+
+Nothing about the reader goes in: these hold what every reader sees.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django.core.cache import cache
+from django.db import transaction
+
+_MISSING = object()
+
+
+class GenerationalCache:
+    def __init__(self, namespace: str, *, timeout: int | Callable[[], int]):
+        self.namespace = namespace
+        self.generation_key = f"{namespace}:generation"
+        self._timeout = timeout
+        self._request_attribute = f"_gazette_generational_{namespace}"
+
+    def key(self, name: str) -> str:
+        return f"{self.namespace}:{name}"
+
+    @property
+    def timeout(self) -> int:
+        return self._timeout() if callable(self._timeout) else self._timeout
+
+    # -- forgetting ----------------------------------------------------------------------------
+
+    def retire(self) -> None:
+        """Forget every entry: now, and again once the current transaction commits."""
+        self._new_generation()
+        transaction.on_commit(self._new_generation)
+
+    def _new_generation(self) -> None:
+        cache.set(self.generation_key, time.time_ns(), None)
+
+    def forget(self, names: Iterable[str]) -> None:
+        """Forget these entries only."""
+        cache.delete_many([self.key(name) for name in names])
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def preload(self, request, names: Iterable[str]) -> None:
+        """Read these entries and the generation in one round trip, for this request's later
+        ``get`` calls."""
+        self._reads(request).load(names)
+
+    def get(self, name: str, build: Callable[[], Any], *, request=None) -> Any:
+        """The entry called ``name`` of the current generation: cached, else built and cached.
+        With a request, what it has read already (``preload``) costs no round trip."""
+        reads = self._reads(request)
+        reads.load([name])
+        value = reads.entries[name]
+        if value is _MISSING:
+            value = build()
+            cache.set(self.key(name), (reads.generation, value), self.timeout)
+            reads.entries[name] = value
+        return value
+
+    def _reads(self, request) -> _Reads:
+        if request is None:
+            return _Reads(self)
+        reads = getattr(request, self._request_attribute, None)
+        if reads is None:
+            reads = _Reads(self)
+            setattr(request, self._request_attribute, reads)
+        return reads
+
+
+class _Reads:
+    """What one request has read of a cache: the generation and the entries."""
+
+    def __init__(self, owner: GenerationalCache) -> None:
+        self.owner = owner
+        self.generation: int | None = None
+        self.entries: dict[str, Any] = {}
+
+    def load(self, names: Iterable[str]) -> None:
+        wanted = [name for name in names if name not in self.entries]
+        keys = [self.owner.key(name) for name in wanted]
+        if self.generation is None:
+            keys.append(self.owner.generation_key)
+        if not keys:
+            return
+        found = cache.get_many(keys)
+        if self.generation is None:
+            self.generation = found.get(self.owner.generation_key)
+            if self.generation is None:
+                cache.add(self.owner.generation_key, time.time_ns(), None)
+                self.generation = cache.get(self.owner.generation_key)
+        for name in wanted:
+            entry = found.get(self.owner.key(name))
+            current = entry is not None and entry[0] == self.generation
+            self.entries[name] = entry[1] if current else _MISSING

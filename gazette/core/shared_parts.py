@@ -1,0 +1,90 @@
+"""The parts of reader pages that are the same for every reader: the section menu, Must-Reads,
+the newest stories of each section, the site's identity and comment settings.
+
+They are read from the database once per change instead of once per render: each is cached
+in one generation (``gazette.core.generational``), retired by every change that could alter
+one of them. ``gazette.news.lifecycle`` retires it when a page, a view restriction or a
+curated list changes; this app when a site or a site setting is saved or deleted
+(``retire_on_site_change``). On the one-process memory cache entries also expire after
+``SHARED_PARTS_SECONDS``, so a change made by a management command or a worker shows within
+that time there, and at once everywhere else.
+
+An app owns its parts and reads them through a function of its own; a part that is the same
+on every page of a site is a :class:`SitePart`, so a page can read all of them, whoever owns
+them, in one cache round trip (``preload_site_parts``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django.http import HttpRequest
+from wagtail.models import Site
+
+from .generational import GenerationalCache
+
+SHARED_PARTS_SECONDS = 60
+
+SHARED_PARTS = GenerationalCache("shared-parts", timeout=SHARED_PARTS_SECONDS)
+
+
+def retire() -> None:
+    """Forget every shared part: something they show may have changed."""
+    SHARED_PARTS.retire()
+
+
+def preload(request: HttpRequest | None, names: Iterable[str]) -> None:
+    """Read these parts in one round trip, for the request's later reads."""
+    SHARED_PARTS.preload(request, names)
+
+
+def shared(request: HttpRequest | None, name: str, build: Callable[[], Any]) -> Any:
+    """The part called ``name``: cached, else built and cached."""
+    return SHARED_PARTS.get(name, build, request=request)
+
+
+class SitePart:
+    """A part that is the same on every page of a site, built from the site alone (its menu,
+    its settings). Every one made is known, so a page reads them all in one round trip."""
+
+    _all: list[SitePart] = []
+
+    def __init__(self, name: str, build: Callable[[Site | None], Any]):
+        self.name = name
+        self.build = build
+        SitePart._all.append(self)
+
+    def name_for(self, site: Site) -> str:
+        return f"{self.name}:{site.pk}"
+
+    def get(self, request: HttpRequest) -> Any:
+        """The part of the request's site (built uncached when no site answers the request)."""
+        site = Site.find_for_request(request)
+        if site is None:
+            return self.build(None)
+        return shared(request, self.name_for(site), lambda: self.build(site))
+
+
+def site_part_names(site: Site) -> list[str]:
+    return [part.name_for(site) for part in SitePart._all]
+
+
+def preload_site_parts(request: HttpRequest, extra_names: Iterable[str] = ()) -> None:
+    """Every site part of the request's site, and ``extra_names``, in one round trip."""
+    site = Site.find_for_request(request)
+    names = [*extra_names, *(site_part_names(site) if site is not None else [])]
+    preload(request, names)
+
+
+def retire_on_site_change(sender, **kwargs) -> None:
+    """A Site or a site setting saved or deleted (connected in CoreConfig.ready)."""
+    retire()
+
+
+def site_models() -> list[type]:
+    """Wagtail's Site and every site setting model installed, whichever app defines it."""
+    from django.apps import apps
+    from wagtail.contrib.settings.models import BaseSiteSetting
+
+    return [Site, *(m for m in apps.get_models() if issubclass(m, BaseSiteSetting))]

@@ -1,0 +1,30 @@
+"""The site's menu: its live, public sections, for the header and footer of every page."""
+
+from __future__ import annotations
+
+from django.utils.functional import SimpleLazyObject
+from wagtail.models import Page
+
+from gazette.core.shared_parts import SitePart
+
+from .models import SectionPage
+
+
+def menu_sections(root_page: Page):
+    """The live, public sections of a site's menu, in tree order.
+
+    The query starts from the sections' own table (a dozen rows), not from the page tree: on
+    SQLite, filtering and ordering the tree walks the whole path index, every article
+    included (120 ms at 100,000 articles, on every page)."""
+    sections = SectionPage.objects.filter(pk__in=SectionPage.objects.values("pk"))
+    return sections.live().public().in_menu().child_of(root_page).order_by("path")
+
+
+# The same on every page of a site: cached until a page, a site or a setting changes.
+MENU = SitePart("menu", lambda site: list(menu_sections(site.root_page)) if site else [])
+
+
+def site_navigation(request):
+    """Context processor: the menu's sections, read only on pages that show them (one query
+    on a cache miss)."""
+    return {"navigation_sections": SimpleLazyObject(lambda: MENU.get(request))}

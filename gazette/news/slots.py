@@ -1,0 +1,38 @@
+"""Named places on the article page where features add their parts, so that news's templates
+name no feature: a feature registers a template for a slot in its ``AppConfig.ready()``::
+
+    register("rail", "related/includes/you_may_also_like.html", order=10)
+
+and the article template renders each slot's templates with the page's context, by
+``order`` (registration order does not matter)::
+
+    {% load news_slots %}{% slot "rail" %}
+
+The slots of the article page:
+
+- ``article-head``: inside <head> (canonical link, OpenGraph, JSON-LD).
+- ``byline``: at the end of the byline (the view count).
+- ``after-article``: after the story and its author boxes (comments).
+- ``rail``: the rail between Latest Stories and Must-Reads (You May Also Like, Popular Now).
+- ``article-scripts``: at the end of <body>; one static, deferred script per feature, never
+  an inline one (the CSP forbids them).
+
+A slot's templates are rendered into the shared page cache: nothing about the reader.
+"""
+
+from __future__ import annotations
+
+SLOTS = ("article-head", "byline", "after-article", "rail", "article-scripts")
+
+_registered: dict[str, list[tuple[int, int, str]]] = {name: [] for name in SLOTS}
+
+
+def register(slot: str, template_name: str, *, order: int = 100) -> None:
+    if slot not in _registered:
+        raise ValueError(f"No slot called {slot!r} on the article page: one of {SLOTS}")
+    entries = _registered[slot]
+    entries.append((order, len(entries), template_name))
+
+
+def templates_of(slot: str) -> list[str]:
+    return [name for _, _, name in sorted(_registered[slot])]
