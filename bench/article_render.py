@@ -66,8 +66,12 @@ def prepare(var_dir: Path, generate: int) -> None:
         [sys.executable, str(HERE), "count"], **{**run, "stdout": subprocess.PIPE}, text=True
     ).stdout.strip()
     if int(count or 0) == 0 and generate:
+        # Production's settings leave the demo app out; the stack's demo settings add it
+        # (deploy/stack.py's DEMO_SETTINGS: this script puts no tree of its own on the path).
+        demo_env = env | {"DJANGO_SETTINGS_MODULE": "gazette.settings.stack"}
         subprocess.run(  # noqa: S603
-            [*manage, "generate_newsroom", "--articles", str(generate), "--no-progress"], **run
+            [*manage, "generate_newsroom", "--articles", str(generate), "--no-progress"],
+            **{**run, "env": demo_env},
         )
     if not (var_dir / "static" / "staticfiles.json").exists():
         subprocess.run([*manage, "collectstatic", "--noinput", "-v0"], **run)  # noqa: S603

@@ -131,7 +131,7 @@ def stack_load(tree: Path, articles: int, seconds: float) -> dict:
     stack = stack_bench.BenchStack(root, workers=1)
     try:
         stack.start()
-        stack.manage("generate_newsroom", "--articles", str(articles), "--no-progress")
+        stack.manage_demo("generate_newsroom", "--articles", str(articles), "--no-progress")
         targets = json.loads(stack.probe("targets", "--open", str(ARTICLES_BEACONED)))
         ids = [article["id"] for article in targets["open_articles"]]
         ids_arg = ",".join(map(str, ids))
@@ -246,7 +246,7 @@ def before_tree(path: Path) -> Path:
 
 def bench(args: argparse.Namespace) -> int:
     sys.path.insert(0, str(REPOSITORY))
-    from deploy import local_services
+    from deploy import local_services, stack
 
     trees = {"before": before_tree(args.before), "after": REPOSITORY}
     scratch = Path(tempfile.mkdtemp(prefix="gazette-beacon-bench-"))
@@ -273,7 +273,8 @@ def bench(args: argparse.Namespace) -> int:
         log(f"PostgreSQL {postgres.url}, Redis {redis_server.url}; migrating")
         manage(env, REPOSITORY, "migrate", "--no-input")
         log(f"generate_newsroom --articles {args.articles}")
-        manage(env, REPOSITORY, "generate_newsroom", "--articles", str(args.articles))
+        demo_env = stack.demo_environment(env)  # production's settings leave the demo app out
+        manage(demo_env, REPOSITORY, "generate_newsroom", "--articles", str(args.articles))
         manage(env, REPOSITORY, "flush_views")
         load = os.getloadavg()
         results: dict[str, list[dict]] = {name: [] for name in trees}

@@ -84,7 +84,7 @@ def main() -> None:
 
         if ArticlePage.objects.count() < options.articles:
             started = time.perf_counter()
-            from gazette.synthetic.newsroom import generate_newsroom
+            from gazette.demo.synthetic.newsroom import generate_newsroom
 
             generate_newsroom(articles=options.articles)
             print(f"newsroom built in {time.perf_counter() - started:.0f} s", flush=True)
@@ -120,11 +120,11 @@ def _bench(count: int, *, before: bool) -> None:
     from django.core.paginator import Paginator
     from django.test import Client
 
+    from gazette.demo.synthetic.text import SECTIONS
     from gazette.news.models import SectionPage
     from gazette.search.queries import NEWEST, RELEVANCE, SearchFilters, search_articles
     from gazette.search.terms import parse_terms
     from gazette.search.views import RESULTS_PER_PAGE
-    from gazette.synthetic.text import SECTIONS
 
     vocabulary = sorted({word for _, words in SECTIONS for word in words})
     rng = Random(7)

@@ -11,7 +11,9 @@
 replica made by pg_basebackup -R) and Redis with their data in ``--dir``, migrations,
 collectstatic, the demo content, two gunicorn app servers on loopback ports behind nginx
 (page microcache and purge, static and media), the task worker (django-tasks-db's
-``db_worker``), the views flush worker and the scheduler (scheduled publishing). It prints
+``db_worker``), the views flush worker and the scheduler (scheduled publishing). Every process
+runs ``gazette.settings.production``; only ``build_demo_site`` runs with the demo app
+installed (``gazette.settings.stack``), which production leaves out. It prints
 the URL and the admin login. Everything keeps its data in ``--dir`` between runs; ``start`` on a
 running stack only prints it again, and ``stop`` ends every process it started (pid files).
 ``restart`` starts the named pieces again (stopping them first if they run), or without names
@@ -56,6 +58,10 @@ MODULES_DIR = Path("/usr/lib/nginx/modules")
 PURGE_MODULE = "ngx_http_cache_purge_module.so"
 BROTLI_MODULE = "ngx_http_brotli_filter_module.so"
 APP_NAMES = ("app-a", "app-b")
+# The app servers and workers run production's settings; the demo content is built with
+# production's plus the demo app (gazette/settings/stack.py), which production leaves out.
+APP_SETTINGS = "gazette.settings.production"
+DEMO_SETTINGS = "gazette.settings.stack"
 READY_TIMEOUT = 60  # seconds an app server gets to answer /healthz
 STOP_TIMEOUT = 20
 TEXT_TYPES = (
@@ -261,7 +267,7 @@ def app_environment(stack: Stack, *, workers: int) -> dict[str, str]:
     env = dict(os.environ)
     env.update(
         {
-            "DJANGO_SETTINGS_MODULE": "gazette.settings.production",
+            "DJANGO_SETTINGS_MODULE": APP_SETTINGS,
             "SECRET_KEY": _secret_key(root),
             "DATABASE_URL": stack.database_url,
             "DATABASE_REPLICA_URLS": stack.replica_url,
@@ -315,10 +321,10 @@ def _manage(env: dict[str, str], *args: str) -> str:
     return _manage_finished(_manage_started(env, *args), " ".join(args))
 
 
-def has_command(name: str) -> bool:
-    """Whether one of our apps has this management command (the views flush worker exists
-    once the analytics app has it)."""
-    return any(REPOSITORY.glob(f"gazette/*/management/commands/{name}.py"))
+def demo_environment(env: dict[str, str]) -> dict[str, str]:
+    """The stack's settings plus the demo app, for the demo commands (build_demo_site,
+    generate_newsroom): the servers and workers run production's, which leave it out."""
+    return env | {"DJANGO_SETTINGS_MODULE": DEMO_SETTINGS}
 
 
 def _spawn(name: str, cmd: list[str], env: dict[str, str], log_dir: Path) -> int:
@@ -408,7 +414,7 @@ def start(root: Path, *, port: int, replica: bool, workers: int, fast: bool, dem
             _spawn_worker(stack, name, env)
         stack.save()
         if demo:  # while the app servers boot
-            _manage(env, "build_demo_site", "--base-url", stack.url)
+            _manage(demo_environment(env), "build_demo_site", "--base-url", stack.url)
         for name in APP_NAMES:
             _wait_app_healthy(stack, name)
         progress("ready")
@@ -444,17 +450,17 @@ def _wait_app_healthy(stack: Stack, name: str) -> None:
 
 
 def _spawn_worker(stack: Stack, name: str, env: dict[str, str]) -> None:
-    """The task worker, the views flush worker (once the analytics app has its command) or the
-    scheduler, which publishes and expires pages on time."""
+    """The task worker, the views flush worker or the scheduler, which publishes and expires
+    pages on time."""
     manage = [sys.executable, str(REPOSITORY / "manage.py")]
     if name == "worker":
         command = [*manage, "db_worker", "--interval", "0.5", "--no-startup-delay"]
-    elif name == "views-worker" and has_command("flush_views"):
+    elif name == "views-worker":
         command = [*manage, "flush_views", "--loop", "--interval", "2"]
     elif name == "scheduler":  # scheduled publishing and expiry (Wagtail's publish_scheduled)
         command = [*manage, "schedule_worker", "--interval", "60"]
     else:
-        return
+        raise StackError(f"no worker named {name}: {', '.join(WORKER_NAMES)}")
     stack.pids[name] = _spawn(name, command, env, stack.root / "log")
 
 

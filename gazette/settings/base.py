@@ -37,7 +37,6 @@ INSTALLED_APPS = [
     "gazette.analytics",
     "gazette.comments",
     "gazette.related",
-    "gazette.synthetic",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",

@@ -1,5 +1,8 @@
 from .base import *  # noqa: F403
-from .base import env
+from .base import INSTALLED_APPS, env
+
+# The demo builder and the synthetic newsroom (`make run`); production leaves them out.
+INSTALLED_APPS = ["gazette.demo", *INSTALLED_APPS]
 
 DEBUG = env.bool("DEBUG", default=True)
 # base.py derived this from its own DEBUG (off): the development server serves media itself.

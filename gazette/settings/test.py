@@ -20,6 +20,8 @@ if os.environ.get("REDIS_URL") and _worker.startswith("gw"):
 
 from .base import *  # noqa: E402, F403
 
+# The demo builder and the synthetic newsroom are tested too; production leaves them out.
+INSTALLED_APPS = ["gazette.demo", *INSTALLED_APPS]  # noqa: F405
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="gazette-test-media-"))
 STORAGES = {

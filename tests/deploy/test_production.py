@@ -34,7 +34,9 @@ DUMP = textwrap.dedent(
     """
     import json, sys
     import django
+    from django.apps import apps
     from django.conf import settings
+    from django.core.management import get_commands
     django.setup()
     if "--check" in sys.argv:
         from django.core.management import call_command
@@ -53,6 +55,9 @@ DUMP = textwrap.dedent(
         "LOG_FORMATTER": settings.LOGGING["handlers"]["console"]["formatter"],
         "MIDDLEWARE": settings.MIDDLEWARE,
         "SERVE_MEDIA": settings.SERVE_MEDIA,
+        "INSTALLED_APPS": settings.INSTALLED_APPS,
+        "APPS": [[config.name, config.label] for config in apps.get_app_configs()],
+        "COMMANDS": get_commands(),
     }, default=str))
     """
 )
@@ -96,10 +101,14 @@ PRODUCTION_ENV = {
 
 
 @pytest.fixture(scope="module")
-def production(tmp_path_factory):
+def production_var(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("production")
+
+
+@pytest.fixture(scope="module")
+def production(production_var):
     """Production settings from a full production environment, with check --deploy run."""
-    tmp = tmp_path_factory.mktemp("production")
-    return run_settings("gazette.settings.production", PRODUCTION_ENV, tmp, "--check")
+    return run_settings("gazette.settings.production", PRODUCTION_ENV, production_var, "--check")
 
 
 def test_check_deploy_is_clean_on_production_settings(production):
@@ -144,6 +153,43 @@ def test_production_reads_everything_from_the_environment(production):
     assert s["SERVE_MEDIA"] is False  # nginx or the media storage serves them
 
 
+# The demo builder and the synthetic newsroom: development, tests and the stack's demo commands
+# install them; production never does.
+DEMO_APPS = {"gazette.demo", "gazette.synthetic"}
+DEMO_COMMANDS = {"build_demo_site", "generate_newsroom"}
+
+
+def demo_parts(s: dict) -> set[str]:
+    """The demo apps (by module or label) and their commands that these settings install."""
+    labels = {name.rsplit(".", 1)[-1] for name in DEMO_APPS}
+    apps = {
+        name
+        for name, label in s["APPS"]
+        if label in labels or any(name == app or name.startswith(app + ".") for app in DEMO_APPS)
+    }
+    listed = {
+        entry
+        for entry in s["INSTALLED_APPS"]
+        if any(entry == app or entry.startswith(app + ".") for app in DEMO_APPS)
+    }
+    return apps | listed | (DEMO_COMMANDS & set(s["COMMANDS"]))
+
+
+def test_production_installs_no_demo_or_synthetic_app(production):
+    assert demo_parts(settings_of(production)) == set()
+
+
+def test_the_stacks_demo_settings_are_production_plus_the_demo_app(production, production_var):
+    demo = settings_of(run_settings("gazette.settings.stack", PRODUCTION_ENV, production_var))
+    prod = settings_of(production)
+    assert demo_parts(demo) == {"gazette.demo"} | DEMO_COMMANDS
+    assert demo["INSTALLED_APPS"] == ["gazette.demo", *prod["INSTALLED_APPS"]]
+    differ = {"INSTALLED_APPS", "APPS", "COMMANDS"}
+    assert {k: v for k, v in demo.items() if k not in differ} == {
+        k: v for k, v in prod.items() if k not in differ
+    }
+
+
 def test_development_defaults_need_no_service(tmp_path):
     s = settings_of(run_settings("gazette.settings.dev", {}, tmp_path))
     assert s["DEBUG"] is True
@@ -157,6 +203,7 @@ def test_development_defaults_need_no_service(tmp_path):
     assert s["STORAGES"]["default"]["BACKEND"].endswith("FileSystemStorage")
     assert s["SERVE_MEDIA"] is True  # make run's pictures: no nginx in front
     assert s["LOG_FORMATTER"] == "text"
+    assert demo_parts(s) == {"gazette.demo"} | DEMO_COMMANDS  # make run builds the demo site
 
 
 @pytest.mark.parametrize("secret", [None, "django-insecure-whatever", "too-short"])

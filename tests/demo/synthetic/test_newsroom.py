@@ -1,8 +1,8 @@
 import pytest
 from django.core.management import call_command
 
+from gazette.demo.synthetic.newsroom import generate_newsroom
 from gazette.news.models import ArticleAuthor, ArticlePage, SectionPage
-from gazette.synthetic.newsroom import generate_newsroom
 
 pytestmark = pytest.mark.django_db
 

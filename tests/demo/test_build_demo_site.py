@@ -22,10 +22,3 @@ def test_demo_site_builds_once_and_keeps_its_data(tmp_path, settings, capsys):
     second = capsys.readouterr().out
     assert Page.objects.count() == pages
     assert second.split("password: ")[1].strip() == password
-
-
-def test_healthz_reports_database_and_cache(client, db):
-    response = client.get("/healthz")
-    assert response.status_code == 200
-    assert response.json() == {"database": "ok", "cache": "ok"}
-    assert "no-cache" in response["Cache-Control"]

@@ -14,9 +14,9 @@ from gazette.analytics.models import HourlyViews, TotalViews
 from gazette.analytics.queries import most_viewed, popular_window
 from gazette.comments import rules
 from gazette.comments.models import TEXT_LIMIT, Comment, CommentSettings
+from gazette.demo.synthetic.newsroom import generate_newsroom
+from gazette.demo.synthetic.viewhistory import expected_views
 from gazette.news.models import ArticlePage
-from gazette.synthetic.newsroom import generate_newsroom
-from gazette.synthetic.viewhistory import expected_views
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.dateparse import parse_datetime
 from tqdm import tqdm
 
-from gazette.synthetic.newsroom import (
+from gazette.demo.synthetic.newsroom import (
     COMMENTS_PER_ARTICLE,
     IMAGE_COUNT,
     VIEW_DAYS,
