@@ -10,10 +10,11 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import IntegerField, OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+
+from gazette.core.generational import GenerationalCache
 
 from .counters import hour_of, hour_start
 from .models import HourlyViews, TotalViews
@@ -118,14 +119,19 @@ def popular_articles(*, now: datetime | None = None, limit: int) -> list[Article
     return articles
 
 
-def _popular_now_key() -> str:
-    return f"analytics:popular-now:{int(popular_window().total_seconds())}"
+# Popular Now as every article page shows it; a new generation forgets it.
+POPULAR_NOW = GenerationalCache("analytics:popular-now", timeout=POPULAR_NOW_CACHE_SECONDS)
+
+
+def popular_now_entry() -> str:
+    """The entry of the list for the current window (a changed window is another list)."""
+    return f"window-{int(popular_window().total_seconds())}"
 
 
 def forget_popular_now() -> None:
-    """Drop the cached Popular Now, so that a story unpublished, made private, moved or
+    """Forget the cached Popular Now, so that a story unpublished, made private, moved or
     deleted leaves the rail at once rather than within the minute."""
-    cache.delete(_popular_now_key())
+    POPULAR_NOW.retire()
 
 
 def popular_now(*, excluding: ArticlePage | None = None) -> list[ArticlePage]:
@@ -135,11 +141,9 @@ def popular_now(*, excluding: ArticlePage | None = None) -> list[ArticlePage]:
     (forgotten when a story leaves the readers: signals.py); on a warm cache this makes no
     query.
     """
-    key = _popular_now_key()
-    articles = cache.get(key)
-    if articles is None:
-        articles = popular_articles(limit=POPULAR_NOW_COUNT + 1)
-        cache.set(key, articles, POPULAR_NOW_CACHE_SECONDS)
+    articles = POPULAR_NOW.get(
+        popular_now_entry(), lambda: popular_articles(limit=POPULAR_NOW_COUNT + 1)
+    )
     excluded = excluding.pk if excluding is not None else None
     return [article for article in articles if article.pk != excluded][:POPULAR_NOW_COUNT]
 

@@ -11,10 +11,12 @@ from wagtail.models import PageViewRestriction
 from gazette.analytics.counters import hour_of
 from gazette.analytics.models import HourlyViews
 from gazette.analytics.queries import (
+    POPULAR_NOW,
     POPULAR_NOW_CACHE_SECONDS,
     most_viewed,
     popular_articles,
     popular_now,
+    popular_now_entry,
     popular_window,
 )
 from gazette.analytics.services import count_view, flush_views, write_batch
@@ -141,7 +143,7 @@ def test_popular_now_is_cached_for_a_minute_and_then_makes_no_query(
             ][:5]
             assert [article.title for article in cached]  # teasers need nothing more
 
-        key = f"analytics:popular-now:{int(popular_window().total_seconds())}"
+        key = POPULAR_NOW.key(popular_now_entry())
         if settings.CACHES["default"]["BACKEND"].endswith("RedisCache"):
             ttl = cache.ttl(key)  # django-redis
             assert 0 < ttl <= POPULAR_NOW_CACHE_SECONDS
