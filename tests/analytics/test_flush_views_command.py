@@ -6,7 +6,6 @@ from django.core.management import CommandError, call_command
 
 from gazette.analytics.models import TotalViews
 from gazette.analytics.services import record_beacon
-from gazette.analytics.tasks import flush_views_task
 from tests.factories import ArticleFactory, SectionFactory
 
 from .common import reader
@@ -42,10 +41,3 @@ def test_without_redis_each_app_process_flushes_its_own_views(settings, capsys):
 def test_a_bad_interval_is_refused_with_a_clear_message(interval):
     with pytest.raises(CommandError, match="--interval must be more than 0"):
         call_command("flush_views", "--loop", "--interval", interval)
-
-
-def test_the_flush_is_also_a_task_for_a_scheduler(article):
-    record_beacon(article_id=article.pk, meta=reader(1))
-    result = flush_views_task.enqueue()
-    assert result.return_value == 1
-    assert TotalViews.objects.get(article=article).views == 1
