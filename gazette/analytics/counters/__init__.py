@@ -10,8 +10,9 @@ One backend per module, chosen by the environment (configured.py):
 
 All keep a per-article count of what is not yet in the database, so the page can show
 "database total + pending" and a view appears at once rather than after the next flush. All
-remember which readers they saw in the last 30 minutes (``first_sighting``): an atomic
-``SET NX EX`` shared by every process in Redis, a dictionary of expiry times in memory.
+remember which readers they saw in the last 30 minutes: an atomic ``SET NX EX`` shared by
+every process in Redis (in the beacon's script), a dictionary of expiry times in memory
+(``LocalViewCounter.first_sighting``).
 
 The beacon (``tally``) does its whole counting in one step: check the live-articles version
 (live_articles.py), take the reader's first sighting, count, and read back the pending count and

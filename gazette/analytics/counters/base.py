@@ -35,9 +35,7 @@ def hour_start(timestamp: int) -> datetime:
 
 
 class ViewCounter(Protocol):
-    def first_sighting(self, key: str, seconds: int) -> bool: ...
-
-    def add(self, article_id: int, hour: int) -> None: ...
+    """What the rest of the app calls; each backend's own helpers stay off it."""
 
     def pending(self, article_ids: Iterable[int]) -> dict[int, int]: ...
 

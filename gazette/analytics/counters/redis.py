@@ -1,13 +1,13 @@
 """``RedisViewCounter``: views wait in Redis, shared by every app server (production).
 
-Each view is one ``HINCRBY`` (with its per-article twin) into a *pending* hash. A flush renames
-*pending* to *flushing* atomically (lua/take_batch.lua, so no increment lands in between),
-writes *flushing* to the database in one transaction that also records the batch id, then
-deletes it. A killed app process loses nothing: the views are in Redis the moment the beacon
-returns. A flusher killed after its commit leaves *flushing* behind; the next flush sees the
-batch id already applied and only deletes it, so no view is counted twice. The worker runs
-``manage.py flush_views --loop --interval 2``. Redis must not evict these keys (they have no
-TTL, so any ``volatile-*`` or ``noeviction`` policy keeps them).
+Each view is one ``HINCRBY`` (with its per-article twin), made by the beacon's script, into a
+*pending* hash. A flush renames *pending* to *flushing* atomically (lua/take_batch.lua, so no
+increment lands in between), writes *flushing* to the database in one transaction that also
+records the batch id, then deletes it. A killed app process loses nothing: the views are in
+Redis the moment the beacon returns. A flusher killed after its commit leaves *flushing*
+behind; the next flush sees the batch id already applied and only deletes it, so no view is
+counted twice. The worker runs ``manage.py flush_views --loop --interval 2``. Redis must not
+evict these keys (they have no TTL, so any ``volatile-*`` or ``noeviction`` policy keeps them).
 
 The readers seen in the last 30 minutes are an atomic ``SET NX EX`` that Redis forgets itself.
 The beacon (``tally``) is one round trip, lua/beacon.lua: it checks the live-articles version,
@@ -75,16 +75,6 @@ class RedisViewCounter:
         self._beacon = self.redis.register_script(_BEACON)
         self._remember_stored = self.redis.register_script(_REMEMBER_STORED)
         self._live_version: str | None = None
-
-    def first_sighting(self, key: str, seconds: int) -> bool:
-        """An atomic add (SET NX EX) shared by every app process; Redis forgets it itself."""
-        return bool(self.redis.set(self.seen_prefix + key, 1, nx=True, ex=seconds))
-
-    def add(self, article_id: int, hour: int) -> None:
-        with self.redis.pipeline(transaction=True) as pipe:
-            pipe.hincrby(self.pending_key, f"{article_id}:{hour}", 1)
-            pipe.hincrby(self.pending_by_article_key, str(article_id), 1)
-            pipe.execute()
 
     def pending(self, article_ids: Iterable[int]) -> dict[int, int]:
         ids = list(article_ids)

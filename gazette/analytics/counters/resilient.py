@@ -53,15 +53,6 @@ class ResilientViewCounter:
             logger.warning("Redis unreachable (%s): counting views in this process", exc)
             return False, None
 
-    def first_sighting(self, key: str, seconds: int) -> bool:
-        reached, first = self._try(lambda: self.remote.first_sighting(key, seconds))
-        return bool(first) if reached else self.local.first_sighting(key, seconds)
-
-    def add(self, article_id: int, hour: int) -> None:
-        reached, _ = self._try(lambda: self.remote.add(article_id, hour))
-        if not reached:
-            self.local.add(article_id, hour)
-
     def pending(self, article_ids: Iterable[int]) -> dict[int, int]:
         ids = list(article_ids)
         waiting = self.local.pending(ids)
