@@ -5,10 +5,12 @@ import threading
 import time
 import uuid
 from datetime import datetime, timezone
+from importlib.resources import files
 
 import pytest
 import time_machine
 from django.conf import settings
+from redis.commands.core import Script
 
 from deploy.local_services import free_port
 from gazette.analytics.counters import (
@@ -162,6 +164,15 @@ def test_a_forked_child_starts_with_an_empty_buffer():
 needs_redis = pytest.mark.skipif(
     not settings.GAZETTE_VIEWS_REDIS_URL, reason="Redis counter: runs where REDIS_URL is set"
 )
+
+
+def test_the_redis_counter_runs_the_lua_files_shipped_in_the_package():
+    # Connects at its first command only: no Redis needed to see what it registered.
+    redis_counter = RedisViewCounter(f"redis://127.0.0.1:{free_port()}/0")
+    loaded = [s.script for s in vars(redis_counter).values() if isinstance(s, Script)]
+    shipped = files("gazette.analytics.counters").joinpath("lua").iterdir()
+    scripts = [path.read_text(encoding="utf-8") for path in shipped if path.name.endswith(".lua")]
+    assert len(scripts) == 5 and sorted(loaded) == sorted(scripts)  # each one, nothing else
 
 
 def test_the_counter_is_redis_with_redis_url_and_in_process_without():
