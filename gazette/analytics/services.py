@@ -1,6 +1,5 @@
 """Counting views: decide whether a beacon is a countable view, buffer it, flush batches.
 
-verdict = count_view(article_id=article.pk, meta=request.META)
 answer = record_beacon(article_id=article_id, meta=request.META)   # the beacon: check, count, read
 flushed = flush_views()          # the worker, or the in-process flusher thread
 """
@@ -27,26 +26,6 @@ APPLIED_BATCH_MEMORY = timedelta(days=2)
 UPSERT_CHUNK = 500
 
 
-def count_view(*, article_id: int, meta: Mapping[str, str], now: datetime | None = None) -> Verdict:
-    """Count one beacon of ``article_id`` if it is a reader's view. Returns why or why not.
-
-    Writes nothing to the database: the view goes to the counter's buffer. The same reader
-    (salted hash of address and user agent) is counted once per article per 30 minutes,
-    remembered by the counter with an atomic add (in Redis, or this process's memory).
-    """
-    if not isinstance(article_id, int) or article_id <= 0:
-        raise ValueError(f"article_id must be a positive integer, not {article_id!r}")
-    verdict = classify(meta)
-    if not verdict.countable:
-        return verdict
-    now = now or timezone.now()
-    seen = reader_key(meta, article_id=article_id, day=now.date())
-    if not counter.first_sighting(seen, int(REPEAT_WINDOW.total_seconds())):
-        return Verdict.REPEAT
-    counter.add(article_id, hour_of(now))
-    return verdict
-
-
 @dataclass(frozen=True)
 class BeaconAnswer:
     verdict: Verdict  # READER when this beacon counted a view
@@ -56,13 +35,19 @@ class BeaconAnswer:
 def record_beacon(
     *, article_id: int, meta: Mapping[str, str], now: datetime | None = None
 ) -> BeaconAnswer | None:
-    """The view beacon: count the view if it is a reader's (see ``count_view``) and answer the
-    article's views so far; None, counting nothing, when no live article has this id.
+    """The view beacon: count the view if it is a reader's and answer the article's views so
+    far; None, counting nothing, when no live article has this id.
+
+    Writes nothing to the database: the view goes to the counter's buffer. The same reader
+    (salted hash of address and user agent) is counted once per article per ``REPEAT_WINDOW``,
+    remembered by the counter with an atomic add (in Redis, or this process's memory).
 
     In the steady state this makes no query and one Redis round trip (or none, without
     Redis): the live check reads this process's set of live ids (live_articles.py) and the
     stored total is mirrored by the counter. A total not mirrored yet costs one query.
     """
+    if isinstance(article_id, bool) or not isinstance(article_id, int):
+        raise ValueError(f"article_id must be an integer, not {article_id!r}")
     verdict = classify(meta)
     now = now or timezone.now()
     seen = reader_key(meta, article_id=article_id, day=now.date()) if verdict.countable else None

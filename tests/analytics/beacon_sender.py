@@ -4,9 +4,9 @@
 
 Sets Django up from the environment (DATABASE_URL, REDIS_URL, GAZETTE_VIEWS_*) and takes the
 beacons of process INDEX in the plan: the first N (all by default) as requests through Django's
-request handler and the beacon view, the rest by calling the counting service the view calls
-(what a request costs beyond it is the same for every beacon). Prints ``{"counted": N}`` and
-exits normally, or with --then-wait prints it and waits for a signal.
+request handler and the beacon view, the rest by calling the counting service the view calls,
+``record_beacon`` (what a request costs beyond it is the same for every beacon). Prints
+``{"counted": N}`` and exits normally, or with --then-wait prints it and waits for a signal.
 """
 
 import json
@@ -24,7 +24,7 @@ def main() -> int:
     django.setup()
     from django.test import Client
 
-    from gazette.analytics.services import count_view
+    from gazette.analytics.services import record_beacon
 
     with open(plan_path) as plan_file:
         beacons = json.load(plan_file)[index]
@@ -43,7 +43,7 @@ def main() -> int:
             counted += response.json()["counted"]
         else:
             article_id = int(path.strip("/").rsplit("/", 1)[-1])
-            counted += count_view(article_id=article_id, meta=headers).countable
+            counted += record_beacon(article_id=article_id, meta=headers).verdict.countable
     seconds = round(time.monotonic() - started, 2)
     print(json.dumps({"counted": counted, "seconds": seconds}), flush=True)
     if "--then-wait" in sys.argv:

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from gazette.analytics.counters import hour_of
-from gazette.analytics.services import count_view, write_batch
+from gazette.analytics.services import record_beacon, write_batch
 from tests.factories import ArticleFactory, SectionFactory, make_curated_list
 
 from .common import reader
@@ -74,7 +74,7 @@ def test_the_count_is_shown_for_humans(client, articles, stored, shown):
 
 def test_a_view_shows_before_it_is_flushed(client, articles):
     write_batch({(articles[0].pk, hour_of(timezone.now())): 1_203})
-    count_view(article_id=articles[0].pk, meta=reader(1))  # not flushed yet
+    record_beacon(article_id=articles[0].pk, meta=reader(1))  # not flushed yet
     assert '<data value="1204">1,204</data> views' in _byline(_get(client, articles[0])[0])
 
 
@@ -114,7 +114,7 @@ def test_view_count_and_popular_now_cost_a_fixed_few_queries_and_write_nothing(c
     _, few_views = _get(client, articles[1])
     write_batch({(article.pk, hour_of(now)): 1000 + n for n, article in enumerate(articles)})
     for number in range(20):
-        count_view(article_id=articles[2].pk, meta=reader(number))
+        record_beacon(article_id=articles[2].pk, meta=reader(number))
     _, many_views = _get(client, articles[2])
 
     assert len(many_views) == len(few_views)

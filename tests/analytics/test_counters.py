@@ -3,10 +3,14 @@
 import os
 import threading
 import time
+import uuid
+from datetime import datetime, timezone
+from importlib.resources import files
 
 import pytest
 import time_machine
 from django.conf import settings
+from redis.commands.core import Script
 
 from deploy.local_services import free_port
 from gazette.analytics.counters import (
@@ -16,9 +20,23 @@ from gazette.analytics.counters import (
     counter,
 )
 from gazette.analytics.models import TotalViews
-from gazette.analytics.services import write_batch
+from gazette.analytics.services import record_beacon, write_batch
+
+from .common import reader
 
 HOUR = 1_772_452_800  # 2026-03-02 12:00 UTC
+
+
+def count(buffer, article_id: int, seen_key: str | None = None):
+    """One reader's view of a live article, as the beacon hands it to the counter (``tally``):
+    a new reader each time unless ``seen_key`` names one."""
+    return buffer.tally(
+        article_id=article_id,
+        hour=HOUR,
+        seen_key=seen_key or uuid.uuid4().hex,
+        seconds=1800,
+        is_live=lambda *_: True,
+    )
 
 
 class Recorder:
@@ -148,6 +166,15 @@ needs_redis = pytest.mark.skipif(
 )
 
 
+def test_the_redis_counter_runs_the_lua_files_shipped_in_the_package():
+    # Connects at its first command only: no Redis needed to see what it registered.
+    redis_counter = RedisViewCounter(f"redis://127.0.0.1:{free_port()}/0")
+    loaded = [s.script for s in vars(redis_counter).values() if isinstance(s, Script)]
+    shipped = files("gazette.analytics.counters").joinpath("lua").iterdir()
+    scripts = [path.read_text(encoding="utf-8") for path in shipped if path.name.endswith(".lua")]
+    assert len(scripts) == 5 and sorted(loaded) == sorted(scripts)  # each one, nothing else
+
+
 def test_the_counter_is_redis_with_redis_url_and_in_process_without():
     counter.pending([1])  # evaluates the lazy object
     expected = ResilientViewCounter if settings.GAZETTE_VIEWS_REDIS_URL else LocalViewCounter
@@ -160,10 +187,10 @@ def test_views_wait_in_memory_while_redis_is_unreachable_and_lose_nothing():
     local = LocalViewCounter(flush_in_background=False, interval=60)
     resilient = ResilientViewCounter(unreachable, local)
     started = time.monotonic()
-    assert resilient.first_sighting("reader-1", 1800) is True
-    assert resilient.first_sighting("reader-1", 1800) is False  # remembered in memory
-    for _ in range(3):
-        resilient.add(7, HOUR)
+    assert count(resilient, 7, "reader-1").counted is True
+    assert count(resilient, 7, "reader-1").counted is False  # remembered in memory
+    for _ in range(2):
+        count(resilient, 7)
     assert time.monotonic() - started < 5  # no retry storm: each failure is immediate
     assert resilient.pending([7]) == {7: 3}
     assert local.pending([7]) == {7: 3}
@@ -183,9 +210,9 @@ def test_views_go_back_to_redis_once_it_answers_again():
     local = LocalViewCounter(flush_in_background=False, interval=60)
     resilient = ResilientViewCounter(remote, local)
     resilient._skip_until = time.monotonic() + 60  # as if Redis had just failed
-    resilient.add(3, HOUR)
+    count(resilient, 3)
     resilient._skip_until = 0  # Redis answers again
-    resilient.add(3, HOUR)
+    assert count(resilient, 3).pending == 2  # Redis's view and the one in memory
     assert (local.pending([3]), remote.pending([3])) == ({3: 1}, {3: 1})
     assert resilient.pending([3]) == {3: 2}
     recorder = Recorder()
@@ -203,7 +230,7 @@ def test_redis_loses_no_increment_that_lands_during_a_flush():
 
     def reader_thread(article_id):
         for _ in range(500):
-            redis_counter.add(article_id, HOUR)
+            count(redis_counter, article_id)
 
     def flusher():
         while not done.is_set():
@@ -229,7 +256,7 @@ def test_redis_loses_no_increment_that_lands_during_a_flush():
 def test_redis_a_second_flusher_waits_for_the_first():
     redis_counter = RedisViewCounter(settings.GAZETTE_VIEWS_REDIS_URL, prefix="test:views:lock")
     redis_counter.reset()
-    redis_counter.add(1, HOUR)
+    count(redis_counter, 1)
     redis_counter.redis.set(redis_counter.lock_key, "someone-else")
     recorder = Recorder()
     assert redis_counter.flush(recorder) == 0
@@ -245,8 +272,9 @@ def test_redis_a_flusher_killed_after_its_commit_does_not_count_twice(home):
     from tests.factories import ArticleFactory, SectionFactory
 
     article = ArticleFactory(parent=SectionFactory(parent=home))
-    for _ in range(3):
-        counter.add(article.pk, HOUR)
+    in_the_hour = datetime.fromtimestamp(HOUR, timezone.utc)
+    for number in range(3):
+        record_beacon(article_id=article.pk, meta=reader(number), now=in_the_hour)
 
     def commit_then_die(batch, batch_id):
         write_batch(batch, batch_id)
@@ -254,7 +282,7 @@ def test_redis_a_flusher_killed_after_its_commit_does_not_count_twice(home):
 
     with pytest.raises(SystemExit):
         counter.flush(commit_then_die)
-    counter.add(article.pk, HOUR)
+    record_beacon(article_id=article.pk, meta=reader(3), now=in_the_hour)
     counter.flush(write_batch)
     assert TotalViews.objects.get(article=article).views == 4
     assert counter.pending([article.pk]) == {article.pk: 0}

@@ -5,8 +5,7 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 
 from gazette.analytics.models import TotalViews
-from gazette.analytics.services import count_view
-from gazette.analytics.tasks import flush_views_task
+from gazette.analytics.services import record_beacon
 from tests.factories import ArticleFactory, SectionFactory
 
 from .common import reader
@@ -26,7 +25,7 @@ def article(home):
 @needs_redis
 def test_one_flush_writes_what_readers_counted(article, capsys):
     for number in range(3):
-        count_view(article_id=article.pk, meta=reader(number))
+        record_beacon(article_id=article.pk, meta=reader(number))
     call_command("flush_views")
     assert capsys.readouterr().out.strip() == "Flushed 3 views."
     assert TotalViews.objects.get(article=article).views == 3
@@ -42,10 +41,3 @@ def test_without_redis_each_app_process_flushes_its_own_views(settings, capsys):
 def test_a_bad_interval_is_refused_with_a_clear_message(interval):
     with pytest.raises(CommandError, match="--interval must be more than 0"):
         call_command("flush_views", "--loop", "--interval", interval)
-
-
-def test_the_flush_is_also_a_task_for_a_scheduler(article):
-    count_view(article_id=article.pk, meta=reader(1))
-    result = flush_views_task.enqueue()
-    assert result.return_value == 1
-    assert TotalViews.objects.get(article=article).views == 1

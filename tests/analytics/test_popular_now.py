@@ -19,7 +19,7 @@ from gazette.analytics.queries import (
     popular_now_entry,
     popular_window,
 )
-from gazette.analytics.services import count_view, flush_views, write_batch
+from gazette.analytics.services import flush_views, record_beacon, write_batch
 from tests.factories import ArticleFactory, SectionFactory
 
 from .common import reader
@@ -133,7 +133,7 @@ def test_popular_now_is_cached_for_a_minute_and_then_makes_no_query(
         assert before[0] == newsroom[0].pk
 
         for number in range(10):  # story 3 becomes the most read...
-            count_view(article_id=newsroom[3].pk, meta=reader(number))
+            record_beacon(article_id=newsroom[3].pk, meta=reader(number))
         flush_views()
         with django_assert_num_queries(0):
             # ...but Popular Now is refreshed at most once a minute: no query, same list.

@@ -1,5 +1,6 @@
-"""Counting a view, buffering it and flushing batches into hourly buckets and totals. These run
-against whichever counter the environment picks: in-process on SQLite, Redis with REDIS_URL."""
+"""Counting a view, buffering it and flushing batches into hourly buckets and totals. Views are
+counted as the beacon counts them (``record_beacon``). These run against whichever counter the
+environment picks: in-process on SQLite, Redis with REDIS_URL."""
 
 from datetime import datetime, timedelta, timezone
 
@@ -10,9 +11,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from gazette.analytics.counters import counter, hour_of
+from gazette.analytics.live_articles import live_articles
 from gazette.analytics.models import AppliedBatch, HourlyViews, TotalViews
 from gazette.analytics.readers import Verdict, reader_key
-from gazette.analytics.services import count_view, flush_views, views_of, write_batch
+from gazette.analytics.services import flush_views, record_beacon, views_of, write_batch
 from tests.factories import ArticleFactory, SectionFactory
 
 from .common import BOTS, PREFETCHES, reader
@@ -34,13 +36,19 @@ def _stored(article) -> tuple[int, dict]:
     return total or 0, hourly
 
 
+def _verdict(article_id, meta) -> Verdict:
+    answer = record_beacon(article_id=article_id, meta=meta)
+    assert answer is not None, "the article is live: the beacon answers"
+    return answer.verdict
+
+
 def test_a_reader_is_counted_once_per_article_per_30_minutes(articles):
     first, second, _ = articles
     with time_machine.travel(NOON, tick=False) as clock:
-        assert count_view(article_id=first.pk, meta=reader(1)) is Verdict.READER
-        assert count_view(article_id=first.pk, meta=reader(1)) is Verdict.REPEAT
-        assert count_view(article_id=second.pk, meta=reader(1)) is Verdict.READER
-        assert count_view(article_id=first.pk, meta=reader(2)) is Verdict.READER
+        assert _verdict(first.pk, reader(1)) is Verdict.READER
+        assert _verdict(first.pk, reader(1)) is Verdict.REPEAT
+        assert _verdict(second.pk, reader(1)) is Verdict.READER
+        assert _verdict(first.pk, reader(2)) is Verdict.READER
         assert views_of([first.pk, second.pk]) == {first.pk: 2, second.pk: 1}
 
         if settings.GAZETTE_VIEWS_REDIS_URL:
@@ -50,52 +58,63 @@ def test_a_reader_is_counted_once_per_article_per_30_minutes(articles):
             assert 1790 <= ttl <= 1800
         else:
             clock.shift(timedelta(minutes=29, seconds=59))
-            assert count_view(article_id=first.pk, meta=reader(1)) is Verdict.REPEAT
+            assert _verdict(first.pk, reader(1)) is Verdict.REPEAT
             clock.shift(timedelta(seconds=2))
-            assert count_view(article_id=first.pk, meta=reader(1)) is Verdict.READER
+            assert _verdict(first.pk, reader(1)) is Verdict.READER
             assert views_of([first.pk]) == {first.pk: 3}
 
 
 def test_the_reader_key_changes_at_midnight_utc(articles):
     article = articles[0]
     with time_machine.travel(NOON.replace(hour=23, minute=59), tick=False) as clock:
-        assert count_view(article_id=article.pk, meta=reader(1)) is Verdict.READER
+        assert _verdict(article.pk, reader(1)) is Verdict.READER
         clock.shift(timedelta(minutes=2))
         # A new day's salt: yesterday's reader cannot be recognised, so they count again.
-        assert count_view(article_id=article.pk, meta=reader(1)) is Verdict.READER
+        assert _verdict(article.pk, reader(1)) is Verdict.READER
 
 
 def test_bots_and_prefetches_are_not_counted(articles):
     article = articles[0]
     for number, user_agent in enumerate(BOTS):
-        assert count_view(article_id=article.pk, meta=reader(number, user_agent)) is Verdict.BOT
+        assert _verdict(article.pk, reader(number, user_agent)) is Verdict.BOT
     for number, headers in enumerate(PREFETCHES):
-        verdict = count_view(article_id=article.pk, meta=reader(100 + number, **headers))
-        assert verdict is Verdict.PREFETCH
+        assert _verdict(article.pk, reader(100 + number, **headers)) is Verdict.PREFETCH
     assert views_of([article.pk]) == {article.pk: 0}
     assert flush_views() == 0
 
 
-def test_counting_writes_nothing_to_the_database(articles):
+def test_counting_writes_nothing_to_the_database(articles, monkeypatch):
+    # Reload the live ids at once, however recently the previous test loaded them.
+    monkeypatch.setattr(live_articles, "MIN_RELOAD_INTERVAL", 0)
     with CaptureQueriesContext(connection) as queries:
-        count_view(article_id=articles[0].pk, meta=reader(1))
-    assert len(queries) == 0
+        # The first beacon reads the live ids and the article's stored total...
+        assert _verdict(articles[0].pk, reader(1)) is Verdict.READER
+    writes = [q["sql"] for q in queries if not q["sql"].lstrip().upper().startswith("SELECT")]
+    assert writes == []
+    with CaptureQueriesContext(connection) as queries:
+        # ...and counting makes no query at all.
+        assert _verdict(articles[0].pk, reader(2)) is Verdict.READER
+    assert len(queries) == 0, [q["sql"] for q in queries]
+    assert views_of([articles[0].pk]) == {articles[0].pk: 2}
 
 
 def test_bad_article_ids_are_refused(articles):
-    for bad in (0, -1, "12", None):
-        with pytest.raises(ValueError, match="positive integer"):
-            count_view(article_id=bad, meta=reader(1))
+    for bad in ("12", None, True):
+        with pytest.raises(ValueError, match="must be an integer"):
+            record_beacon(article_id=bad, meta=reader(1))
+    for bad in (0, -1, 2**63):  # no article has it: nothing counted, the view answers 404
+        assert record_beacon(article_id=bad, meta=reader(1)) is None
+    assert flush_views() == 0
 
 
 def test_flush_writes_hourly_buckets_and_totals_and_empties_the_buffer(articles):
     first, second, _ = articles
     with time_machine.travel(NOON + timedelta(minutes=59), tick=False) as clock:
         for number in range(3):
-            count_view(article_id=first.pk, meta=reader(number))
+            record_beacon(article_id=first.pk, meta=reader(number))
         clock.shift(timedelta(minutes=2))  # 13:01, the next hour
-        count_view(article_id=first.pk, meta=reader(10))
-        count_view(article_id=second.pk, meta=reader(10))
+        record_beacon(article_id=first.pk, meta=reader(10))
+        record_beacon(article_id=second.pk, meta=reader(10))
         assert views_of([first.pk]) == {first.pk: 4}  # shown before any flush
 
         assert flush_views() == 5
@@ -109,10 +128,10 @@ def test_flush_writes_hourly_buckets_and_totals_and_empties_the_buffer(articles)
 def test_later_flushes_add_to_the_stored_rows(articles):
     article = articles[0]
     with time_machine.travel(NOON, tick=False):
-        count_view(article_id=article.pk, meta=reader(1))
+        record_beacon(article_id=article.pk, meta=reader(1))
         flush_views()
-        count_view(article_id=article.pk, meta=reader(2))
-        count_view(article_id=article.pk, meta=reader(3))
+        record_beacon(article_id=article.pk, meta=reader(2))
+        record_beacon(article_id=article.pk, meta=reader(3))
         assert views_of([article.pk]) == {article.pk: 3}
         flush_views()
     assert _stored(article) == (3, {NOON: 3})
@@ -122,7 +141,7 @@ def test_later_flushes_add_to_the_stored_rows(articles):
 def test_one_flush_is_one_upsert_per_table_whatever_the_number_of_views(articles):
     with time_machine.travel(NOON, tick=False):
         for number in range(200):
-            count_view(article_id=articles[number % 3].pk, meta=reader(number))
+            record_beacon(article_id=articles[number % 3].pk, meta=reader(number))
         with CaptureQueriesContext(connection) as queries:
             assert flush_views() == 200
     writes = [q["sql"] for q in queries if q["sql"].lstrip().upper().startswith("INSERT")]
@@ -135,8 +154,8 @@ def test_one_flush_is_one_upsert_per_table_whatever_the_number_of_views(articles
 
 def test_views_of_deleted_articles_are_dropped(articles):
     kept, deleted, _ = articles
-    count_view(article_id=kept.pk, meta=reader(1))
-    count_view(article_id=deleted.pk, meta=reader(1))
+    record_beacon(article_id=kept.pk, meta=reader(1))
+    record_beacon(article_id=deleted.pk, meta=reader(1))
     deleted_pk = deleted.pk
     deleted.delete()
     assert flush_views() == 2  # both left the buffer
@@ -166,8 +185,8 @@ def test_applied_batch_ids_are_forgotten_after_two_days(articles):
 
 def test_a_failed_flush_keeps_the_views_for_the_next_one(articles, monkeypatch):
     article = articles[0]
-    count_view(article_id=article.pk, meta=reader(1))
-    count_view(article_id=article.pk, meta=reader(2))
+    record_beacon(article_id=article.pk, meta=reader(1))
+    record_beacon(article_id=article.pk, meta=reader(2))
 
     def broken(batch, batch_id=None):
         raise RuntimeError("database away")
@@ -175,7 +194,7 @@ def test_a_failed_flush_keeps_the_views_for_the_next_one(articles, monkeypatch):
     with pytest.raises(RuntimeError):
         counter.flush(broken)
     assert views_of([article.pk]) == {article.pk: 2}
-    count_view(article_id=article.pk, meta=reader(3))
+    record_beacon(article_id=article.pk, meta=reader(3))
     assert flush_views() == 3
     assert _stored(article)[0] == 3
     assert views_of([article.pk]) == {article.pk: 3}

@@ -1,8 +1,14 @@
 """The beacon endpoints: what they count, what they answer, and that nothing caches them."""
 
+from datetime import datetime, timedelta, timezone
+
 import pytest
+import time_machine
+from django.conf import settings
 from django.test import Client
 
+from gazette.analytics.counters import counter
+from gazette.analytics.readers import reader_key
 from gazette.analytics.services import flush_views
 from tests.factories import ArticleFactory, SectionFactory
 
@@ -32,6 +38,34 @@ def test_beacon_counts_a_reader_and_answers_the_count(client, article):
     assert _beacon(client, article.pk, reader(2)).json()["views"] == 2
     flush_views()
     assert _beacon(client, article.pk, reader(3)).json()["views"] == 3
+
+
+def test_the_same_reader_counts_again_only_after_30_minutes(client, article):
+    """The repeat window on the beacon's own path: Redis's beacon script with REDIS_URL, this
+    process's memory without."""
+    noon = datetime.now(timezone.utc).replace(hour=12, minute=0)  # a new day counts anyway
+    with time_machine.travel(noon, tick=False) as clock:
+        assert _beacon(client, article.pk, reader(1)).json()["counted"] is True
+        clock.shift(timedelta(minutes=29, seconds=59))
+        assert _beacon(client, article.pk, reader(1)).json()["counted"] is False
+        assert _beacon(client, article.pk, reader(2)).json()["counted"] is True
+        if settings.GAZETTE_VIEWS_REDIS_URL:
+            # Redis forgets the reader on its own clock, which a test cannot move: it was told
+            # 30 minutes (the time since the first beacon is Redis's real one, not the test's).
+            redis = counter.remote.redis
+            seen = counter.remote.seen_prefix + reader_key(
+                reader(1), article_id=article.pk, day=noon.date()
+            )
+            assert 1_790_000 <= redis.pttl(seen) <= 1_800_000
+            redis.delete(seen)  # what Redis does once that time is up
+        else:
+            clock.shift(timedelta(seconds=2))
+        assert _beacon(client, article.pk, reader(1)).json() == {
+            "counted": True,
+            "views": 3,
+            "display": "3",
+            "unit": "views",
+        }
 
 
 def test_beacon_answers_bots_without_counting_them(client, article):
