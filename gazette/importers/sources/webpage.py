@@ -30,7 +30,7 @@ import nh3
 from lxml import etree
 from lxml import html as lxml_html
 
-from .webpage_body import Block, Figure, blocks_from_html, extract_body
+from .webpage_body import Block, Figure, blocks_from_html, extract_body, main_text_parent
 from .webpage_charset import decode_html
 from .webpage_metadata import (
     ImageMeta,
@@ -338,6 +338,15 @@ def _h1s(tree: lxml_html.HtmlElement, site_name: str) -> list[str]:
     return found
 
 
+def _printed(tree: lxml_html.HtmlElement, text: str) -> bool:
+    """The page shows this text as an element of its own (a headline in <div><b> markup)."""
+    wanted = _key(text)
+    body = tree.find("body")
+    return body is not None and any(
+        isinstance(e.tag, str) and len(e) < 4 and _key(element_text(e)) == wanted for e in body.iter()
+    )
+
+
 def _headline(meta: PageMetadata, tree: lxml_html.HtmlElement, notes: list[str]) -> str:
     h1s = _h1s(tree, meta.site_name)
     candidates = [(text, source) for text, source in meta.headlines if text]
@@ -350,6 +359,14 @@ def _headline(meta: PageMetadata, tree: lxml_html.HtmlElement, notes: list[str])
         if source.startswith("JSON-LD") and not text.endswith(_TRUNCATED):
             return text
     for text, source in candidates:
+        # A title carries the site's name at one end; the part the page prints is the headline.
+        parts = sorted(_TITLE_SEPARATORS.split(text), key=len, reverse=True)
+        printed = next((part for part in [text, *parts] if _printed(tree, part)), None)
+        if printed:
+            if source != "og:title" and h1s:
+                notes.append(f"the headline is from {source}; the page's <h1> says {h1s[0]!r}")
+            return squash(printed)
+    for text, source in candidates:
         stripped = _strip_site_name(text, meta.site_name) if not source.startswith("JSON-LD") else text
         if stripped:
             if h1s:
@@ -361,21 +378,26 @@ def _headline(meta: PageMetadata, tree: lxml_html.HtmlElement, notes: list[str])
     raise WebpageError("no headline found: the page has no <h1>, title or headline metadata")
 
 
-def _on_page_dek(tree: lxml_html.HtmlElement, headline: str, body_start: str) -> str:
+def _within(element: lxml_html.HtmlElement, ancestor: lxml_html.HtmlElement) -> bool:
+    return any(node is ancestor for node in element.iterancestors()) or element is ancestor
+
+
+def _on_page_dek(tree: lxml_html.HtmlElement, headline: str) -> str:
     """A standfirst the page prints between its headline and the body."""
-    headline_key, body_key = _key(headline), _key(body_start)
+    headline_key = _key(headline)
+    body = main_text_parent(tree)
     started = False
     for element in tree.iter():
         if not isinstance(element.tag, str):
             continue
-        if element.tag == "h1":
-            started = started or _key(element_text(element)) == headline_key
+        if not started:
+            started = element.tag not in {"title", "head", "html", "body"} and _key(element_text(element)) == headline_key
             continue
-        if not started or element.tag in {"script", "style"}:
+        if element.tag in {"script", "style"} or _key(element_text(element)) == headline_key:
             continue
-        text = element_text(element)
-        if body_key and _key(text).startswith(body_key[:80]):
+        if body is not None and _within(element, body):
             return ""  # reached the body
+        text = element_text(element)
         tokens = class_tokens(element)
         is_dek = bool(tokens & _DEK_TOKENS) and not tokens & {"related", "card", "comment", "author", "promo"}
         if (element.get("itemprop") or "").lower() in {"description", "alternativeheadline"}:
@@ -390,10 +412,10 @@ def _on_page_dek(tree: lxml_html.HtmlElement, headline: str, body_start: str) ->
 
 
 def _standfirst(meta: PageMetadata, tree: lxml_html.HtmlElement, headline: str, blocks: list[Block], notes: list[str]) -> str:
-    first_paragraph = next((b.text for b in blocks if b.kind == "p"), "")
-    on_page = _on_page_dek(tree, headline, first_paragraph)
+    on_page = _on_page_dek(tree, headline)
     if on_page:
         return on_page
+    first_paragraph = next((b.text for b in blocks if b.kind == "p"), "")
     for text, source in meta.descriptions:
         key = _key(text).rstrip("….[] ")
         if text.endswith(_TRUNCATED) or key and _key(first_paragraph).startswith(key):

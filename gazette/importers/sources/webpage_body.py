@@ -30,7 +30,7 @@ from lxml import html as lxml_html
 
 from .webpage_text import class_tokens, class_words, element_text, resolve_url, squash
 
-__all__ = ["Block", "Body", "Figure", "extract_body", "split_credit"]
+__all__ = ["Block", "Body", "Figure", "extract_body", "main_text_parent", "split_credit"]
 
 
 @dataclass(frozen=True)
@@ -104,7 +104,7 @@ _CREDIT_TOKENS = {"credit", "credits", "copyright", "attribution", "photographer
 _CREDIT_ITEMPROPS = {"credittext", "copyrightholder", "author", "creator"}
 _CREDIT_PREFIX = re.compile(
     r"^(?:\(|\[)?\s*(?:photo(?:graph)?s?|pictures?|images?|credits?|foto(?:s)?|bild|"
-    r"illustration|graphic|source|사진|자료사진)\s*(?::|=|by\b|/)\s*",
+    r"illustration|graphic|source|사진|자료사진)(?:\s*[:=/]\s*|\s+by\s+|\s+)",
     re.I,
 )
 # A caption's last parenthesis that names a photographer or agency is the credit.
@@ -153,7 +153,7 @@ def _is_element(node: object) -> bool:
     return isinstance(node, lxml_html.HtmlElement) and isinstance(node.tag, str)
 
 
-def _main_text_parent(tree: lxml_html.HtmlElement) -> lxml_html.HtmlElement | None:
+def main_text_parent(tree: lxml_html.HtmlElement) -> lxml_html.HtmlElement | None:
     """The element whose own paragraphs hold the most text: the article body, nearly always."""
     weights: Counter[lxml_html.HtmlElement] = Counter()
     for paragraph in tree.iter("p"):
@@ -276,6 +276,11 @@ def _read_figures(tree: lxml_html.HtmlElement) -> list[Figure]:
             if any(_contains(caption, element) for caption in captions):
                 element.drop_tree()  # its text is the credit, not part of the caption
         caption = " ".join(element_text(c) for c in captions if element_text(c))
+        if not captions and container is not None and container.tag == "figure":
+            # A <figure> whose caption is a bare <p> or text beside the picture.
+            caption = element_text(container)
+            for element in credits:
+                caption = caption.replace(element_text(element), "").strip()
         if not credit:
             caption, credit = split_credit(caption)
         else:
@@ -295,6 +300,19 @@ def _read_figures(tree: lxml_html.HtmlElement) -> list[Figure]:
         replacement.tail = container.tail
         container.getparent().replace(container, replacement)
     return figures
+
+
+def _unwrap_layout_tables(tree: lxml_html.HtmlElement) -> None:
+    """Tables that lay out a page (paragraphs or other tables in their cells) become <div>s."""
+    for table in list(tree.iter("table")):
+        cells_hold_blocks = table.find(".//p") is not None or table.find(".//table") is not None
+        long_text = any(len(element_text(cell)) > 400 for cell in table.iter("td"))
+        if not (cells_hold_blocks or long_text):
+            continue
+        for element in [table, *table.iter("tbody", "thead", "tfoot", "tr", "td", "th")]:
+            element.tag = "div"
+            for attribute in ("width", "height", "valign", "align", "cellpadding", "cellspacing", "border", "colspan"):
+                element.attrib.pop(attribute, None)
 
 
 def _is_boilerplate(element: lxml_html.HtmlElement) -> bool:
@@ -329,7 +347,7 @@ def _embed_url(element: lxml_html.HtmlElement) -> str:
 
 
 def _strip_boilerplate(tree: lxml_html.HtmlElement, notes: list[str]) -> None:
-    main = _main_text_parent(tree)
+    main = main_text_parent(tree)
     h1 = tree.find(".//h1")
     embeds: list[str] = []
     dropped: Counter[str] = Counter()
@@ -378,41 +396,26 @@ def _strip_boilerplate(tree: lxml_html.HtmlElement, notes: list[str]) -> None:
 
 
 def _split_br_text(tree: lxml_html.HtmlElement) -> None:
-    """Text run in <br>-separated lines becomes paragraphs, cut at blank lines."""
+    """Text run in <br>-separated lines becomes paragraphs, cut at blank lines and at blocks."""
     for element in list(tree.iter("div", "td", "section", "article")):
         brs = element.findall("br")
-        if len(brs) < 2 or any(child.tag in _BLOCK_TAGS for child in element):
-            continue
         own_text = (element.text or "") + "".join(child.tail or "" for child in element)
-        if len(squash(own_text)) < 200:
+        if len(brs) < 2 or len(squash(own_text)) < 200:
             continue
+        # Where the page uses <br><br> between paragraphs, a single <br> is a line break.
         double = any(
-            br.getnext() is not None and br.getnext().tag == "br" and not squash(br.tail)
+            (after := br.getnext()) is not None and after.tag == "br" and not squash(br.tail)
             for br in brs
         )
-        paragraphs: list[list[object]] = [[]]
-        if element.text:
-            paragraphs[-1].append(element.text)
-        for child in list(element):
-            if child.tag == "br":
-                if not double or (paragraphs[-1] and not squash(child.tail) and child.getnext() is not None and child.getnext().tag == "br"):
-                    paragraphs.append([])
-                if child.tail:
-                    paragraphs[-1].append(child.tail)
-                continue
-            tail = child.tail
-            child.tail = None
-            paragraphs[-1].append(child)
-            if tail:
-                paragraphs[-1].append(tail)
-        for child in list(element):
-            element.remove(child)
-        element.text = None
-        for parts in paragraphs:
-            if not any(squash(p) if isinstance(p, str) else True for p in parts):
-                continue
+        items: list[lxml_html.HtmlElement] = []
+        run: list[object] = [element.text] if element.text else []
+
+        def flush() -> None:
+            if not any(squash(p) if isinstance(p, str) else True for p in run):
+                run.clear()
+                return
             paragraph = lxml_html.Element("p")
-            for part in parts:
+            for part in run:
                 if isinstance(part, str):
                     if len(paragraph):
                         paragraph[-1].tail = (paragraph[-1].tail or "") + part
@@ -420,7 +423,29 @@ def _split_br_text(tree: lxml_html.HtmlElement) -> None:
                         paragraph.text = (paragraph.text or "") + part
                 else:
                     paragraph.append(part)
-            element.append(paragraph)
+            items.append(paragraph)
+            run.clear()
+
+        for child in list(element):
+            tail, child.tail = child.tail, None
+            if child.tag == "br":
+                after = child.getnext()
+                if not double or (after is not None and after.tag == "br" and not squash(tail)):
+                    flush()
+                elif run:
+                    run.append(child)
+            elif child.tag in _BLOCK_TAGS:
+                flush()
+                items.append(child)
+            else:
+                run.append(child)
+            if tail:
+                run.append(tail)
+        flush()
+        for child in list(element):
+            element.remove(child)
+        element.text = None
+        element.extend(items)
 
 
 # --- trafilatura's result to blocks --------------------------------------------------------
@@ -567,6 +592,7 @@ def extract_body(tree: lxml_html.HtmlElement, *, url: str) -> Body:
     _normalise_images(tree, url)
     _split_br_text(tree)
     figures = _read_figures(tree)
+    _unwrap_layout_tables(tree)
     _strip_boilerplate(tree, notes)
     document = trafilatura.bare_extraction(
         tree,
@@ -581,7 +607,42 @@ def extract_body(tree: lxml_html.HtmlElement, *, url: str) -> Body:
     )
     body = getattr(document, "body", None)
     blocks = _to_blocks(body, figures, notes, url) if body is not None else []
+    _restore_figures(tree, blocks, figures)
     return Body(blocks=blocks, figures=figures, notes=notes)
+
+
+def _paragraph_key(text: str) -> str:
+    return squash(text)[:60].casefold()
+
+
+def _restore_figures(tree: lxml_html.HtmlElement, blocks: list[Block], figures: list[Figure]) -> None:
+    """Put back the pictures trafilatura left out that stand between two body paragraphs.
+
+    trafilatura's fallback extractors keep text only; a picture whose neighbours on both
+    sides are paragraphs of the body belongs to the body.
+    """
+    kept = {id(block.figure) for block in blocks if block.figure is not None}
+    where = {_paragraph_key(b.text): i for i, b in enumerate(blocks) if b.kind == "p"}
+    inserts: list[tuple[int, Block]] = []
+    for img in tree.iter("img"):
+        marker = img.get("title") or ""
+        if not marker.startswith(_MARKER):
+            continue
+        figure = figures[int(marker[len(_MARKER) :])]
+        if id(figure) in kept:
+            continue
+        before = img.xpath("preceding::p[normalize-space()][1]")
+        after = img.xpath("following::p[normalize-space()][1]")
+        if not before or not after:
+            continue
+        position = where.get(_paragraph_key(element_text(before[0])))
+        if position is None or _paragraph_key(element_text(after[0])) not in where:
+            continue
+        block = _figure_block(lxml_html.Element("graphic", src=figure.src, title=marker), figures)
+        if block is not None:
+            inserts.append((position + 1, block))
+    for position, block in sorted(inserts, key=lambda item: item[0], reverse=True):
+        blocks.insert(position, block)
 
 
 def blocks_from_html(markup: str, *, url: str) -> list[Block]:

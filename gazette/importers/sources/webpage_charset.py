@@ -59,6 +59,10 @@ _LATIN = {
 _SINGLE_BYTE = _LATIN | {"iso8859_5", "cp1251", "koi8_r", "cp1253", "cp1255", "cp1256", "cp874"}
 _MULTIBYTE = {"cp949", "euc_kr", "gb18030", "gb2312", "gbk", "big5", "big5hkscs", "cp932"}
 _MULTIBYTE |= {"shift_jis", "euc_jp", "iso2022_jp", "johab", "hz", "cp950"}
+# In the spelling codecs.lookup() gives names ("iso8859-1", "mac-latin2"), as codec_for does.
+_LATIN = {codecs.lookup(name).name for name in _LATIN}
+_SINGLE_BYTE = {codecs.lookup(name).name for name in _SINGLE_BYTE}
+_MULTIBYTE = {codecs.lookup(name).name for name in _MULTIBYTE}
 
 _META_CHARSET = re.compile(
     rb"""<meta[^>]+?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)"""

@@ -42,6 +42,9 @@ _ARTICLE_RANK = {
 }
 _PERSON_TYPES = {"person"}
 _HOME_NAMES = {"home", "homepage", "start", "startseite", "accueil", "inicio", "홈", "posts", "blog"}
+# Names a CMS gives every page of a kind; they are not a newsroom's sections.
+_NOT_SECTIONS = {"posts", "post", "blog", "articles", "article", "stories", "story", "news item",
+                 "uncategorized", "uncategorised", "general", "default", "home", "page", "pages"}  # fmt: skip
 _TAG_BOX_TOKENS = {"tags", "taglist", "keywords", "schlagworte", "schlagwoerter", "topics", "mots", "motscles"}
 
 _PUBLISHED_KEYS = (
@@ -104,7 +107,7 @@ _SECTION_KEYS = (
     "category",
     "dable:item_category",
 )
-_TAG_KEYS = ("article:tag", "parsely-tags", "sailthru.tags", "news_keywords")
+_TAG_KEYS = ("article:tag", "parsely-tags", "sailthru.tags", "news_keywords", "keywords")
 _IMAGE_KEYS = (
     "og:image:secure_url",
     "og:image",
@@ -298,7 +301,7 @@ def _breadcrumb_section(nodes: list[dict[str, Any]], index: dict[str, dict[str, 
             name = _text_of(item) or _text_of(_deref(item.get("item"), index))
             if name:
                 names.append(name)
-        names = [n for n in names if n.casefold() not in _HOME_NAMES]
+        names = [n for n in names if n.casefold() not in _HOME_NAMES | _NOT_SECTIONS]
         # The last crumb is usually the article itself.
         if len(names) >= 2:
             return names[-2]
@@ -548,6 +551,9 @@ def read_metadata(tree: lxml_html.HtmlElement, *, page_url: str) -> PageMetadata
     if not meta.section:
         found = _first(values, _SECTION_KEYS)
         meta.section = found[0] if found else _breadcrumb_section(nodes, index)
+    if meta.section.casefold() in _NOT_SECTIONS:
+        notes.append(f"the section {meta.section!r} names a kind of page, not a section; ignored")
+        meta.section = ""
     if not meta.tags:
         for key in _TAG_KEYS:
             if tags := _split_tags(values.get(key, [])):
@@ -617,7 +623,7 @@ def breadcrumb_section(tree: lxml_html.HtmlElement, headline: str) -> str:
         if not (class_tokens(element) & {"breadcrumb", "breadcrumbs"} or "breadcrumb" in label):
             continue
         steps = [element_text(a) for a in element.iter("a") if element_text(a)]
-        steps = [s for s in steps if s.casefold() not in _HOME_NAMES and s != headline]
+        steps = [s for s in steps if s.casefold() not in _HOME_NAMES | _NOT_SECTIONS and s != headline]
         if steps:
             return steps[-1]
     return ""
