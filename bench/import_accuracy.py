@@ -76,10 +76,14 @@ def body_figures(page: ExtractedPage) -> list[tuple[str, str]]:
 def score(page: ExtractedPage, expected: dict) -> dict[str, bool | float]:
     lead = expected.get("lead_image")
     got_lead = page.lead_image
-    lead_ok = (got_lead is None) if lead is None else (
-        got_lead is not None
-        and (got_lead.url, got_lead.caption, got_lead.credit)
-        == (lead["url"], lead["caption"], lead["credit"])
+    lead_ok = (
+        (got_lead is None)
+        if lead is None
+        else (
+            got_lead is not None
+            and (got_lead.url, got_lead.caption, got_lead.credit)
+            == (lead["url"], lead["caption"], lead["credit"])
+        )
     )
     figures = body_figures(page)
     wanted = [(f["caption"], f["credit"]) for f in expected.get("figures", [])]
@@ -89,7 +93,8 @@ def score(page: ExtractedPage, expected: dict) -> dict[str, bool | float]:
         "published": _same_time(page.published, expected["published"]),
         "modified": _same_time(page.modified, expected.get("modified")),
         "section": page.section == expected.get("section", ""),
-        "tags": {t.casefold() for t in page.tags} == {t.casefold() for t in expected.get("tags", [])},
+        "tags": {t.casefold() for t in page.tags}
+        == {t.casefold() for t in expected.get("tags", [])},
         "standfirst": page.standfirst == expected.get("standfirst", ""),
         "canonical": page.canonical_url == expected["canonical_url"],
         "lead image": lead_ok,
@@ -110,7 +115,9 @@ def main(argv: list[str] | None = None) -> int:
         data = sidecar.with_suffix(".html").read_bytes()
         started = time.perf_counter()
         try:
-            page = parse_webpage(data, url=fixture["url"], declared_charset=fixture.get("declared_charset"))
+            page = parse_webpage(
+                data, url=fixture["url"], declared_charset=fixture.get("declared_charset")
+            )
         except WebpageError as exc:
             rows.append((sidecar.stem, None, 0.0, str(exc)))
             continue
@@ -127,7 +134,11 @@ def main(argv: list[str] | None = None) -> int:
     print("|" + "|".join("-" * (len(cell) + 2) for cell in header.strip("|").split(" | ")) + "|")
     for name, result, elapsed, page in rows:
         if result is None:
-            print(f"| {name:<{width}} | " + " | ".join("error" for _ in FIELDS) + f" | 0.000 | - |  {page}")
+            print(
+                f"| {name:<{width}} | "
+                + " | ".join("error" for _ in FIELDS)
+                + f" | 0.000 | - |  {page}"
+            )
             continue
         cells = [("ok" if result[f] else "MISS").center(len(f)) for f in FIELDS]
         body = f"{result['body']:.3f}".center(len("body similarity"))

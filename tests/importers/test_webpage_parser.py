@@ -51,7 +51,8 @@ PARAGRAPHS = "".join(
 
 def article(head: str = "", body: str = PARAGRAPHS, h1: str = "Harbour plan approved") -> str:
     return (
-        f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{h1} | The Example</title>"
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+        f"<title>{h1} | The Example</title>"
         f"{head}</head><body><header><nav><a href='/'>Home</a></nav></header><main><article>"
         f"<h1>{h1}</h1><div class='article-body'>{body}</div></article></main>"
         f"<footer>Copyright 2024</footer></body></html>"
@@ -67,7 +68,13 @@ def body_figures(page: ExtractedPage) -> list[tuple[str, str, str]]:
         credit_text = credit.text_content() if credit is not None else ""
         if credit is not None:
             credit.drop_tree()
-        found.append((figure.find("img").get("src"), caption.text_content().strip() if caption is not None else "", credit_text))
+        found.append(
+            (
+                figure.find("img").get("src"),
+                caption.text_content().strip() if caption is not None else "",
+                credit_text,
+            )
+        )
     return found
 
 
@@ -202,10 +209,22 @@ def test_boilerplate_is_dropped(name, boilerplate):
 def test_body_is_sanitised_html_of_the_allowed_blocks(name):
     _expected, page = fixture(name)
     root = lxml_html.fragment_fromstring(page.body_html, create_parent="div")
-    allowed = {"p", "h2", "h3", "h4", "ul", "ol", "li", "blockquote", "pre", "figure",
-               "figcaption", "img", "small", "a", "strong", "em", "u", "code", "sub", "sup", "br"}  # fmt: skip
+    allowed = {
+        "p", "h2", "h3", "h4", "ul", "ol", "li", "blockquote", "pre", "figure", "figcaption",
+        "img", "small", "a", "strong", "em", "u", "code", "sub", "sup", "br",
+    }  # fmt: skip
     assert {element.tag for element in root.iter()} - {"div"} <= allowed
-    assert {child.tag for child in root} <= {"p", "h2", "h3", "h4", "ul", "ol", "blockquote", "pre", "figure"}
+    assert {child.tag for child in root} <= {
+        "p",
+        "h2",
+        "h3",
+        "h4",
+        "ul",
+        "ol",
+        "blockquote",
+        "pre",
+        "figure",
+    }
     for element in root.iter():
         assert set(element.attrib) <= {"href", "src", "alt", "rel"}
 
@@ -233,7 +252,9 @@ def test_a_lying_declared_charset_is_overruled_by_the_bytes():
         assert page.headline == spec["expected"]["headline"], lie
 
     utf8 = (FIXTURES / "wordpress.html").read_bytes()
-    page = parse_webpage(utf8, url="https://www.rivertonledger.com/x/", declared_charset="iso-8859-1")
+    page = parse_webpage(
+        utf8, url="https://www.rivertonledger.com/x/", declared_charset="iso-8859-1"
+    )
     assert "Riverton’s city council" in page.body_text
     assert any("is UTF-8" in note for note in page.notes)
 
@@ -262,7 +283,9 @@ def test_latin1_without_declaration_reads_as_windows_1252():
 def test_a_missing_declaration_on_korean_bytes_is_detected():
     data = (FIXTURES / "korean-euckr.html").read_bytes()
     data = data.replace(b"; charset=euc-kr", b"")
-    page = parse_webpage(data, url="https://www.hanbitilbo.co.kr/news/articleView.html?idxno=218734")
+    page = parse_webpage(
+        data, url="https://www.hanbitilbo.co.kr/news/articleView.html?idxno=218734"
+    )
     assert page.headline == "폭설에 강원 산간 마을 사흘째 고립…주민 120여 명 발 묶여"
 
 
@@ -280,10 +303,26 @@ def test_a_missing_declaration_on_korean_bytes_is_detected():
         (bytes(range(256)) * 64, "binary data"),
         (b"just words, and no markup at all", "no HTML tags found"),
         (b'<?xml version="1.0"?><rss version="2.0"><channel></channel></rss>', "RSS or Atom feed"),
-        (b'<?xml version="1.0"?><rss xmlns:wp="http://wordpress.org/export/1.2/"><channel><wp:wxr_version>1.2</wp:wxr_version></channel></rss>', "WordPress export"),
-        (b"<!DOCTYPE html><html><head><title>A story</title></head><body><h1>A story</h1><p>The minister sa", "truncated"),
-        (b"<html><head><title>Nothing</title></head><body><nav><a href='/'>Home</a></nav></body></html>", "no article text"),
-        (b"<html><body><p>" + b"Words of a paragraph of the story. " * 30 + b"</p></body></html>", "no headline found"),
+        (
+            b'<?xml version="1.0"?><rss xmlns:wp="http://wordpress.org/export/1.2/"><channel><wp:wxr_version>1.2</wp:wxr_version></channel></rss>',
+            "WordPress export",
+        ),
+        (
+            b"<!DOCTYPE html><html><head><title>A story</title></head>"
+            b"<body><h1>A story</h1><p>The minister sa",
+            "truncated",
+        ),
+        (
+            b"<html><head><title>Nothing</title></head>"
+            b"<body><nav><a href='/'>Home</a></nav></body></html>",
+            "no article text",
+        ),
+        (
+            b"<html><body><p>"
+            + b"Words of a paragraph of the story. " * 30
+            + b"</p></body></html>",
+            "no headline found",
+        ),
     ],
 )
 def test_hostile_input_gets_one_line_of_why(data, message):
@@ -300,7 +339,13 @@ def test_a_huge_page_is_refused_before_it_is_read():
 
 
 def test_absurd_nesting_is_a_clear_error_or_a_page_never_a_crash():
-    data = b"<html><body>" + b"<div>" * 50_000 + b"<h1>Deep</h1><p>text</p>" + b"</div>" * 50_000 + b"</body></html>"
+    data = (
+        b"<html><body>"
+        + b"<div>" * 50_000
+        + b"<h1>Deep</h1><p>text</p>"
+        + b"</div>" * 50_000
+        + b"</body></html>"
+    )
     with pytest.raises(WebpageError):
         parse_webpage(data, url="https://news.example.com/story")
 
@@ -329,12 +374,27 @@ def test_an_item_list_of_related_articles_is_not_the_article():
         "@context": "https://schema.org",
         "@type": "ItemList",
         "itemListElement": [
-            {"@type": "ListItem", "position": 1, "item": {"@type": "NewsArticle", "headline": "Another story", "datePublished": "2020-01-01T00:00:00Z"}}
+            {
+                "@type": "ListItem",
+                "position": 1,
+                "item": {
+                    "@type": "NewsArticle",
+                    "headline": "Another story",
+                    "datePublished": "2020-01-01T00:00:00Z",
+                },
+            }
         ],
     }
-    own = {"@context": "https://schema.org", "@type": "NewsArticle", "headline": "Harbour plan approved",
-           "datePublished": "2024-03-05T10:00:00+01:00", "author": {"@type": "Person", "name": "Ann Lee"}}  # fmt: skip
-    head = "".join(f"<script type='application/ld+json'>{json.dumps(d)}</script>" for d in (related, own))
+    own = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": "Harbour plan approved",
+        "datePublished": "2024-03-05T10:00:00+01:00",
+        "author": {"@type": "Person", "name": "Ann Lee"},
+    }
+    head = "".join(
+        f"<script type='application/ld+json'>{json.dumps(d)}</script>" for d in (related, own)
+    )
     page = page_from(article(head=head))
     assert page.published == datetime(2024, 3, 5, 9, 0, tzinfo=UTC)
     assert page.authors == ("Ann Lee",)
@@ -342,7 +402,7 @@ def test_an_item_list_of_related_articles_is_not_the_article():
 
 def test_invalid_json_ld_is_noted_and_the_rest_still_read():
     head = (
-        "<script type='application/ld+json'>{\"@type\": \"NewsArticle\", \"headline\": }</script>"
+        '<script type=\'application/ld+json\'>{"@type": "NewsArticle", "headline": }</script>'
         "<meta property='article:published_time' content='2024-03-05T10:00:00Z'>"
         "<meta name='author' content='By Ann Lee and Bo Kim, Staff Writers'>"
     )
@@ -353,7 +413,8 @@ def test_invalid_json_ld_is_noted_and_the_rest_still_read():
 
 
 def test_a_truncated_json_ld_headline_gives_way_to_the_printed_one():
-    head = "<script type='application/ld+json'>{\"@type\": \"NewsArticle\", \"headline\": \"Harbour plan…\"}</script>"
+    ld = {"@type": "NewsArticle", "headline": "Harbour plan…"}
+    head = f"<script type='application/ld+json'>{json.dumps(ld)}</script>"
     page = page_from(article(head=head, h1="Harbour plan approved after a long night"))
     assert page.headline == "Harbour plan approved after a long night"
 
@@ -365,7 +426,9 @@ def test_the_site_name_is_taken_off_a_title():
 
 def test_a_canonical_pointing_at_the_home_page_is_ignored():
     head = "<link rel='canonical' href='https://news.example.com/'>"
-    page = page_from(article(head=head), url="https://news.example.com/2024/story?utm_source=x&id=4")
+    page = page_from(
+        article(head=head), url="https://news.example.com/2024/story?utm_source=x&id=4"
+    )
     assert page.canonical_url == "https://news.example.com/2024/story?id=4"
     assert any("home page" in note for note in page.notes)
 
@@ -433,15 +496,26 @@ def test_author_names_from_bylines(raw, names):
 
 
 def test_a_wire_story_credits_the_agency_when_no_person_is_named():
-    head = "<script type='application/ld+json'>{\"@type\": \"NewsArticle\", \"headline\": \"Harbour plan approved\", \"author\": {\"@type\": \"Organization\", \"name\": \"Reuters\"}}</script>"
+    ld = {
+        "@type": "NewsArticle",
+        "headline": "Harbour plan approved",
+        "author": {"@type": "Organization", "name": "Reuters"},
+    }
+    head = f"<script type='application/ld+json'>{json.dumps(ld)}</script>"
     assert page_from(article(head=head)).authors == ("Reuters",)
 
 
 @pytest.mark.parametrize(
     ("caption", "expected"),
     [
-        ("Crews at work. (Photo: Maria Lopez/The Ledger)", ("Crews at work.", "Maria Lopez/The Ledger")),
-        ("Sandbags line the lane. Photo courtesy of Dale Ostrowski", ("Sandbags line the lane.", "Dale Ostrowski")),
+        (
+            "Crews at work. (Photo: Maria Lopez/The Ledger)",
+            ("Crews at work.", "Maria Lopez/The Ledger"),
+        ),
+        (
+            "Sandbags line the lane. Photo courtesy of Dale Ostrowski",
+            ("Sandbags line the lane.", "Dale Ostrowski"),
+        ),
         ("Photo by Jonas Weber / Unsplash", ("", "Jonas Weber / Unsplash")),
         ("▲ 마을 모습. (사진=평창군 제공)", ("마을 모습.", "평창군 제공")),
         ("Boats on the lake. © Jan Novak", ("Boats on the lake.", "Jan Novak")),
@@ -457,8 +531,7 @@ def test_credits_inside_captions_are_split_off(caption, expected):
 
 def test_the_body_is_sanitised():
     body = (
-        PARAGRAPHS
-        + "<p onclick='steal()'>A <a href='javascript:alert(1)'>bad link</a> and a "
+        PARAGRAPHS + "<p onclick='steal()'>A <a href='javascript:alert(1)'>bad link</a> and a "
         "<a href='/local/story' style='color:red'>relative one</a>.</p>"
         "<script>alert('x')</script><iframe src='https://evil.example/'></iframe>"
     )
@@ -469,21 +542,31 @@ def test_the_body_is_sanitised():
 
 
 def test_embeds_are_named_in_the_notes():
-    body = PARAGRAPHS + "<iframe src='https://www.youtube-nocookie.com/embed/abc123'></iframe>" + PARAGRAPHS
+    body = (
+        PARAGRAPHS
+        + "<iframe src='https://www.youtube-nocookie.com/embed/abc123'></iframe>"
+        + PARAGRAPHS
+    )
     page = page_from(article(body=body))
     assert any("youtube-nocookie.com/embed/abc123" in note for note in page.notes)
 
 
 def test_a_data_table_is_flattened_into_paragraphs_and_noted():
-    table = "<table><tr><th>Reservoir</th><th>Level</th></tr><tr><td>Falcon</td><td>18%</td></tr></table>"
+    table = (
+        "<table><tr><th>Reservoir</th><th>Level</th></tr>"
+        "<tr><td>Falcon</td><td>18%</td></tr></table>"
+    )
     page = page_from(article(body=PARAGRAPHS + table))
     assert "Falcon | 18%" in page.body_text
     assert any("table was flattened" in note for note in page.notes)
 
 
 def test_a_body_only_in_json_ld_is_read_from_article_body():
-    ld = {"@type": "NewsArticle", "headline": "Harbour plan approved",
-          "articleBody": "First paragraph of the story.\n\nSecond paragraph of the story."}  # fmt: skip
+    ld = {
+        "@type": "NewsArticle",
+        "headline": "Harbour plan approved",
+        "articleBody": "First paragraph of the story.\n\nSecond paragraph of the story.",
+    }
     html = (
         "<html><head><title>Harbour plan approved</title>"
         f"<script type='application/ld+json'>{json.dumps(ld)}</script></head>"
@@ -501,7 +584,8 @@ def test_a_body_only_in_next_data_is_read_from_there():
     }}}}  # fmt: skip
     html = (
         "<html><head><title>Harbour plan approved</title></head><body><div id='__next'></div>"
-        f"<script id='__NEXT_DATA__' type='application/json'>{json.dumps(data)}</script></body></html>"
+        f"<script id='__NEXT_DATA__' type='application/json'>{json.dumps(data)}</script>"
+        "</body></html>"
     )
     page = page_from(html)
     assert page.body_text.startswith("Paragraph 1 of the story")
@@ -514,7 +598,8 @@ def test_the_headline_byline_and_standfirst_are_not_repeated_in_the_body():
     head = "<meta name='author' content='Ann Lee'>"
     html = article(head=head, body=body).replace(
         "<h1>Harbour plan approved</h1>",
-        "<h1>Harbour plan approved</h1><p class='standfirst'>The council voted 6-3 after three hours.</p>",
+        "<h1>Harbour plan approved</h1>"
+        "<p class='standfirst'>The council voted 6-3 after three hours.</p>",
     )
     page = page_from(html)
     assert page.standfirst == "The council voted 6-3 after three hours."

@@ -116,7 +116,9 @@ _MAGIC = (
     (b"\x00\x00\x00 ftyp", "a video file"),
     (b"wOF2", "a web font"),
 )
-_TAG = re.compile(rb"<\s*(?:!doctype|html|head|body|article|main|div|p|h1|meta|title|section)\b", re.I)
+_TAG = re.compile(
+    rb"<\s*(?:!doctype|html|head|body|article|main|div|p|h1|meta|title|section)\b", re.I
+)
 _FEED = re.compile(r"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(rss|feed|rdf:RDF)\b", re.I | re.S)
 _WXR = re.compile(r"<wp:wxr_version|xmlns:wp=", re.I)
 _HTML_START = re.compile(r"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)\b", re.I | re.S)
@@ -154,7 +156,9 @@ def _parse(text: str) -> lxml_html.HtmlElement:
     # lxml refuses a str with an XML encoding declaration: hand it UTF-8 bytes instead.
     parser = lxml_html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
     try:
-        tree = lxml_html.document_fromstring(text.replace("\x00", "").encode("utf-8"), parser=parser)
+        tree = lxml_html.document_fromstring(
+            text.replace("\x00", "").encode("utf-8"), parser=parser
+        )
     except (etree.ParserError, ValueError) as exc:
         raise WebpageError(f"no HTML document could be read ({exc})") from None
     if tree is None or not isinstance(tree.tag, str):
@@ -181,7 +185,15 @@ _FORMATS = (
     "%Y%m%d%H%M%S",
     "%Y%m%dT%H%M%S",
 )
-_DATE_ONLY_FORMATS = ("%Y-%m-%d", "%Y.%m.%d", "%Y/%m/%d", "%d.%m.%Y", "%B %d, %Y", "%b %d, %Y", "%Y%m%d")
+_DATE_ONLY_FORMATS = (
+    "%Y-%m-%d",
+    "%Y.%m.%d",
+    "%Y/%m/%d",
+    "%d.%m.%Y",
+    "%B %d, %Y",
+    "%b %d, %Y",
+    "%Y%m%d",
+)
 
 # Where a page's times carry no zone, the site's country says which one it meant.
 _TLD_ZONES = {
@@ -190,12 +202,16 @@ _TLD_ZONES = {
     "ie": "Europe/Dublin", "de": "Europe/Berlin", "at": "Europe/Vienna", "ch": "Europe/Zurich",
     "fr": "Europe/Paris", "be": "Europe/Brussels", "nl": "Europe/Amsterdam", "es": "Europe/Madrid",
     "it": "Europe/Rome", "pt": "Europe/Lisbon", "pl": "Europe/Warsaw", "cz": "Europe/Prague",
-    "se": "Europe/Stockholm", "no": "Europe/Oslo", "dk": "Europe/Copenhagen", "fi": "Europe/Helsinki",
-    "gr": "Europe/Athens", "tr": "Europe/Istanbul", "ua": "Europe/Kyiv", "za": "Africa/Johannesburg",
-    "ng": "Africa/Lagos", "ke": "Africa/Nairobi", "nz": "Pacific/Auckland", "ph": "Asia/Manila",
+    "se": "Europe/Stockholm", "no": "Europe/Oslo", "dk": "Europe/Copenhagen",
+    "fi": "Europe/Helsinki", "gr": "Europe/Athens", "tr": "Europe/Istanbul", "ua": "Europe/Kyiv",
+    "za": "Africa/Johannesburg", "ng": "Africa/Lagos", "ke": "Africa/Nairobi",
+    "nz": "Pacific/Auckland", "ph": "Asia/Manila",
 }  # fmt: skip
-_LANGUAGE_ZONES = {"ko": "Asia/Seoul", "ja": "Asia/Tokyo", "en-gb": "Europe/London", "de-de": "Europe/Berlin",
-                   "fr-fr": "Europe/Paris", "it": "Europe/Rome", "pl": "Europe/Warsaw", "nl-nl": "Europe/Amsterdam"}  # fmt: skip
+_LANGUAGE_ZONES = {
+    "ko": "Asia/Seoul", "ja": "Asia/Tokyo", "en-gb": "Europe/London", "de-de": "Europe/Berlin",
+    "fr-fr": "Europe/Paris", "it": "Europe/Rome", "pl": "Europe/Warsaw",
+    "nl-nl": "Europe/Amsterdam",
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -211,7 +227,9 @@ def _read_time(raw: str) -> _Time | None:
         return None
     if re.fullmatch(r"\d{9,13}(?:\.\d+)?", raw):
         number = float(raw)
-        return _Time(datetime.fromtimestamp(number / 1000 if number > 1e11 else number, UTC), True, True)
+        return _Time(
+            datetime.fromtimestamp(number / 1000 if number > 1e11 else number, UTC), True, True
+        )
     candidate = re.sub(r"\s*(?:UTC|GMT)$", "Z", raw)
     try:
         value = datetime.fromisoformat(candidate)
@@ -251,11 +269,15 @@ def _page_zone(url: str, language: str) -> tuple[tzinfo, str]:
         return ZoneInfo(_TLD_ZONES[tld]), f"{_TLD_ZONES[tld]}, from the .{tld} address"
     for key in (language, language.split("-")[0]):
         if key in _LANGUAGE_ZONES:
-            return ZoneInfo(_LANGUAGE_ZONES[key]), f"{_LANGUAGE_ZONES[key]}, from the page's language"
+            return ZoneInfo(
+                _LANGUAGE_ZONES[key]
+            ), f"{_LANGUAGE_ZONES[key]}, from the page's language"
     return UTC, "UTC"
 
 
-def _times(meta: PageMetadata, tree: lxml_html.HtmlElement, url: str, notes: list[str]) -> tuple[datetime | None, datetime | None]:
+def _times(
+    meta: PageMetadata, tree: lxml_html.HtmlElement, url: str, notes: list[str]
+) -> tuple[datetime | None, datetime | None]:
     raw = {"published": meta.published, "modified": meta.modified}
     if raw["published"] is None:
         raw["published"] = _visible_time(tree)
@@ -293,18 +315,30 @@ def _visible_time(tree: lxml_html.HtmlElement) -> tuple[str, str] | None:
     times = [t for t in tree.iter("time") if t.get("datetime")]
     for element in times:
         tokens = class_tokens(element) | class_tokens(element.getparent() or element)
-        if element.get("pubdate") is not None or tokens & {"published", "publish", "pubdate", "posted", "date", "dateline", "entry"}:
+        if element.get("pubdate") is not None or tokens & {
+            "published",
+            "publish",
+            "pubdate",
+            "posted",
+            "date",
+            "dateline",
+            "entry",
+        }:
             return element.get("datetime"), "<time> in the page"
     return (times[0].get("datetime"), "<time> in the page") if times else None
 
 
 # --- reconciling ---------------------------------------------------------------------------
 
-_FOLD = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-"})
+_FOLD = str.maketrans(
+    {"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-"}
+)
 _TITLE_SEPARATORS = re.compile(r"\s+(?:\||-|–|—|::|·|»)\s+")
 _TRUNCATED = ("…", "...", "[…]", "[...]")
-_DEK_TOKENS = {"standfirst", "dek", "deck", "subheadline", "subtitle", "strapline", "excerpt",
-               "summary", "intro", "description", "subhed", "teaser", "chapo", "chapeau"}  # fmt: skip
+_DEK_TOKENS = {
+    "standfirst", "dek", "deck", "subheadline", "subtitle", "strapline", "excerpt", "summary",
+    "intro", "description", "subhed", "teaser", "chapo", "chapeau",
+}  # fmt: skip
 _BYLINE_LINE = re.compile(r"^(?:by|von|par|por)\s+\S", re.I)
 
 
@@ -318,7 +352,9 @@ def _strip_site_name(title: str, site_name: str) -> str:
         return title
     site = _key(site_name)
     # The site's name is at one end: "Headline | Site" or "Site - Headline".
-    if site and _key(parts[-1]) == site or len(parts[-1].split()) <= 4 < len(" ".join(parts[:-1]).split()):
+    if (site and _key(parts[-1]) == site) or len(parts[-1].split()) <= 4 < len(
+        " ".join(parts[:-1]).split()
+    ):
         return squash(" - ".join(parts[:-1])) if len(parts) > 2 else parts[0]
     if site and _key(parts[0]) == site:
         return squash(" - ".join(parts[1:]))
@@ -343,7 +379,8 @@ def _printed(tree: lxml_html.HtmlElement, text: str) -> bool:
     wanted = _key(text)
     body = tree.find("body")
     return body is not None and any(
-        isinstance(e.tag, str) and len(e) < 4 and _key(element_text(e)) == wanted for e in body.iter()
+        isinstance(e.tag, str) and len(e) < 4 and _key(element_text(e)) == wanted
+        for e in body.iter()
     )
 
 
@@ -367,7 +404,9 @@ def _headline(meta: PageMetadata, tree: lxml_html.HtmlElement, notes: list[str])
                 notes.append(f"the headline is from {source}; the page's <h1> says {h1s[0]!r}")
             return squash(printed)
     for text, source in candidates:
-        stripped = _strip_site_name(text, meta.site_name) if not source.startswith("JSON-LD") else text
+        stripped = (
+            _strip_site_name(text, meta.site_name) if not source.startswith("JSON-LD") else text
+        )
         if stripped:
             if h1s:
                 notes.append(f"the headline is from {source}; the page's <h1> says {h1s[0]!r}")
@@ -391,7 +430,10 @@ def _on_page_dek(tree: lxml_html.HtmlElement, headline: str) -> str:
         if not isinstance(element.tag, str):
             continue
         if not started:
-            started = element.tag not in {"title", "head", "html", "body"} and _key(element_text(element)) == headline_key
+            started = (
+                element.tag not in {"title", "head", "html", "body"}
+                and _key(element_text(element)) == headline_key
+            )
             continue
         if element.tag in {"script", "style"} or _key(element_text(element)) == headline_key:
             continue
@@ -399,26 +441,50 @@ def _on_page_dek(tree: lxml_html.HtmlElement, headline: str) -> str:
             return ""  # reached the body
         text = element_text(element)
         tokens = class_tokens(element)
-        is_dek = bool(tokens & _DEK_TOKENS) and not tokens & {"related", "card", "comment", "author", "promo"}
+        is_dek = bool(tokens & _DEK_TOKENS) and not tokens & {
+            "related",
+            "card",
+            "comment",
+            "author",
+            "promo",
+        }
         if (element.get("itemprop") or "").lower() in {"description", "alternativeheadline"}:
             is_dek = True
-        if element.tag == "h2" and (previous := element.getprevious()) is not None and previous.tag == "h1":
+        if (
+            element.tag == "h2"
+            and (previous := element.getprevious()) is not None
+            and previous.tag == "h1"
+        ):
             is_dek = True
-        if not is_dek or element.find(".//img") is not None or element.find(".//figure") is not None:
+        if (
+            not is_dek
+            or element.find(".//img") is not None
+            or element.find(".//figure") is not None
+        ):
             continue
-        if 20 <= len(text) <= 500 and _key(text) != headline_key and not element.findall(".//p")[1:]:
+        if (
+            20 <= len(text) <= 500
+            and _key(text) != headline_key
+            and not element.findall(".//p")[1:]
+        ):
             return text
     return ""
 
 
-def _standfirst(meta: PageMetadata, tree: lxml_html.HtmlElement, headline: str, blocks: list[Block], notes: list[str]) -> str:
+def _standfirst(
+    meta: PageMetadata,
+    tree: lxml_html.HtmlElement,
+    headline: str,
+    blocks: list[Block],
+    notes: list[str],
+) -> str:
     on_page = _on_page_dek(tree, headline)
     if on_page:
         return on_page
     first_paragraph = next((b.text for b in blocks if b.kind == "p"), "")
     for text, source in meta.descriptions:
         key = _key(text).rstrip("….[] ")
-        if text.endswith(_TRUNCATED) or key and _key(first_paragraph).startswith(key):
+        if text.endswith(_TRUNCATED) or (key and _key(first_paragraph).startswith(key)):
             notes.append(f"no standfirst: the {source} repeats the first paragraph")
             return ""
         if key and key != _key(headline):
@@ -427,7 +493,9 @@ def _standfirst(meta: PageMetadata, tree: lxml_html.HtmlElement, headline: str, 
     return ""
 
 
-def _lead_image(meta: PageMetadata, figures: list[Figure], blocks: list[Block], notes: list[str]) -> LeadImage | None:
+def _lead_image(
+    meta: PageMetadata, figures: list[Figure], blocks: list[Block], notes: list[str]
+) -> LeadImage | None:
     image: ImageMeta | None = meta.image
     if image is None:
         first = next((b for b in blocks if b.kind != "h2"), None)
@@ -459,9 +527,14 @@ def _trim_head(blocks: list[Block], headline: str, authors: tuple[str, ...]) -> 
     kept = [b for b in blocks[:head] if b.kind == "figure"]
     for index, block in enumerate(blocks[head:], start=head):
         words = _key(block.text).split()
-        if index < head + 4 and block.kind == "p" and len(words) <= 12 and (
-            _BYLINE_LINE.match(block.text)
-            or len(words) <= 6 and any(a in " ".join(words) for a in author_keys)
+        if (
+            index < head + 4
+            and block.kind == "p"
+            and len(words) <= 12
+            and (
+                _BYLINE_LINE.match(block.text)
+                or (len(words) <= 6 and any(a in " ".join(words) for a in author_keys))
+            )
         ):
             continue
         kept.append(block)
@@ -469,13 +542,19 @@ def _trim_head(blocks: list[Block], headline: str, authors: tuple[str, ...]) -> 
 
 
 _SIGN_OFF = re.compile(
-    r"^(?:copyright|©|ⓒ|저작권자|\(c\)|all rights reserved)|무단\s*전재|재배포\s*금지|all rights reserved",
+    r"^(?:copyright|©|ⓒ|저작권자|\(c\))|무단\s*전재|재배포\s*금지|all rights reserved",
     re.I,
 )
 _EMAIL_LINE = re.compile(r"\S+@\S+\.\w+")
 
 
-def _trim_blocks(blocks: list[Block], standfirst: str, authors: tuple[str, ...], lead: LeadImage | None, notes: list[str]) -> list[Block]:
+def _trim_blocks(
+    blocks: list[Block],
+    standfirst: str,
+    authors: tuple[str, ...],
+    lead: LeadImage | None,
+    notes: list[str],
+) -> list[Block]:
     """Drop the standfirst and the lead image where the body repeats them, and sign-off lines."""
     standfirst_key = _key(standfirst)
     lead_key = image_key(lead.url) if lead else None
@@ -488,9 +567,17 @@ def _trim_blocks(blocks: list[Block], standfirst: str, authors: tuple[str, ...],
             continue
         kept.append(block)
     # A copyright line or the reporter's name and address closing the text are not the story.
-    while kept and kept[-1].kind == "p" and len(kept[-1].text.split()) <= 15 and (
-        _SIGN_OFF.search(kept[-1].text)
-        or _EMAIL_LINE.search(kept[-1].text) and any(_key(a) in _key(kept[-1].text) for a in authors)
+    while (
+        kept
+        and kept[-1].kind == "p"
+        and len(kept[-1].text.split()) <= 15
+        and (
+            _SIGN_OFF.search(kept[-1].text)
+            or (
+                _EMAIL_LINE.search(kept[-1].text)
+                and any(_key(a) in _key(kept[-1].text) for a in authors)
+            )
+        )
     ):
         notes.append(f"a closing line was dropped: {kept.pop().text!r}")
     return kept
@@ -501,14 +588,18 @@ def _text_blocks(text: str) -> list[Block]:
     return [Block("p", f"<p>{html.escape(p, quote=False)}</p>", p) for p in paragraphs if p]
 
 
-_ALLOWED_TAGS = {"p", "h2", "h3", "h4", "ul", "ol", "li", "blockquote", "pre", "figure", "figcaption",
-                 "img", "small", "a", "strong", "em", "u", "code", "sub", "sup", "br"}  # fmt: skip
+_ALLOWED_TAGS = {
+    "p", "h2", "h3", "h4", "ul", "ol", "li", "blockquote", "pre", "figure", "figcaption", "img",
+    "small", "a", "strong", "em", "u", "code", "sub", "sup", "br",
+}  # fmt: skip
 _TRACKING = re.compile(r"^(?:utm_|fbclid$|gclid$|mc_cid$|mc_eid$|ocid$|cmpid$|icid$|at_)", re.I)
 
 
 def _page_key(url: str) -> str:
     parts = urlsplit(url)
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _TRACKING.match(k)]
+    query = [
+        (k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _TRACKING.match(k)
+    ]
     return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), ""))
 
 
@@ -545,7 +636,9 @@ def parse_webpage(data: bytes, *, url: str, declared_charset: str | None = None)
     authors = tuple(meta.authors)
     if not authors:
         authors = tuple(byline_names(tree))
-        notes.append(f"authors read from the byline: {', '.join(authors)}" if authors else "no author found")
+        notes.append(
+            f"authors read from the byline: {', '.join(authors)}" if authors else "no author found"
+        )
     published, modified = _times(meta, tree, canonical, notes)
     section = meta.section or breadcrumb_section(tree, headline)
     if section and not meta.section:
@@ -578,5 +671,3 @@ def parse_webpage(data: bytes, *, url: str, declared_charset: str | None = None)
         body_html=body_html,
         notes=tuple(dict.fromkeys(notes)),
     )
-
-

@@ -201,9 +201,13 @@ def _normalise_images(tree: lxml_html.HtmlElement, base: str) -> None:
             fragment = lxml_html.fragment_fromstring(noscript.text, create_parent="div")
             inner = fragment.find(".//img")
         previous = noscript.getprevious()
-        if inner is not None and previous is not None and previous.tag == "img":
-            if not resolve_url(_image_src(previous), base):
-                previous.set("src", inner.get("src", ""))
+        if (
+            inner is not None
+            and previous is not None
+            and previous.tag == "img"
+            and not resolve_url(_image_src(previous), base)
+        ):
+            previous.set("src", inner.get("src", ""))
     for img in list(tree.iter("img")):
         src = resolve_url(_image_src(img), base)
         tiny = any(img.get(dim, "").strip() in {"0", "1", "2"} for dim in ("width", "height"))
@@ -218,11 +222,13 @@ def _caption_elements(container: lxml_html.HtmlElement) -> list[lxml_html.HtmlEl
     for element in container.iter():
         if not _is_element(element) or element is container:
             continue
-        if element.tag == "figcaption" or class_tokens(element) & _CAPTION_TOKENS or (
-            (element.get("itemprop") or "").lower() == "caption"
-        ):
-            if not any(_contains(outer, element) for outer in found):
-                found.append(element)
+        is_caption = (
+            element.tag == "figcaption"
+            or class_tokens(element) & _CAPTION_TOKENS
+            or (element.get("itemprop") or "").lower() == "caption"
+        )
+        if is_caption and not any(_contains(outer, element) for outer in found):
+            found.append(element)
     return found
 
 
@@ -232,20 +238,24 @@ def _credit_elements(container: lxml_html.HtmlElement) -> list[lxml_html.HtmlEle
         if not _is_element(element) or element is container:
             continue
         itemprop = (element.get("itemprop") or "").lower()
-        if class_tokens(element) & _CREDIT_TOKENS or itemprop in _CREDIT_ITEMPROPS or (
-            element.tag in {"small", "cite"}
-        ):
-            if not any(_contains(outer, element) for outer in found):
-                found.append(element)
+        is_credit = (
+            class_tokens(element) & _CREDIT_TOKENS
+            or itemprop in _CREDIT_ITEMPROPS
+            or element.tag in {"small", "cite"}
+        )
+        if is_credit and not any(_contains(outer, element) for outer in found):
+            found.append(element)
     return found
 
 
 def _only_picture(node: lxml_html.HtmlElement, parts: list[lxml_html.HtmlElement]) -> bool:
     """The element holds the picture and its caption, not paragraphs of the article."""
     residual = len(element_text(node)) - sum(
-        len(element_text(p)) for p in parts if not any(q is not p and _contains(q, p) for q in parts)
+        len(element_text(p))
+        for p in parts
+        if not any(q is not p and _contains(q, p) for q in parts)
     )
-    return residual <= 40 and node.find(".//p") is None or residual <= 0
+    return (residual <= 40 and node.find(".//p") is None) or residual <= 0
 
 
 def _figure_container(img: lxml_html.HtmlElement) -> lxml_html.HtmlElement | None:
@@ -258,7 +268,7 @@ def _figure_container(img: lxml_html.HtmlElement) -> lxml_html.HtmlElement | Non
         if len(node.findall(".//img")) > 1:
             return None
         captions, credits = _caption_elements(node), _credit_elements(node)
-        if (captions or credits and node.tag != "p") and _only_picture(node, captions + credits):
+        if (captions or (credits and node.tag != "p")) and _only_picture(node, captions + credits):
             return node
         node = node.getparent()
     return None
@@ -285,7 +295,9 @@ def _read_figures(tree: lxml_html.HtmlElement) -> list[Figure]:
             caption, credit = split_credit(caption)
         else:
             caption = _CAPTION_MARK.sub("", caption)
-        figure = Figure(src=img.get("src"), alt=squash(img.get("alt")), caption=caption, credit=credit)
+        figure = Figure(
+            src=img.get("src"), alt=squash(img.get("alt")), caption=caption, credit=credit
+        )
         marker = f"{_MARKER}{len(figures)}"
         figures.append(figure)
         clean = lxml_html.Element("img", src=figure.src, alt=figure.alt, title=marker)
@@ -311,7 +323,16 @@ def _unwrap_layout_tables(tree: lxml_html.HtmlElement) -> None:
             continue
         for element in [table, *table.iter("tbody", "thead", "tfoot", "tr", "td", "th")]:
             element.tag = "div"
-            for attribute in ("width", "height", "valign", "align", "cellpadding", "cellspacing", "border", "colspan"):
+            for attribute in (
+                "width",
+                "height",
+                "valign",
+                "align",
+                "cellpadding",
+                "cellspacing",
+                "border",
+                "colspan",
+            ):
                 element.attrib.pop(attribute, None)
 
 
@@ -338,10 +359,13 @@ def _embed_url(element: lxml_html.HtmlElement) -> str:
         if element.tag == "amp-youtube" and element.get("data-videoid"):
             src = f"https://www.youtube.com/watch?v={element.get('data-videoid')}"
         return src if _EMBED_HOSTS.search(src) else ""
-    if class_tokens(element) & {"twitter", "instagram", "tiktok"} or (element.get("class") or "").split() and set(
+    if class_tokens(element) & {"twitter", "instagram", "tiktok"} or (
         (element.get("class") or "").split()
-    ) & _EMBED_CLASSES:
-        links = [a.get("href", "") for a in element.iter("a") if _EMBED_HOSTS.search(a.get("href", ""))]
+        and set((element.get("class") or "").split()) & _EMBED_CLASSES
+    ):
+        links = [
+            a.get("href", "") for a in element.iter("a") if _EMBED_HOSTS.search(a.get("href", ""))
+        ]
         return links[-1] if links else "(embedded post)"
     return ""
 
@@ -368,7 +392,15 @@ def _strip_boilerplate(tree: lxml_html.HtmlElement, notes: list[str]) -> None:
             continue
         if _is_boilerplate(element):
             tokens = class_tokens(element)
-            for kind in ("related", "newsletter", "comments", "cookie", "ad", "ads", "advertisement"):
+            for kind in (
+                "related",
+                "newsletter",
+                "comments",
+                "cookie",
+                "ad",
+                "ads",
+                "advertisement",
+            ):
                 if kind in tokens:
                     dropped[kind] += 1
             element.drop_tree()
@@ -380,8 +412,11 @@ def _strip_boilerplate(tree: lxml_html.HtmlElement, notes: list[str]) -> None:
                 element.drop_tree()
                 continue
             words = len(text.split())
-            if words and words <= 60 and "newsletter" in lowered and (
-                "sign up" in lowered or "subscribe" in lowered or "inbox" in lowered
+            if (
+                words
+                and words <= 60
+                and "newsletter" in lowered
+                and ("sign up" in lowered or "subscribe" in lowered or "inbox" in lowered)
             ):
                 dropped["newsletter"] += 1
                 element.drop_tree()
@@ -393,6 +428,21 @@ def _strip_boilerplate(tree: lxml_html.HtmlElement, notes: list[str]) -> None:
                     element.drop_tree()
     for url in dict.fromkeys(embeds):
         notes.append(f"an embed was not kept: {url}")
+
+
+def _flush_run(run: list[object], items: list[lxml_html.HtmlElement]) -> None:
+    """Close the run of text and inline elements collected so far as one <p>."""
+    if any(squash(part) if isinstance(part, str) else True for part in run):
+        paragraph = lxml_html.Element("p")
+        for part in run:
+            if not isinstance(part, str):
+                paragraph.append(part)
+            elif len(paragraph):
+                paragraph[-1].tail = (paragraph[-1].tail or "") + part
+            else:
+                paragraph.text = (paragraph.text or "") + part
+        items.append(paragraph)
+    run.clear()
 
 
 def _split_br_text(tree: lxml_html.HtmlElement) -> None:
@@ -409,39 +459,22 @@ def _split_br_text(tree: lxml_html.HtmlElement) -> None:
         )
         items: list[lxml_html.HtmlElement] = []
         run: list[object] = [element.text] if element.text else []
-
-        def flush() -> None:
-            if not any(squash(p) if isinstance(p, str) else True for p in run):
-                run.clear()
-                return
-            paragraph = lxml_html.Element("p")
-            for part in run:
-                if isinstance(part, str):
-                    if len(paragraph):
-                        paragraph[-1].tail = (paragraph[-1].tail or "") + part
-                    else:
-                        paragraph.text = (paragraph.text or "") + part
-                else:
-                    paragraph.append(part)
-            items.append(paragraph)
-            run.clear()
-
         for child in list(element):
             tail, child.tail = child.tail, None
             if child.tag == "br":
                 after = child.getnext()
                 if not double or (after is not None and after.tag == "br" and not squash(tail)):
-                    flush()
+                    _flush_run(run, items)
                 elif run:
                     run.append(child)
             elif child.tag in _BLOCK_TAGS:
-                flush()
+                _flush_run(run, items)
                 items.append(child)
             else:
                 run.append(child)
             if tail:
                 run.append(tail)
-        flush()
+        _flush_run(run, items)
         for child in list(element):
             element.remove(child)
         element.text = None
@@ -550,20 +583,30 @@ def _to_blocks(
             elif tag == "head":
                 level = min(max(int((child.get("rend") or "h2")[1:] or 2), 2), 4)
                 if text := _text(child):
-                    blocks.append(Block(f"h{level}", f"<h{level}>{_inline_html(child, base)}</h{level}>", text))
+                    blocks.append(
+                        Block(
+                            f"h{level}", f"<h{level}>{_inline_html(child, base)}</h{level}>", text
+                        )
+                    )
             elif tag == "list":
                 markup = _list_html(child, base)
                 if markup:
-                    blocks.append(Block("ol" if markup.startswith("<ol") else "ul", markup, _text(child)))
+                    blocks.append(
+                        Block("ol" if markup.startswith("<ol") else "ul", markup, _text(child))
+                    )
             elif tag == "quote":
                 inner = [p for p in child if p.tag == "p"]
                 paragraphs = inner or [child]
                 markup = "".join(f"<p>{_inline_html(p, base)}</p>" for p in paragraphs if _text(p))
                 if markup:
-                    blocks.append(Block("blockquote", f"<blockquote>{markup}</blockquote>", _text(child)))
+                    blocks.append(
+                        Block("blockquote", f"<blockquote>{markup}</blockquote>", _text(child))
+                    )
             elif tag == "code":
                 if text := _text(child):
-                    blocks.append(Block("pre", f"<pre>{html.escape(child.xpath('string()'))}</pre>", text))
+                    blocks.append(
+                        Block("pre", f"<pre>{html.escape(child.xpath('string()'))}</pre>", text)
+                    )
             elif tag == "graphic":
                 if block := _figure_block(child, figures):
                     blocks.append(block)
@@ -615,7 +658,9 @@ def _paragraph_key(text: str) -> str:
     return squash(text)[:60].casefold()
 
 
-def _restore_figures(tree: lxml_html.HtmlElement, blocks: list[Block], figures: list[Figure]) -> None:
+def _restore_figures(
+    tree: lxml_html.HtmlElement, blocks: list[Block], figures: list[Figure]
+) -> None:
     """Put back the pictures trafilatura left out that stand between two body paragraphs.
 
     trafilatura's fallback extractors keep text only; a picture whose neighbours on both
@@ -647,5 +692,7 @@ def _restore_figures(tree: lxml_html.HtmlElement, blocks: list[Block], figures: 
 
 def blocks_from_html(markup: str, *, url: str) -> list[Block]:
     """Blocks from a bare HTML body (JSON data's ``body`` field), through the same steps."""
-    wrapper = lxml_html.document_fromstring(f"<html><body><article>{markup}</article></body></html>")
+    wrapper = lxml_html.document_fromstring(
+        f"<html><body><article>{markup}</article></body></html>"
+    )
     return extract_body(wrapper, url=url).blocks

@@ -41,11 +41,32 @@ _ARTICLE_RANK = {
     **dict.fromkeys(("socialmediaposting", "scholarlyarticle", "creativework"), 2),
 }
 _PERSON_TYPES = {"person"}
-_HOME_NAMES = {"home", "homepage", "start", "startseite", "accueil", "inicio", "홈", "posts", "blog"}
+_HOME_NAMES = {
+    "home",
+    "homepage",
+    "start",
+    "startseite",
+    "accueil",
+    "inicio",
+    "홈",
+    "posts",
+    "blog",
+}
 # Names a CMS gives every page of a kind; they are not a newsroom's sections.
-_NOT_SECTIONS = {"posts", "post", "blog", "articles", "article", "stories", "story", "news item",
-                 "uncategorized", "uncategorised", "general", "default", "home", "page", "pages"}  # fmt: skip
-_TAG_BOX_TOKENS = {"tags", "taglist", "keywords", "schlagworte", "schlagwoerter", "topics", "mots", "motscles"}
+_NOT_SECTIONS = {
+    "posts", "post", "blog", "articles", "article", "stories", "story", "news item",
+    "uncategorized", "uncategorised", "general", "default", "home", "page", "pages",
+}  # fmt: skip
+_TAG_BOX_TOKENS = {
+    "tags",
+    "taglist",
+    "keywords",
+    "schlagworte",
+    "schlagwoerter",
+    "topics",
+    "mots",
+    "motscles",
+}
 
 _PUBLISHED_KEYS = (
     "article:published_time",
@@ -162,7 +183,9 @@ class PageMetadata:
 
 # --- JSON-LD ---------------------------------------------------------------------------------
 
-_JSON_WRAPPING = re.compile(r"^\s*(?:<!--|//\s*<!\[CDATA\[|<!\[CDATA\[)|(?:-->|//\s*\]\]>|\]\]>)\s*$")
+_JSON_WRAPPING = re.compile(
+    r"^\s*(?:<!--|//\s*<!\[CDATA\[|<!\[CDATA\[)|(?:-->|//\s*\]\]>|\]\]>)\s*$"
+)
 
 
 def _load_json(text: str) -> Any:
@@ -268,7 +291,9 @@ def _jsonld_authors(article: dict[str, Any], index: dict[str, dict[str, Any]]) -
     return people or organisations
 
 
-def _jsonld_image(article: dict[str, Any], index: dict[str, dict[str, Any]], base: str) -> ImageMeta | None:
+def _jsonld_image(
+    article: dict[str, Any], index: dict[str, dict[str, Any]], base: str
+) -> ImageMeta | None:
     for raw in _as_list(article.get("image")) + _as_list(article.get("thumbnailUrl")):
         node = _deref(raw, index)
         if isinstance(node, str):
@@ -281,11 +306,18 @@ def _jsonld_image(article: dict[str, Any], index: dict[str, dict[str, Any]], bas
                 continue
             credit = ""
             for key in ("creditText", "copyrightHolder", "author", "creator", "copyrightNotice"):
-                credit = _text_of(_deref(_as_list(node.get(key))[0], index)) if node.get(key) else ""
+                credit = (
+                    _text_of(_deref(_as_list(node.get(key))[0], index)) if node.get(key) else ""
+                )
                 if credit:
                     break
             caption = _text_of(node.get("caption")) or _text_of(node.get("description"))
-            return ImageMeta(url, alt=_text_of(node.get("name")) if caption else "", caption=caption, credit=credit)
+            return ImageMeta(
+                url,
+                alt=_text_of(node.get("name")) if caption else "",
+                caption=caption,
+                credit=credit,
+            )
     return None
 
 
@@ -358,7 +390,7 @@ def clean_author_names(raw: Iterable[str]) -> list[str]:
         value = _BYLINE_PREFIX.sub("", value)
         for part in _NAME_SEPARATORS.split(value):
             part = _KOREAN_ROLE.sub("", _BYLINE_PREFIX.sub("", part.strip(" .·-–—:"))).strip()
-            if not part or _ROLE.search(part) and len(part.split()) <= 3 and part != value:
+            if not part or (_ROLE.search(part) and len(part.split()) <= 3 and part != value):
                 continue
             if len(part.split()) > 6 or part.casefold() in seen:
                 continue
@@ -382,7 +414,9 @@ def _split_tags(values: Iterable[str]) -> list[str]:
     return tags
 
 
-def _canonical(tree: lxml_html.HtmlElement, page_url: str, values: dict[str, list[str]], notes: list[str]) -> str:
+def _canonical(
+    tree: lxml_html.HtmlElement, page_url: str, values: dict[str, list[str]], notes: list[str]
+) -> str:
     candidates = [
         (link.get("href"), "link rel=canonical")
         for link in tree.iter("link")
@@ -406,8 +440,23 @@ def _canonical(tree: lxml_html.HtmlElement, page_url: str, values: dict[str, lis
 # --- __NEXT_DATA__ ---------------------------------------------------------------------------
 
 _NEXT_TITLE = ("headline", "title")
-_NEXT_PUBLISHED = ("datePublished", "publishedAt", "published_at", "firstPublished", "publishDate", "publishedDate", "date")
-_NEXT_MODIFIED = ("dateModified", "updatedAt", "updated_at", "lastModified", "modifiedDate", "lastPublished")
+_NEXT_PUBLISHED = (
+    "datePublished",
+    "publishedAt",
+    "published_at",
+    "firstPublished",
+    "publishDate",
+    "publishedDate",
+    "date",
+)
+_NEXT_MODIFIED = (
+    "dateModified",
+    "updatedAt",
+    "updated_at",
+    "lastModified",
+    "modifiedDate",
+    "lastPublished",
+)
 _NEXT_AUTHORS = ("authors", "author", "byline", "contributors")
 _NEXT_SECTION = ("section", "category", "primarySection", "primaryCategory")
 _NEXT_TAGS = ("tags", "keywords", "topics")
@@ -455,7 +504,11 @@ def _next_value(node: dict[str, Any], keys: Iterable[str]) -> Any:
 
 
 def _next_strings(value: Any) -> list[str]:
-    return [text for item in _as_list(value) if (text := _text_of(item) or (item.get("title") if isinstance(item, dict) else ""))]
+    return [
+        text
+        for item in _as_list(value)
+        if (text := _text_of(item) or (item.get("title") if isinstance(item, dict) else ""))
+    ]
 
 
 def _from_next_data(tree: lxml_html.HtmlElement, meta: PageMetadata, base: str) -> None:
@@ -466,12 +519,18 @@ def _from_next_data(tree: lxml_html.HtmlElement, meta: PageMetadata, base: str) 
     title = _text_of(_next_value(node, _NEXT_TITLE))
     if title:
         meta.headlines.append((title, "__NEXT_DATA__"))
-    if not meta.authors and (authors := clean_author_names(_next_strings(_next_value(node, _NEXT_AUTHORS)))):
+    if not meta.authors and (
+        authors := clean_author_names(_next_strings(_next_value(node, _NEXT_AUTHORS)))
+    ):
         meta.authors, meta.authors_source = authors, "__NEXT_DATA__"
         found.append("authors")
     for attribute, keys in (("published", _NEXT_PUBLISHED), ("modified", _NEXT_MODIFIED)):
         value = _next_value(node, keys)
-        if getattr(meta, attribute) is None and isinstance(value, str | int | float) and not isinstance(value, bool):
+        if (
+            getattr(meta, attribute) is None
+            and isinstance(value, str | int | float)
+            and not isinstance(value, bool)
+        ):
             setattr(meta, attribute, (str(value), "__NEXT_DATA__"))
             found.append(attribute)
     if not meta.section and (section := _next_strings(_next_value(node, _NEXT_SECTION))):
@@ -512,7 +571,10 @@ def read_metadata(tree: lxml_html.HtmlElement, *, page_url: str) -> PageMetadata
             meta.descriptions.append((text, "JSON-LD description"))
         meta.authors = clean_author_names(_jsonld_authors(article, index))
         meta.authors_source = "JSON-LD" if meta.authors else ""
-        for attribute, keys in (("published", ("datePublished", "dateCreated")), ("modified", ("dateModified",))):
+        for attribute, keys in (
+            ("published", ("datePublished", "dateCreated")),
+            ("modified", ("dateModified",)),
+        ):
             for key in keys:
                 if value := _text_of(article.get(key)):
                     setattr(meta, attribute, (value, f"JSON-LD {key}"))
@@ -623,7 +685,9 @@ def breadcrumb_section(tree: lxml_html.HtmlElement, headline: str) -> str:
         if not (class_tokens(element) & {"breadcrumb", "breadcrumbs"} or "breadcrumb" in label):
             continue
         steps = [element_text(a) for a in element.iter("a") if element_text(a)]
-        steps = [s for s in steps if s.casefold() not in _HOME_NAMES | _NOT_SECTIONS and s != headline]
+        steps = [
+            s for s in steps if s.casefold() not in _HOME_NAMES | _NOT_SECTIONS and s != headline
+        ]
         if steps:
             return steps[-1]
     return ""
@@ -631,7 +695,10 @@ def breadcrumb_section(tree: lxml_html.HtmlElement, headline: str) -> str:
 
 def tag_links(tree: lxml_html.HtmlElement) -> list[str]:
     """Tags the page lists as links: rel=tag, or inside an element named for tags."""
-    found = [element_text(a) for a in tree.xpath("//a[contains(concat(' ', normalize-space(@rel), ' '), ' tag ')]")]
+    found = [
+        element_text(a)
+        for a in tree.xpath("//a[contains(concat(' ', normalize-space(@rel), ' '), ' tag ')]")
+    ]
     if not found:
         for element in tree.iter():
             if isinstance(element.tag, str) and class_tokens(element) & _TAG_BOX_TOKENS:

@@ -13,7 +13,9 @@ __all__ = ["class_tokens", "element_text", "image_key", "resolve_url", "squash"]
 _TOKEN_SPLIT = re.compile(r"[^a-z0-9]+")
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 # WordPress and most image CDNs put the rendition's size into the name or the query.
-_SIZE_SUFFIX = re.compile(r"[-_]\d{2,5}x\d{2,5}(?=\.[a-z0-9]+$)|[-_](?:scaled|large|medium|small)(?=\.)")
+_SIZE_SUFFIX = re.compile(
+    r"[-_]\d{2,5}x\d{2,5}(?=\.[a-z0-9]+$)|[-_](?:scaled|large|medium|small)(?=\.)"
+)
 
 
 def squash(text: str | None) -> str:
@@ -29,7 +31,7 @@ def element_text(element: lxml_html.HtmlElement) -> str:
 
 
 def class_tokens(element: lxml_html.HtmlElement) -> set[str]:
-    """The words of an element's class and id: ``c-RelatedLinks__item`` -> c, related, links, item."""
+    """The words of an element's class and id: ``c-RelatedLinks__item`` -> c related links item."""
     raw = f"{element.get('class', '')} {element.get('id', '')}"
     raw = _CAMEL.sub(" ", raw).lower()
     return {token for token in _TOKEN_SPLIT.split(raw) if token}
