@@ -129,9 +129,9 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
     width = max(len(name) for name, *_ in rows)
-    header = f"| {'page':<{width}} | " + " | ".join(FIELDS) + " | body similarity | ms |"
-    print(header)
-    print("|" + "|".join("-" * (len(cell) + 2) for cell in header.strip("|").split(" | ")) + "|")
+    columns = [f"{'page':<{width}}", *FIELDS, "body similarity", "ms"]
+    print("| " + " | ".join(columns) + " |")
+    print("|" + "|".join("-" * (len(column) + 2) for column in columns) + "|")
     for name, result, elapsed, page in rows:
         if result is None:
             print(

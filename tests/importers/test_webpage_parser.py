@@ -182,6 +182,9 @@ def test_body_text_is_the_article_and_nothing_else(name):
         ("drupal", "Erst die Sperrung"),  # comment
         ("ghost", "Get Slow Signal by email"),  # signup card in the content
         ("ghost", "The county that printed its own ballots"),  # Read more
+        ("jekyll", "become a member"),  # membership appeal
+        ("jekyll", "Parents launch recall petition"),  # related posts
+        ("jekyll", "Disqus"),
         ("hugo", "Table of Contents"),
         ("hugo", "Notes from Amistad"),  # prev/next
         ("hugo", ">#<"),  # heading anchors

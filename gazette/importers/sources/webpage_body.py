@@ -90,6 +90,12 @@ _LINK_LINE = re.compile(
     r"related stories|related articles|관련기사|함께 보면 좋은 기사|lesen sie auch|à lire aussi)\b",
     re.I,
 )
+# A membership or donation appeal: short, with a link, in the words such boxes use.
+_APPEAL = re.compile(
+    r"become a (?:member|subscriber|supporter)|support (?:our|independent|local) journalism|"
+    r"\bdonate (?:now|today)\b|make a (?:donation|contribution)|unterstützen sie|abonnez-vous",
+    re.I,
+)
 _EMBED_HOSTS = re.compile(
     r"(youtube(?:-nocookie)?\.com|youtu\.be|vimeo\.com|twitter\.com|x\.com|instagram\.com|"
     r"tiktok\.com|facebook\.com|soundcloud\.com|spotify\.com|dailymotion\.com|datawrapper\.dwcdn\.net|"
@@ -419,6 +425,11 @@ def _strip_boilerplate(tree: lxml_html.HtmlElement, notes: list[str]) -> None:
                 and ("sign up" in lowered or "subscribe" in lowered or "inbox" in lowered)
             ):
                 dropped["newsletter"] += 1
+                element.drop_tree()
+                continue
+            has_link = element.find(".//a") is not None
+            if words and words <= 60 and _APPEAL.search(lowered) and has_link:
+                dropped["appeal"] += 1
                 element.drop_tree()
                 continue
             if element.tag in {"p", "div", "li"} and _LINK_LINE.match(text) and words <= 40:
