@@ -613,3 +613,14 @@ def test_the_extracted_page_is_immutable():
     _expected, page = fixture("ghost")
     with pytest.raises(AttributeError):
         page.headline = "changed"  # type: ignore[misc]
+
+
+def test_an_extractor_tripping_over_markup_is_one_line_not_a_traceback(monkeypatch):
+    def trip(*_args, **_kwargs):
+        raise TypeError("'NoneType' object is not iterable\n  deep inside")
+
+    monkeypatch.setattr("gazette.importers.sources.webpage.extract_body", trip)
+    with pytest.raises(
+        WebpageError, match=r"^the page could not be read \(TypeError: .*deep inside\)$"
+    ):
+        page_from(article())

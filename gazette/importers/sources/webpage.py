@@ -609,18 +609,26 @@ def parse_webpage(data: bytes, *, url: str, declared_charset: str | None = None)
     decoded = decode_html(data, declared_charset)
     _check_text(decoded.text)
     tree = _parse(decoded.text)
-    notes = list(decoded.notes)
     try:
-        meta = read_metadata(tree, page_url=url)
-        notes += meta.notes
-        canonical = meta.canonical_url or _page_key(url)
-        if not meta.canonical_url:
-            notes.append("the page names no canonical URL: its address is the source key")
-        body = extract_body(copy.deepcopy(tree), url=canonical)
+        return _extract(tree, url=url, notes=list(decoded.notes))
+    except WebpageError:
+        raise
     except RecursionError:
         raise WebpageError("the page is nested too deeply to read") from None
-    except (etree.LxmlError, ValueError, TypeError, AttributeError) as exc:
-        raise WebpageError(f"the page could not be read ({type(exc).__name__}: {exc})") from None
+    except (etree.LxmlError, ValueError, TypeError, AttributeError, LookupError) as exc:
+        # Hostile markup can trip the extractors in ways no page of a CMS does: one line,
+        # never a traceback.
+        reason = " ".join(str(exc).split())[:200]
+        raise WebpageError(f"the page could not be read ({type(exc).__name__}: {reason})") from None
+
+
+def _extract(tree: lxml_html.HtmlElement, *, url: str, notes: list[str]) -> ExtractedPage:
+    meta = read_metadata(tree, page_url=url)
+    notes += meta.notes
+    canonical = meta.canonical_url or _page_key(url)
+    if not meta.canonical_url:
+        notes.append("the page names no canonical URL: its address is the source key")
+    body = extract_body(copy.deepcopy(tree), url=canonical)
     notes += body.notes
     blocks = body.blocks
     if not blocks and meta.next_data_html:
