@@ -32,12 +32,12 @@ PARENT_PATH_SQL = f"SUBSTR(path, 1, LENGTH(path) - {PAGE_PATH_STEP})"
 
 
 def on_commit_once(callback: Callable[[], None]) -> None:
-    """``transaction.on_commit(callback)``, unless the same callback is already waiting for
+    """``transaction.on_commit(callback)``, unless an equal callback is already waiting for
     this transaction's commit: many rows saved, one callback. Django keeps the waiting
     callbacks in ``connection.run_on_commit`` as (savepoint ids, callback, robust) tuples."""
     connection = transaction.get_connection()
     if connection.in_atomic_block and any(
-        entry[1] is callback for entry in connection.run_on_commit
+        entry[1] == callback for entry in connection.run_on_commit
     ):
         return
     transaction.on_commit(callback)
@@ -54,21 +54,30 @@ def search_backend():
 
 def uses_sqlite_full_text(backend) -> bool:
     """Whether Wagtail's default backend is modelsearch's SQLite FTS5 one, whose tables site
-    search reads directly."""
+    search reads directly. (Its module reads SQLite's tables on import: not elsewhere.)"""
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        return False
     from modelsearch.backends.database.sqlite.sqlite import SQLiteSearchBackend
 
     return isinstance(backend, SQLiteSearchBackend)
 
 
-def search_index_tables(model) -> tuple[str, str, list[int]]:
-    """The tables of modelsearch's database index that site search reads with its own SQL:
-    the entries (one per indexed object: ``id``, ``content_type_id``, ``object_id``), the
-    SQLite FTS5 table (its ``rowid`` is the entry's id; columns ``title`` and ``body``), and
-    the content types of ``model`` and its subclasses."""
+def search_index_entries(model) -> tuple[str, list[int]]:
+    """The table of modelsearch's database index that site search reads with its own SQL,
+    one row per indexed object (``id``, ``content_type_id``, ``object_id``), and the content
+    types of ``model`` and its subclasses."""
     from modelsearch.conf import get_app_config
     from modelsearch.utils import get_descendants_content_types_pks
 
-    config = get_app_config()
-    entries = config.get_model("IndexEntry")._meta.db_table
-    fts = config.get_model("SQLiteFTSIndexEntry")._meta.db_table
-    return entries, fts, list(get_descendants_content_types_pks(model))
+    entries = get_app_config().get_model("IndexEntry")._meta.db_table
+    return entries, list(get_descendants_content_types_pks(model))
+
+
+def sqlite_full_text_table() -> str:
+    """modelsearch's SQLite FTS5 table: its ``rowid`` is the entry's id; columns ``title``
+    and ``body``. Only on SQLite."""
+    from modelsearch.conf import get_app_config
+
+    return get_app_config().get_model("SQLiteFTSIndexEntry")._meta.db_table

@@ -14,6 +14,8 @@ or rolls back with it; they must be quick and must not call out of the process):
   None for all of them.
 - ``article_deleting(article)``: the article is about to be deleted; its row and its
   children (bylines, tags, vectors...) are still there.
+- ``article_deleted(article_id, article)``: the article's row is gone (Wagtail announces a
+  deleted live page as unpublished first: an ``article_changed`` comes before this).
 - ``subtree_changed(page)``: the pages at and under ``page`` moved in the tree or had their
   view restriction set or lifted; their rows (and the articles' sections) are up to date.
 
@@ -37,7 +39,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db import transaction
 from django.db.models.signals import post_delete, post_save, pre_delete
 from django.dispatch import Signal
 from wagtail.models import Page, PageViewRestriction
@@ -50,6 +51,7 @@ from .models import ArticlePage, CuratedList, CuratedListItem, SectionPage
 # -- In the transaction --------------------------------------------------------------------------
 article_changed = Signal()
 article_deleting = Signal()
+article_deleted = Signal()
 subtree_changed = Signal()
 
 # -- After the commit ----------------------------------------------------------------------------
@@ -72,8 +74,10 @@ class Announcement:
 
 
 def after_commit(event: Signal, **kwargs) -> None:
-    """Send ``event`` once the current transaction commits (at once outside of one)."""
-    transaction.on_commit(Announcement(event, kwargs))
+    """Send ``event`` once the current transaction commits (at once outside of one), once
+    however many times the transaction announces it (a deleted live article is unpublished
+    and deleted)."""
+    compat.on_commit_once(Announcement(event, kwargs))
 
 
 def _is_article(page) -> bool:
@@ -117,6 +121,7 @@ def _page_deleted(sender, instance, **kwargs):
         return
     shared_parts.retire()
     if isinstance(instance, ArticlePage):
+        article_deleted.send(sender=ArticlePage, article_id=instance.pk, article=instance)
         after_commit(article_left_readers, article_id=instance.pk, article=instance)
 
 

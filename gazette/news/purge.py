@@ -115,16 +115,16 @@ def _published(sender, article, **kwargs):
 
 
 def _left_readers(sender, article_id, article, **kwargs):
-    if not purging_enabled():
-        return
-    urls = getattr(article, "_gazette_urls_before_deletion", None)
-    purge_urls(urls if urls is not None else article_urls(article))
+    # A deleted article's pages were noted while it was still there (``_deleting``).
+    if purging_enabled() and ArticlePage.objects.filter(pk=article_id).exists():
+        purge_urls(article_urls(article))
 
 
 def _deleting(sender, article, **kwargs):
-    # After the deletion the bylines and the section are gone: note the pages now.
+    # After the deletion its bylines and its section are gone: find its pages now; they are
+    # purged once the deletion commits.
     if purging_enabled():
-        article._gazette_urls_before_deletion = article_urls(article)
+        purge_urls(article_urls(article))
 
 
 def _moved(sender, article_id, url_path_before, parent_before, parent_after, **kwargs):

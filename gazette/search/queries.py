@@ -191,8 +191,7 @@ def _engine():
 
 
 def _index_tables() -> tuple[str, list[int]]:
-    entries, _, content_types = compat.search_index_tables(ArticlePage)
-    return entries, content_types
+    return compat.search_index_entries(ArticlePage)
 
 
 class IndexEntryMatches:
@@ -240,7 +239,7 @@ class SQLiteMatches(IndexEntryMatches):
 
     @property
     def fts(self) -> str:
-        return compat.search_index_tables(ArticlePage)[1]
+        return compat.sqlite_full_text_table()
 
     @property
     def score(self) -> str:

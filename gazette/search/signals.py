@@ -23,9 +23,9 @@ def article_changed(sender, article, update_fields, **kwargs):
         refresh_entries([article.pk])
 
 
-def article_deleting(sender, article, **kwargs):
+def article_deleted(sender, article_id, **kwargs):
     if enabled():
-        ArticleSearchEntry.objects.filter(article_id=article.pk).delete()
+        ArticleSearchEntry.objects.filter(article_id=article_id).delete()
 
 
 def subtree_changed(sender, page, **kwargs):
@@ -50,5 +50,5 @@ def fill_after_first_migrate(sender, using, **kwargs):
 
 def subscribe() -> None:
     lifecycle.article_changed.connect(article_changed, dispatch_uid="search")
-    lifecycle.article_deleting.connect(article_deleting, dispatch_uid="search")
+    lifecycle.article_deleted.connect(article_deleted, dispatch_uid="search")
     lifecycle.subtree_changed.connect(subtree_changed, dispatch_uid="search")

@@ -1,0 +1,101 @@
+"""Each framework internal Gazette leans on (gazette.core.compat) still behaves as assumed.
+A failure here names the assumption an upgrade broke: fix compat.py, not its callers."""
+
+import pytest
+from django.db import connection, transaction
+from django.db.models.signals import post_save
+
+from gazette.core import compat
+from gazette.news.models import ArticlePage, SectionPage
+from gazette.news.queries import ParentPath
+from tests.factories import ArticleFactory, SectionFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_treebeard_reads_a_cached_parent_without_a_query(home, django_assert_num_queries):
+    section = SectionFactory(parent=home)
+    article = ArticlePage.objects.get(pk=ArticleFactory(parent=section).pk)
+    compat.set_cached_parent(article, section)
+    with django_assert_num_queries(0):
+        assert article.get_parent() is section, "treebeard no longer reads _cached_parent_obj"
+
+
+def test_wagtail_paths_grow_by_the_step_compat_assumes(home):
+    section = SectionFactory(parent=home)
+    assert SectionPage.steplen == compat.PAGE_PATH_STEP
+    assert len(section.path) - len(home.path) == compat.PAGE_PATH_STEP
+
+
+def test_the_listing_index_is_keyed_on_the_parent_path_expression(home):
+    section = SectionFactory(parent=home)
+    article = ArticleFactory(parent=section)
+    found = ArticlePage.objects.alias(parent=ParentPath("path")).filter(parent=section.path)
+    assert list(found) == [article]
+    index = "gazette_page_live_parent_newest_idx"
+    if connection.vendor == "sqlite":
+        sql = f"SELECT sql FROM sqlite_master WHERE name = '{index}'"  # noqa: S608
+    else:
+        sql = f"SELECT indexdef FROM pg_indexes WHERE indexname = '{index}'"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        definition = cursor.fetchone()[0]
+
+    def bare(text: str) -> str:  # PostgreSQL writes it back with casts and parentheses
+        text = text.lower().replace("::text", "")
+        return "".join(char for char in text if char not in ' "()')
+
+    assert bare(compat.PARENT_PATH_SQL) in bare(definition), (
+        f"the listing index no longer uses {compat.PARENT_PATH_SQL}: {definition}"
+    )
+
+
+def test_on_commit_once_reads_django_s_pending_callbacks(django_capture_on_commit_callbacks):
+    calls = []
+
+    def callback():
+        calls.append(1)
+
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        for _ in range(3):
+            compat.on_commit_once(callback)
+        pending = transaction.get_connection().run_on_commit
+        assert all(len(entry) == 3 and callable(entry[1]) for entry in pending), (
+            "Django's run_on_commit entries are no longer (savepoints, callback, robust)"
+        )
+    assert calls == [1]
+
+
+def test_site_search_recognises_the_configured_backend():
+    backend = compat.search_backend()
+    assert compat.uses_sqlite_full_text(backend) == (connection.vendor == "sqlite"), backend
+
+
+def test_modelsearch_index_tables_exist_with_the_columns_site_search_reads():
+    entries, content_types = compat.search_index_entries(ArticlePage)
+    assert content_types, "no content type for ArticlePage in modelsearch's index"
+    with connection.cursor() as cursor:
+        columns = {
+            column.name
+            for column in connection.introspection.get_table_description(cursor, entries)
+        }
+        assert {"id", "content_type_id", "object_id"} <= columns, columns
+        if connection.vendor == "sqlite":
+            fts = compat.sqlite_full_text_table()
+            cursor.execute(f"SELECT rowid, title, body FROM {fts} LIMIT 1")  # noqa: S608
+
+
+def test_post_save_of_a_page_carries_update_fields(home):
+    """news.lifecycle passes update_fields on to search: Django must still send it."""
+    seen = []
+
+    def spy(sender, instance, update_fields=None, **kwargs):
+        seen.append(update_fields)
+
+    post_save.connect(spy, sender=SectionPage, dispatch_uid="test-compat-spy")
+    try:
+        section = SectionFactory(parent=home)
+        section.save(update_fields=["title"])
+    finally:
+        post_save.disconnect(dispatch_uid="test-compat-spy", sender=SectionPage)
+    assert frozenset({"title"}) in [frozenset(f) for f in seen if f is not None]
