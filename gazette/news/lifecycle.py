@@ -39,6 +39,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db import transaction
 from django.db.models.signals import post_delete, post_save, pre_delete
 from django.dispatch import Signal
 from wagtail.models import Page, PageViewRestriction
@@ -73,11 +74,14 @@ class Announcement:
         self.event.send(sender=ArticlePage, **self.kwargs)
 
 
-def after_commit(event: Signal, **kwargs) -> None:
-    """Send ``event`` once the current transaction commits (at once outside of one), once
-    however many times the transaction announces it (a deleted live article is unpublished
-    and deleted)."""
-    compat.on_commit_once(Announcement(event, kwargs))
+def after_commit(event: Signal, *, once: bool = False, **kwargs) -> None:
+    """Send ``event`` once the current transaction commits (at once outside of one); with
+    ``once``, not if the transaction has announced the same already."""
+    announcement = Announcement(event, kwargs)
+    if once:
+        compat.on_commit_once(announcement)
+    else:
+        transaction.on_commit(announcement)
 
 
 def _is_article(page) -> bool:
@@ -122,7 +126,8 @@ def _page_deleted(sender, instance, **kwargs):
     shared_parts.retire()
     if isinstance(instance, ArticlePage):
         article_deleted.send(sender=ArticlePage, article_id=instance.pk, article=instance)
-        after_commit(article_left_readers, article_id=instance.pk, article=instance)
+        # Wagtail announces a live page it deletes as unpublished first: say it once.
+        after_commit(article_left_readers, once=True, article_id=instance.pk, article=instance)
 
 
 def _page_moved(sender, instance, url_path_before, parent_page_before, parent_page_after, **kw):
