@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -64,6 +65,39 @@ TEXT_TYPES = (
 )
 
 
+# Query parameters that only say where a reader came from (newsletters, social sites, ads).
+# Reader pages keep only the parameters they read anyway; elsewhere nginx drops these from
+# the cache key and from what the app gets (deploy/nginx.conf, "Cache keys"). A trailing *
+# matches any ending. GAZETTE_TRACKING_PARAMETERS (comma-separated) replaces the list.
+TRACKING_PARAMETERS = (
+    "utm_*",
+    "fbclid",
+    "gclid",
+    "gclsrc",
+    "dclid",
+    "gbraid",
+    "wbraid",
+    "msclkid",
+    "twclid",
+    "ttclid",
+    "li_fat_id",
+    "igshid",
+    "yclid",
+    "mc_cid",
+    "mc_eid",
+    "_ga",
+    "_gl",
+    "_hsenc",
+    "_hsmi",
+    "mkt_tok",
+    "srsltid",
+    "ref_src",
+)
+# How many tracking parameters nginx takes out of one query on paths that are not reader
+# pages: one regular expression each (nginx has no loop). A link carries a handful.
+TRACKING_PASSES = 8
+
+
 class StackError(RuntimeError):
     pass
 
@@ -76,6 +110,40 @@ def progress(message: str) -> None:
 
 
 # --- nginx configuration --------------------------------------------------------------------
+
+
+def tracking_parameters_from_environment() -> tuple[str, ...]:
+    raw = os.environ.get("GAZETTE_TRACKING_PARAMETERS")
+    if raw is None:
+        return TRACKING_PARAMETERS
+    return tuple(name.strip() for name in raw.split(",") if name.strip())
+
+
+def _tracking_maps(names: tuple[str, ...]) -> str:
+    """nginx maps that take up to TRACKING_PASSES tracking parameters out of the query, one a
+    map, into $gazette_untracked_args ("&a=1&b=2", or empty)."""
+    for name in names:
+        if not re.fullmatch(r"[A-Za-z0-9_.-]+\*?", name):
+            raise StackError(f"not a query parameter name (or name*): {name!r}")
+    patterns = [
+        re.escape(name[:-1]) + "[^&=]*" if name.endswith("*") else re.escape(name) for name in names
+    ]
+    lines = ['    map $args $gazette_untracked_0 { "" ""; default "&$args"; }']
+    if not patterns:
+        lines.append(
+            "    map $gazette_untracked_0 $gazette_untracked_args { default $gazette_untracked_0; }"
+        )
+        return "\n".join(lines)
+    # One parameter out of "&a=1&utm_source=x&b=2" (any case, with or without a value).
+    regex = f"~*^(.*?)&(?:{'|'.join(patterns)})(?:=[^&]*)?((?:&.*)?)$"
+    for number in range(1, TRACKING_PASSES + 1):
+        target = "args" if number == TRACKING_PASSES else str(number)
+        source = f"$gazette_untracked_{number - 1}"
+        lines.append(
+            f"    map {source} $gazette_untracked_{target} "
+            f'{{ default {source}; "{regex}" "$1$2"; }}'
+        )
+    return "\n".join(lines)
 
 
 def render_nginx_conf(
@@ -92,6 +160,7 @@ def render_nginx_conf(
     microcache: str = "1s",
     forwarded_proto: str = "$scheme",
     session_cookie: str = "sessionid",
+    tracking_parameters: tuple[str, ...] | None = None,
     modules_dir: Path = MODULES_DIR,
 ) -> str:
     """deploy/nginx.conf with its @@NAME@@ markers filled in."""
@@ -125,6 +194,12 @@ def render_nginx_conf(
         "MEDIA_ROOT": str(media_root),
         "MICROCACHE": microcache,
         "PURGE_ALLOW": "\n".join(f"            allow {source};" for source in purge_from),
+        "TRACKING_PASSES": str(TRACKING_PASSES),
+        "TRACKING_MAPS": _tracking_maps(
+            tracking_parameters_from_environment()
+            if tracking_parameters is None
+            else tracking_parameters
+        ),
     }
     text = TEMPLATE.read_text()
     for name, value in values.items():
