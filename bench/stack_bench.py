@@ -74,8 +74,9 @@ class BenchStack:
 
     def start(self) -> None:
         # gunicorn's access lines (one per request that reaches an app server) are how the
-        # stampede's backend renders are counted.
+        # stampede's backend renders are counted. wrk is one client address: no edge limits.
         env = os.environ | {"GUNICORN_ACCESS_LOG": "-"}
+        env |= {f"GAZETTE_EDGE_LIMIT_{name.upper()}": "off" for name in stack.EDGE_LIMITS}
         command = [sys.executable, str(REPOSITORY / "deploy" / "stack.py"), "start"]
         command += ["--dir", str(self.root), "--port", "0", "--fast", "--no-demo"]
         command += ["--workers", str(self.workers)]

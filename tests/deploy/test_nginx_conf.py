@@ -161,7 +161,11 @@ class _Echo(BaseHTTPRequestHandler):
 
     def do_GET(self):
         body = self.path.encode()
-        self.send_response(200)
+        if "app-says-429" in self.path:  # the app's own rate limit, with its own Retry-After
+            self.send_response(429)
+            self.send_header("Retry-After", "30")
+        else:
+            self.send_response(200)
         for name, value in APP_HEADERS.items():
             self.send_header(name, value)
         self.send_header("Content-Type", "text/plain")
@@ -169,39 +173,50 @@ class _Echo(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    do_HEAD = do_GET
+    do_HEAD = do_POST = do_GET
 
     def log_message(self, *args):
         pass
 
 
 @pytest.fixture
-def edge(tmp_path):
-    """deploy/nginx.conf, rendered as for a host, in front of an app server that echoes the
-    URI it gets (the page's cache key: nginx asks the app with exactly its key)."""
+def start_edge(tmp_path):
+    """deploy/nginx.conf, rendered as for a host (``render``'s overrides), in front of an app
+    server that echoes the URI it gets (the page's cache key: nginx asks the app with exactly
+    its key). Returns nginx's URL."""
     app = ThreadingHTTPServer(("127.0.0.1", 0), _Echo)
     threading.Thread(target=app.serve_forever, daemon=True).start()
     (tmp_path / "tmp").mkdir()
-    port = local_services.free_port()
-    conf = tmp_path / "nginx.conf"
-    conf.write_text(
-        render(
-            tmp_path,
-            upstreams=[f"127.0.0.1:{app.server_address[1]}"],
-            listen=f"127.0.0.1:{port}",
-            purge_from=["127.0.0.1"],
-            user="root" if os.geteuid() == 0 else None,
-            worker_processes="1",
-        )
-    )
-    subprocess.run([stack.nginx_binary(), "-c", str(conf), "-p", str(tmp_path)], check=True)
+    started = []
+
+    def start(**overrides) -> str:
+        port = local_services.free_port()
+        conf = tmp_path / "nginx.conf"
+        values = {
+            "upstreams": [f"127.0.0.1:{app.server_address[1]}"],
+            "listen": f"127.0.0.1:{port}",
+            "purge_from": ["127.0.0.1"],
+            "user": "root" if os.geteuid() == 0 else None,
+            "worker_processes": "1",
+            "edge_limits": {name: None for name in stack.EDGE_LIMITS},
+        }
+        conf.write_text(render(tmp_path, **(values | overrides)))
+        subprocess.run([stack.nginx_binary(), "-c", str(conf), "-p", str(tmp_path)], check=True)
+        started.append(tmp_path / "nginx.pid")
+        return f"http://127.0.0.1:{port}"
+
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield start
     finally:
-        pid = tmp_path / "nginx.pid"
-        if pid.exists():
-            os.kill(int(pid.read_text()), signal.SIGQUIT)
+        for pid in started:
+            if pid.exists():
+                os.kill(int(pid.read_text()), signal.SIGQUIT)
         app.shutdown()
+
+
+@pytest.fixture
+def edge(start_edge):
+    return start_edge()
 
 
 def asked(edge: str, path: str) -> str:
@@ -293,3 +308,75 @@ def test_what_is_too_large_is_refused_at_nginx(edge):
     assert status_of(edge, "/", {"X-Filler": "x" * 8200}) == 400
     many = {f"X-Filler-{n}": "x" * 1000 for n in range(40)}  # 40 KB in all
     assert status_of(edge, "/", many) == 400
+
+
+# --- edge rate limits -------------------------------------------------------------------------
+
+
+def test_edge_limits_come_from_the_environment(tmp_path, monkeypatch):
+    defaults = render(tmp_path)
+    for name in stack.EDGE_LIMITS:
+        assert f"limit_req zone=gazette_{name} " in defaults
+    monkeypatch.setenv("GAZETTE_EDGE_LIMIT_SEARCH", "30r/m burst=5")
+    monkeypatch.setenv("GAZETTE_EDGE_LIMIT_BEACON", "off")
+    custom = render(tmp_path)
+    assert "zone=gazette_search:10m rate=30r/m;" in custom
+    assert "limit_req zone=gazette_search burst=5 nodelay;" in custom
+    assert "search 2;" in custom  # Retry-After: one request comes free every 2 s
+    assert "zone=gazette_beacon" not in custom
+    monkeypatch.setenv("GAZETTE_EDGE_LIMIT_API", "lots")
+    with pytest.raises(stack.StackError, match="not an edge limit"):
+        render(tmp_path)
+
+
+def test_edge_limit_parsing():
+    assert stack.EdgeLimit.parse("5r/s burst=20") == stack.EdgeLimit(5, "s", 20)
+    assert stack.EdgeLimit.parse("10r/m") == stack.EdgeLimit(10, "m", 0)
+    assert stack.EdgeLimit.parse("off") is None
+    assert stack.EdgeLimit.parse("10r/m").retry_after == 6
+    assert stack.EdgeLimit.parse("3r/s").retry_after == 1
+    for bad in ("0r/s", "5/s", "5r/h", "burst=5"):
+        with pytest.raises(stack.StackError):
+            stack.EdgeLimit.parse(bad)
+
+
+def test_a_load_balancer_in_front_names_the_client(tmp_path):
+    conf = render(tmp_path, real_ip_from=["10.0.0.0/8", "192.0.2.7"])
+    assert "set_real_ip_from 10.0.0.0/8;\n    set_real_ip_from 192.0.2.7;" in conf
+    assert "real_ip_header X-Forwarded-For;" in conf
+    assert "set_real_ip_from" not in render(tmp_path)
+
+
+def client_from(address: str) -> requests.Session:
+    """A client whose connections come from ``address`` (any of 127.0.0.0/8)."""
+    session = requests.Session()
+
+    class FromAddress(requests.adapters.HTTPAdapter):
+        def init_poolmanager(self, *args, **kwargs):
+            kwargs["source_address"] = (address, 0)
+            super().init_poolmanager(*args, **kwargs)
+
+    session.mount("http://", FromAddress())
+    return session
+
+
+@needs_nginx
+def test_beyond_a_burst_a_client_gets_429_with_retry_after(start_edge):
+    limit = stack.EdgeLimit.parse("1r/m burst=2")  # three at once, then one a minute
+    edge = start_edge(edge_limits={name: limit for name in stack.EDGE_LIMITS})
+    reader, neighbour = client_from("127.0.0.1"), client_from("127.0.0.2")
+    for method, path in [
+        ("GET", "/search/?q=korea"),
+        ("GET", "/api/v1/articles"),
+        ("POST", "/comments/5/post/"),
+        ("POST", "/analytics/views/5/"),
+    ]:
+        answers = [reader.request(method, edge + path, timeout=10) for _ in range(4)]
+        assert [a.status_code for a in answers] == [200, 200, 200, 429], path
+        assert [a.headers.get("Retry-After") for a in answers] == [None, None, None, "60"]
+        # Per client: another address still gets through.
+        assert neighbour.request(method, edge + path, timeout=10).status_code == 200
+    # Pages that are not limited, and the app's own 429 keeps its own Retry-After.
+    assert {reader.get(edge + "/world/", timeout=10).status_code for _ in range(5)} == {200}
+    own = client_from("127.0.0.3").get(edge + "/search/?q=app-says-429", timeout=10)
+    assert own.status_code == 429 and own.headers["Retry-After"] == "30"
