@@ -8,7 +8,8 @@ nginx's microcache, the workers) in a temporary directory on free loopback ports
 synthetic newsroom (manage.py generate_newsroom) growing to each size in turn, and measures
 with wrk, each figure beside its reference of the same run: nginx serving the article's HTML
 as a static file (a second nginx, the ceiling), the article from the page cache and uncached,
-home, section, author and search pages, the view beacon (and that every counted view is
+the article with a tracking parameter of its own per request (issue 20), home, section,
+author and search pages, the view beacon (and that every counted view is
 stored), comment posts, a stampede on a cold URL (backend renders counted in the app servers'
 access logs), the related-articles rebuild, queries per page, worker memory and page weight.
 Profiles the uncached article at the largest size (pyinstrument). Writes the table into the
@@ -74,8 +75,9 @@ class BenchStack:
 
     def start(self) -> None:
         # gunicorn's access lines (one per request that reaches an app server) are how the
-        # stampede's backend renders are counted.
+        # stampede's backend renders are counted. wrk is one client address: no edge limits.
         env = os.environ | {"GUNICORN_ACCESS_LOG": "-"}
+        env |= {f"GAZETTE_EDGE_LIMIT_{name.upper()}": "off" for name in stack.EDGE_LIMITS}
         command = [sys.executable, str(REPOSITORY / "deploy" / "stack.py"), "start"]
         command += ["--dir", str(self.root), "--port", "0", "--fast", "--no-demo"]
         command += ["--workers", str(self.workers)]
@@ -382,6 +384,18 @@ def measure(
     log(f"{targets['articles']:,} articles: pages")
     wrk("static", static_url, CACHED_CONNECTIONS)
     wrk("article-cached", site + pages["article"], CACHED_CONNECTIONS)
+    # Each request with a tracking parameter of its own (issue 20): the page cache's key
+    # ignores it, so the app renders the article about once a second as for the bare URL.
+    offsets = bench.app_log_size()
+    wrk(
+        "article-tracking",
+        site + pages["article"],
+        CACHED_CONNECTIONS,
+        script="tracking.lua",
+        script_args=[pages["article"]],
+    )
+    time.sleep(1)  # a background update still rendering logs its line when it ends
+    result["tracking_renders"] = bench.app_log_since(offsets).count(f"GET {pages['article']}")
     with RssSampler(bench) as rss:
         wrk("article-uncached", site + pages["article"], UNCACHED_CONNECTIONS, headers=BYPASS)
         wrk("article-latency", site + pages["article"], 1, threads=1, headers=BYPASS)

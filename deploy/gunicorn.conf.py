@@ -39,6 +39,14 @@ max_requests_jitter = 5000
 # Heartbeat files in memory, not on a possibly slow disk.
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108
 
+# nginx refuses requests that are too large (deploy/nginx.conf: a request line over 8 KB, a
+# header over 8 KB, 32 KB of headers in all) before they reach us. Our own limits sit above
+# its, so we never refuse, half-read, what it let by: that would reset its connection and
+# count against this server. gunicorn's defaults (a 4 KB line, 100 headers) are below.
+limit_request_line = 8190  # gunicorn's most; nginx's 8 KB line buffer holds no longer one
+limit_request_field_size = 16384  # a header nginx passed, with its X-Forwarded-For added
+limit_request_fields = 32768  # gunicorn's most; 32 KB of headers hold fewer
+
 # Only nginx talks to us: trust its X-Forwarded-* from loopback (and the proxy hosts in
 # FORWARDED_ALLOW_IPS on a multi-host deploy).
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")

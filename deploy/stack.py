@@ -28,7 +28,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -70,6 +72,107 @@ TEXT_TYPES = (
 )
 
 
+# Query parameters that only say where a reader came from (newsletters, social sites, ads).
+# Reader pages keep only the parameters they read anyway; elsewhere nginx drops these from
+# the cache key and from what the app gets (deploy/nginx.conf, "Cache keys"). A trailing *
+# matches any ending. GAZETTE_TRACKING_PARAMETERS (comma-separated) replaces the list.
+TRACKING_PARAMETERS = (
+    "utm_*",
+    "fbclid",
+    "gclid",
+    "gclsrc",
+    "dclid",
+    "gbraid",
+    "wbraid",
+    "msclkid",
+    "twclid",
+    "ttclid",
+    "li_fat_id",
+    "igshid",
+    "yclid",
+    "mc_cid",
+    "mc_eid",
+    "_ga",
+    "_gl",
+    "_hsenc",
+    "_hsmi",
+    "mkt_tok",
+    "srsltid",
+    "ref_src",
+)
+# How many tracking parameters nginx takes out of one query on paths that are not reader
+# pages: one regular expression each (nginx has no loop). A link carries a handful.
+TRACKING_PASSES = 8
+
+# Edge rate limits (deploy/nginx.conf): requests per client address, at a steady rate and a
+# burst above it, refused with 429 and Retry-After before they reach an app server. The
+# app's own limits (the API's GAZETTE_API_RATE_LIMIT, the comment settings) stay behind them.
+# GAZETTE_EDGE_LIMIT_<NAME> sets one ("5r/s burst=20", "30r/m burst=10", or "off").
+EDGE_LIMITS = {
+    # A reader searches, refines, pages: a few a second at most.
+    "search": "2r/s burst=20",
+    # The API's own 120 a minute, as a steady rate and a burst.
+    "api": "2r/s burst=120",
+    # Comment posts and reports: the comment settings allow 3 posts a minute.
+    "comments": "10r/m burst=10",
+    # One beacon per article a reader opens, also from a whole office behind one address.
+    "beacon": "10r/s burst=100",
+}
+
+
+@dataclass(frozen=True)
+class EdgeLimit:
+    rate: int
+    per: str  # "s" or "m"
+    burst: int
+
+    @classmethod
+    def parse(cls, text: str) -> EdgeLimit | None:
+        """ "5r/s burst=20" (nginx's words), or None for "off"."""
+        if text.strip().lower() in ("off", "0", ""):
+            return None
+        found = re.fullmatch(r"\s*(\d+)r/([sm])(?:\s+burst=(\d+))?\s*", text)
+        if not found or int(found[1]) == 0:
+            raise StackError(f'not an edge limit: {text!r} (e.g. "5r/s burst=20", or "off")')
+        return cls(rate=int(found[1]), per=found[2], burst=int(found[3] or 0))
+
+    @property
+    def retry_after(self) -> int:
+        """Seconds until the client may send one more request."""
+        return max(1, math.ceil((1 if self.per == "s" else 60) / self.rate))
+
+
+def edge_limits_from_environment() -> dict[str, EdgeLimit | None]:
+    return {
+        name: EdgeLimit.parse(os.environ.get(f"GAZETTE_EDGE_LIMIT_{name.upper()}", default))
+        for name, default in EDGE_LIMITS.items()
+    }
+
+
+def _edge_limit_values(limits: dict[str, EdgeLimit | None]) -> dict[str, str]:
+    """The markers of deploy/nginx.conf that the edge limits fill."""
+    zones, retry, directives = [], [], {}
+    for name, limit in limits.items():
+        if limit is None:
+            directives[name] = (
+                f"            # {name}: no edge limit (GAZETTE_EDGE_LIMIT_{name.upper()}=off)"
+            )
+            continue
+        zones.append(
+            f"    limit_req_zone $gazette_limit_{name} zone=gazette_{name}:10m "
+            f"rate={limit.rate}r/{limit.per};"
+        )
+        retry.append(f"        {name} {limit.retry_after};")
+        directives[name] = f"            limit_req zone=gazette_{name} burst={limit.burst} nodelay;"
+    return {
+        "LIMIT_ZONES": "\n".join(zones) or "    # no edge limits",
+        "LIMIT_RETRY_AFTER": "\n".join(retry),
+        "LIMIT_PAGES": "\n".join((directives["search"], directives["api"])),
+        "LIMIT_COMMENTS": directives["comments"],
+        "LIMIT_BEACON": directives["beacon"],
+    }
+
+
 class StackError(RuntimeError):
     pass
 
@@ -82,6 +185,40 @@ def progress(message: str) -> None:
 
 
 # --- nginx configuration --------------------------------------------------------------------
+
+
+def tracking_parameters_from_environment() -> tuple[str, ...]:
+    raw = os.environ.get("GAZETTE_TRACKING_PARAMETERS")
+    if raw is None:
+        return TRACKING_PARAMETERS
+    return tuple(name.strip() for name in raw.split(",") if name.strip())
+
+
+def _tracking_maps(names: tuple[str, ...]) -> str:
+    """nginx maps that take up to TRACKING_PASSES tracking parameters out of the query, one a
+    map, into $gazette_untracked_args ("&a=1&b=2", or empty)."""
+    for name in names:
+        if not re.fullmatch(r"[A-Za-z0-9_.-]+\*?", name):
+            raise StackError(f"not a query parameter name (or name*): {name!r}")
+    patterns = [
+        re.escape(name[:-1]) + "[^&=]*" if name.endswith("*") else re.escape(name) for name in names
+    ]
+    lines = ['    map $args $gazette_untracked_0 { "" ""; default "&$args"; }']
+    if not patterns:
+        lines.append(
+            "    map $gazette_untracked_0 $gazette_untracked_args { default $gazette_untracked_0; }"
+        )
+        return "\n".join(lines)
+    # One parameter out of "&a=1&utm_source=x&b=2" (any case, with or without a value).
+    regex = f"~*^(.*?)&(?:{'|'.join(patterns)})(?:=[^&]*)?((?:&.*)?)$"
+    for number in range(1, TRACKING_PASSES + 1):
+        target = "args" if number == TRACKING_PASSES else str(number)
+        source = f"$gazette_untracked_{number - 1}"
+        lines.append(
+            f"    map {source} $gazette_untracked_{target} "
+            f'{{ default {source}; "{regex}" "$1$2"; }}'
+        )
+    return "\n".join(lines)
 
 
 def render_nginx_conf(
@@ -98,6 +235,9 @@ def render_nginx_conf(
     microcache: str = "1s",
     forwarded_proto: str = "$scheme",
     session_cookie: str = "sessionid",
+    tracking_parameters: tuple[str, ...] | None = None,
+    edge_limits: dict[str, EdgeLimit | None] | None = None,
+    real_ip_from: list[str] | None = None,
     modules_dir: Path = MODULES_DIR,
 ) -> str:
     """deploy/nginx.conf with its @@NAME@@ markers filled in."""
@@ -131,6 +271,21 @@ def render_nginx_conf(
         "MEDIA_ROOT": str(media_root),
         "MICROCACHE": microcache,
         "PURGE_ALLOW": "\n".join(f"            allow {source};" for source in purge_from),
+        "REAL_IP": (
+            "\n".join(f"    set_real_ip_from {source};" for source in real_ip_from)
+            + "\n    real_ip_header X-Forwarded-For;\n    real_ip_recursive on;"
+            if real_ip_from
+            else "    # No proxy in front: the client's address is the connection's."
+        ),
+        **_edge_limit_values(
+            edge_limits_from_environment() if edge_limits is None else edge_limits
+        ),
+        "TRACKING_PASSES": str(TRACKING_PASSES),
+        "TRACKING_MAPS": _tracking_maps(
+            tracking_parameters_from_environment()
+            if tracking_parameters is None
+            else tracking_parameters
+        ),
     }
     text = TEMPLATE.read_text()
     for name, value in values.items():
@@ -660,6 +815,12 @@ def main(argv: list[str] | None = None) -> int:
     render.add_argument("--purge-from", action="append", default=None, help="app hosts, repeat")
     render.add_argument("--user", default="www-data")
     render.add_argument("--forwarded-proto", default="$scheme")
+    render.add_argument(
+        "--real-ip-from",
+        action="append",
+        default=None,
+        help="a load balancer in front (address or CIDR, repeat): clients by X-Forwarded-For",
+    )
     args = parser.parse_args(argv)
 
     try:
@@ -704,6 +865,7 @@ def main(argv: list[str] | None = None) -> int:
                     purge_from=args.purge_from or ["127.0.0.1"],
                     user=args.user or None,
                     forwarded_proto=args.forwarded_proto,
+                    real_ip_from=args.real_ip_from,
                 ),
                 end="",
             )

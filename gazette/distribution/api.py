@@ -23,6 +23,7 @@ from ninja import Field, NinjaAPI, Path, Query, Schema, Status
 from ninja.decorators import decorate_view
 from pydantic import field_validator
 
+from gazette.core.canonical import canonical_query
 from gazette.core.client import client_ip
 from gazette.news.authors import published_authors
 from gazette.news.models import SectionPage
@@ -241,9 +242,11 @@ def _listing(request, queryset, paging: Paging, serialise) -> dict:
     links = SiteLinks.for_request(request)
 
     def page_link(number: int) -> str:
-        query = request.GET.copy()
-        query["page"] = str(number)
-        return links.absolute(f"{request.path}?{query.urlencode()}")
+        # Only the endpoint's own parameters, in their order: nginx's cache key for the page.
+        query = canonical_query(
+            request.GET, parameters=list(type(paging).model_fields), replace={"page": number}
+        )
+        return links.absolute(f"{request.path}?{query}")
 
     has_next = start + paging.page_size < count
     return {

@@ -1,6 +1,7 @@
 from django.core.paginator import Paginator
 from django.template.response import TemplateResponse
 
+from gazette.core.canonical import canonical_query
 from gazette.news.text import article_text
 
 from .forms import SearchForm
@@ -8,6 +9,8 @@ from .highlight import highlight, snippet
 from .queries import RANKED_LIMIT, RELEVANCE, search_articles
 
 RESULTS_PER_PAGE = 10
+# What the page reads of its query, in deploy/nginx.conf's order (its cache key).
+PARAMETERS = (*SearchForm.base_fields, "page")
 
 
 def search_page(request):
@@ -24,12 +27,12 @@ def search_page(request):
             for article in page:
                 article.marked_title = highlight(article.title, terms.terms)
                 article.snippet = snippet(article_text(article), terms.terms)
-            query = request.GET.copy()
-            query.pop("page", None)
             context.update(
                 results=page,
                 found=results,
-                query_string=query.urlencode(),
+                query_string=canonical_query(
+                    request.GET, parameters=PARAMETERS, replace={"page": None}
+                ),
                 ranked_limit=RANKED_LIMIT,
             )
     return TemplateResponse(request, "search/search_page.html", context)

@@ -32,6 +32,18 @@ def test_a_missing_user_agent_is_a_bot():
     assert classify(headers) is Verdict.BOT
 
 
+def test_an_overlong_user_agent_is_a_bot_without_asking_the_detector(monkeypatch):
+    from gazette.analytics import readers
+
+    def never(user_agent):
+        raise AssertionError("the crawler detector read an overlong user agent")
+
+    monkeypatch.setattr(readers._crawlers, "is_crawler", never)
+    browser = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/131.0 Safari/537.36 "
+    long = browser + "x" * (readers.MAX_USER_AGENT - len(browser) + 1)
+    assert classify(reader(1, long)) is Verdict.BOT
+
+
 @pytest.mark.parametrize("headers", PREFETCHES)
 def test_prefetches_and_prerenders_are_not_views(headers):
     assert classify(reader(1, **headers)) is Verdict.PREFETCH

@@ -97,6 +97,7 @@ def _load(rps: float, p50: float = 1.0) -> dict:
 
 def _result(articles: int, *, cached: float, uncached: float, p50: float, queries: int) -> dict:
     loads = {"static": _load(10000, 0.5), "article-cached": _load(cached, 0.6)}
+    loads["article-tracking"] = _load(cached * 0.95, 0.6)
     loads |= {"article-uncached": _load(uncached, 20), "article-latency": _load(100, p50)}
     for page in bench_report.PAGES[1:]:
         loads |= {f"{page}-cached": _load(9000), f"{page}-uncached": _load(200, 30)}
@@ -109,6 +110,7 @@ def _result(articles: int, *, cached: float, uncached: float, p50: float, querie
         "beacon": {"answered": 40000, "counted": 40000, "served": 40032, "stored": 40032},
         "comments_posted": {"accepted": 800, "served": 808, "stored": 808, "published": 808},
         "stampede": {"seconds": 5.0, "renders": 6, "requests": 50000},
+        "tracking_renders": 11,
         "related_seconds": 12.5,
         "queries": {"article": queries, "home": 10, "section": 9, "author": 8, "search": 7},
         "rss_mb": 150.0,
@@ -135,6 +137,8 @@ def test_table_has_a_column_per_size_and_each_figure_beside_its_reference():
     assert "| measurement | 1k | 10k |" in text  # sizes in order
     assert "commit abc1234" in text and "2 cores (CPU)" in text and "PostgreSQL 15" in text
     assert "9,500/s, p50 600 µs (95%)" in text  # the cached article as a share of the ceiling
+    # A tracking parameter per request, as a share of the cached article, and its renders.
+    assert "9,025/s, p50 600 µs (95%); 11 renders" in text
     assert "40,032 = 40,032" in text and "LOSS" not in text
     assert "6 renders in 5 s (1.2/s)" in text
     assert "40.0 KB / 10.0 KB / 8.0 KB" in text
@@ -157,6 +161,7 @@ def test_targets_met_and_missed():
     big["stampede"]["renders"] = 40
     big["beacon"]["stored"] = 40000  # 32 answered views never stored
     big["rss_mb"] = 250.0
+    big["loads"]["article-tracking"]["requests_per_second"] = 400  # every request a render
     verdicts = {row[0]: row[2] for row in bench_report.target_rows(bad)}
     assert set(verdicts.values()) == {"missed"}, verdicts
 

@@ -2,13 +2,20 @@
 loopback stack and for real hosts alike. What it does is tested through a running nginx in
 tests/stack/."""
 
+import http.client
+import os
+import re
 import shutil
+import signal
 import subprocess
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+import requests
 
-from deploy import stack
+from deploy import local_services, stack
 
 needs_nginx = pytest.mark.skipif(
     shutil.which("nginx") is None and not Path("/usr/sbin/nginx").exists(),
@@ -72,3 +79,304 @@ def test_brotli_only_when_its_module_is_installed(tmp_path):
 def test_without_the_purge_module_it_says_what_to_install(tmp_path):
     with pytest.raises(stack.StackError, match="libnginx-mod-http-cache-purge"):
         render(tmp_path, modules_dir=tmp_path)
+
+
+# --- cache keys -------------------------------------------------------------------------------
+
+
+def test_tracking_parameters_come_from_the_environment(tmp_path, monkeypatch):
+    default = render(tmp_path)
+    assert "utm_[^&=]*|fbclid|gclid" in default
+    monkeypatch.setenv("GAZETTE_TRACKING_PARAMETERS", "campaign_*, ref")
+    custom = render(tmp_path)
+    assert "(?:campaign_[^&=]*|ref)(?:=" in custom
+    assert "|fbclid" not in custom
+    assert custom.count('"$1$2"') == stack.TRACKING_PASSES
+    with pytest.raises(stack.StackError, match="not a query parameter name"):
+        render(tmp_path, tracking_parameters=("utm_source)|(.*",))
+
+
+def kept_parameters(conf: str) -> dict[str, list[str]]:
+    """Each kind of page and the parameters its cache key keeps, in order, as nginx.conf says."""
+    block = re.search(r"map \$gazette_route \$gazette_kept_args \{\n(.*?)\n    \}", conf, re.S)
+    assert block, "no $gazette_kept_args map in nginx.conf"
+    kept = {}
+    for line in block[1].splitlines():
+        found = re.match(r"\s*([\w-]+)\s+(.*);$", line)
+        if found and found[1] != "default":
+            kept[found[1]] = re.findall(r"\$gazette_(?:arg|int)_(\w+)", found[2])
+    return kept
+
+
+def test_cache_keys_keep_exactly_what_each_page_reads(tmp_path):
+    from gazette.comments.presentation import NOTICES, PAGE_PARAM, STATUS_PARAM
+    from gazette.distribution.api import api
+    from gazette.search import views as search
+
+    conf = render(tmp_path)
+    kept = kept_parameters(conf)
+    assert kept["home"] == [] and kept["fixed"] == []
+    assert kept["search"] == list(search.PARAMETERS)
+    # Section and author pages: SectionPage.get_context and people.views read "page".
+    assert kept["listing"] == ["page"]
+    assert kept["article"] == [PAGE_PARAM, STATUS_PARAM]
+    notices = re.search(r"map \$arg_comment \$gazette_arg_comment \{(.*?)\}", conf, re.S)[1]
+    assert set(re.findall(r"^\s*(\w+)\s+\"&comment=\1\";", notices, re.M)) == set(NOTICES)
+
+    schema = api.get_openapi_schema(path_prefix="/api/v1")
+
+    def query_parameters(path: str) -> list[str]:
+        operation = schema["paths"][path]["get"]
+        return [p["name"] for p in operation.get("parameters", []) if p["in"] == "query"]
+
+    routes = {
+        "/api/v1/articles": "api-articles",
+        "/api/v1/articles/most-read": "api-most-read",
+        "/api/v1/sections": "api-listing",
+        "/api/v1/authors": "api-listing",
+    }
+    for path in schema["paths"]:
+        wanted = kept[routes[path]] if path in routes else []
+        assert query_parameters(path) == wanted, path
+
+
+# What the app sends with every page besides its content (gazette.settings: CSP, security
+# headers): about 500 bytes, which sit in nginx's first buffer behind the cache key.
+APP_HEADERS = {
+    "Vary": "Cookie",
+    "X-Frame-Options": "DENY",
+    "Content-Security-Policy": (
+        "script-src 'self'; connect-src 'self'; base-uri 'self'; img-src 'self' data:; "
+        "style-src 'self'; frame-ancestors 'none'; object-src 'none'; default-src 'self'; "
+        "form-action 'self'; font-src 'self'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+
+
+class _Echo(BaseHTTPRequestHandler):
+    """An app server that answers every request with the URI it was asked for."""
+
+    def do_GET(self):
+        body = self.path.encode()
+        if "app-says-429" in self.path:  # the app's own rate limit, with its own Retry-After
+            self.send_response(429)
+            self.send_header("Retry-After", "30")
+        else:
+            self.send_response(200)
+        for name, value in APP_HEADERS.items():
+            self.send_header(name, value)
+        self.send_header("Content-Type", "text/plain")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    do_HEAD = do_POST = do_GET
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def start_edge(tmp_path):
+    """deploy/nginx.conf, rendered as for a host (``render``'s overrides), in front of an app
+    server that echoes the URI it gets (the page's cache key: nginx asks the app with exactly
+    its key). Returns nginx's URL."""
+    app = ThreadingHTTPServer(("127.0.0.1", 0), _Echo)
+    threading.Thread(target=app.serve_forever, daemon=True).start()
+    (tmp_path / "tmp").mkdir()
+    started = []
+
+    def start(**overrides) -> str:
+        port = local_services.free_port()
+        conf = tmp_path / "nginx.conf"
+        values = {
+            "upstreams": [f"127.0.0.1:{app.server_address[1]}"],
+            "listen": f"127.0.0.1:{port}",
+            "purge_from": ["127.0.0.1"],
+            "user": "root" if os.geteuid() == 0 else None,
+            "worker_processes": "1",
+            "edge_limits": {name: None for name in stack.EDGE_LIMITS},
+        }
+        conf.write_text(render(tmp_path, **(values | overrides)))
+        subprocess.run([stack.nginx_binary(), "-c", str(conf), "-p", str(tmp_path)], check=True)
+        started.append(tmp_path / "nginx.pid")
+        return f"http://127.0.0.1:{port}"
+
+    try:
+        yield start
+    finally:
+        for pid in started:
+            if pid.exists():
+                os.kill(int(pid.read_text()), signal.SIGQUIT)
+        app.shutdown()
+
+
+@pytest.fixture
+def edge(start_edge):
+    return start_edge()
+
+
+def asked(edge: str, path: str) -> str:
+    """The URI the app got for ``path``, sent exactly as written (no client normalises it)."""
+    connection = http.client.HTTPConnection(edge.removeprefix("http://"), timeout=10)
+    try:
+        connection.request("GET", path)
+        return connection.getresponse().read().decode()
+    finally:
+        connection.close()
+
+
+@needs_nginx
+@pytest.mark.parametrize(
+    ("path", "key"),
+    [
+        # Tracking and unknown parameters: gone; the page's own: kept, in their order.
+        ("/world/story/?utm_source=mail&fbclid=x&page=3", "/world/story/"),
+        (
+            "/world/story/?comment=PENDING&comments_page=2&gclid=1",
+            "/world/story/?comments_page=2&comment=pending",
+        ),
+        ("/world/story/?comment=<script>&comments_page=1", "/world/story/"),
+        ("/world/?utm_campaign=x&page=4&comments_page=2", "/world/?page=4"),
+        ("/world/?page=abc", "/world/"),
+        ("/world/?page=01", "/world/"),
+        ("/authors/kim/?PAGE=2&x=1", "/authors/kim/?page=2"),
+        ("/?page=2&utm_source=x", "/"),
+        (
+            "/search/?utm_source=x&page=2&q=korea&q=again&order=newest&zz=1",
+            "/search/?q=korea&order=newest&page=2",
+        ),
+        ("/%73earch/?q=korea&x=1", "/%73earch/?q=korea"),
+        (
+            "/api/v1/articles?foo=1&published_before=2024&page=x&section=world",
+            "/api/v1/articles?page=x&section=world&published_before=2024",
+        ),
+        ("/api/v1/articles/most-read?limit=5&page=2", "/api/v1/articles/most-read?limit=5"),
+        ("/api/v1/authors?page_size=5&utm_medium=x", "/api/v1/authors?page_size=5"),
+        ("/api/v1/articles/12?x=1", "/api/v1/articles/12"),
+        ("/feeds/rss.xml?utm_source=reader", "/feeds/rss.xml"),
+        ("/sitemap.xml?x=1", "/sitemap.xml"),
+        # Not a reader page: the query stays but for the tracking parameters.
+        ("/documents/1/a.pdf?utm_source=x&download=1&GCLID=2", "/documents/1/a.pdf?download=1"),
+        ("/world?utm_source=x", "/world"),
+        ("/a/b/c/?utm_source=x", "/a/b/c/"),
+    ],
+)
+def test_a_page_is_asked_for_and_cached_under_its_own_parameters(edge, path, key):
+    assert asked(edge, path) == key
+
+
+@needs_nginx
+def test_a_purge_drops_the_entry_every_tracking_link_shares(edge):
+    def cache(path):
+        return requests.get(edge + path, timeout=10).headers["X-Cache-Status"]
+
+    assert cache("/world/story/?utm_source=a") == "MISS"
+    assert cache("/world/story/?fbclid=b") == "HIT"
+    assert requests.request("PURGE", edge + "/_purge/world/story/", timeout=10).status_code == 200
+    assert cache("/world/story/?utm_medium=c") == "MISS"
+
+
+# --- request limits ---------------------------------------------------------------------------
+
+
+def status_of(edge: str, path: str, headers: dict[str, str] | None = None) -> int:
+    connection = http.client.HTTPConnection(edge.removeprefix("http://"), timeout=10)
+    try:
+        connection.request("GET", path, headers=headers or {})
+        return connection.getresponse().status
+    finally:
+        connection.close()
+
+
+@needs_nginx
+@pytest.mark.parametrize("length", [1024, 3300, 3400, 3500, 3600, 3700, 4096, 6000, 8000, 8170])
+def test_a_url_under_the_limit_reaches_the_app_and_is_cached(edge, length):
+    # The cache key is the URL: with 4 KB buffers, 3.3 KB URLs gave "too big header", a 502.
+    path = "/search/?q=" + "x" * (length - len("/search/?q="))
+    assert status_of(edge, path) == 200
+    assert asked(edge, path) == path
+
+
+@needs_nginx
+def test_what_is_too_large_is_refused_at_nginx(edge):
+    assert status_of(edge, "/search/?q=" + "x" * 8200) == 414
+    assert status_of(edge, "/", {"X-Filler": "x" * 8000}) == 200
+    assert status_of(edge, "/", {"X-Filler": "x" * 8200}) == 400
+    many = {f"X-Filler-{n}": "x" * 1000 for n in range(40)}  # 40 KB in all
+    assert status_of(edge, "/", many) == 400
+
+
+# --- edge rate limits -------------------------------------------------------------------------
+
+
+def test_edge_limits_come_from_the_environment(tmp_path, monkeypatch):
+    defaults = render(tmp_path)
+    for name in stack.EDGE_LIMITS:
+        assert f"limit_req zone=gazette_{name} " in defaults
+    monkeypatch.setenv("GAZETTE_EDGE_LIMIT_SEARCH", "30r/m burst=5")
+    monkeypatch.setenv("GAZETTE_EDGE_LIMIT_BEACON", "off")
+    custom = render(tmp_path)
+    assert "zone=gazette_search:10m rate=30r/m;" in custom
+    assert "limit_req zone=gazette_search burst=5 nodelay;" in custom
+    assert "search 2;" in custom  # Retry-After: one request comes free every 2 s
+    assert "zone=gazette_beacon" not in custom
+    monkeypatch.setenv("GAZETTE_EDGE_LIMIT_API", "lots")
+    with pytest.raises(stack.StackError, match="not an edge limit"):
+        render(tmp_path)
+
+
+def test_edge_limit_parsing():
+    assert stack.EdgeLimit.parse("5r/s burst=20") == stack.EdgeLimit(5, "s", 20)
+    assert stack.EdgeLimit.parse("10r/m") == stack.EdgeLimit(10, "m", 0)
+    assert stack.EdgeLimit.parse("off") is None
+    assert stack.EdgeLimit.parse("10r/m").retry_after == 6
+    assert stack.EdgeLimit.parse("3r/s").retry_after == 1
+    for bad in ("0r/s", "5/s", "5r/h", "burst=5"):
+        with pytest.raises(stack.StackError):
+            stack.EdgeLimit.parse(bad)
+
+
+def test_a_load_balancer_in_front_names_the_client(tmp_path):
+    conf = render(tmp_path, real_ip_from=["10.0.0.0/8", "192.0.2.7"])
+    assert "set_real_ip_from 10.0.0.0/8;\n    set_real_ip_from 192.0.2.7;" in conf
+    assert "real_ip_header X-Forwarded-For;" in conf
+    assert "set_real_ip_from" not in render(tmp_path)
+
+
+def client_from(address: str) -> requests.Session:
+    """A client whose connections come from ``address`` (any of 127.0.0.0/8)."""
+    session = requests.Session()
+
+    class FromAddress(requests.adapters.HTTPAdapter):
+        def init_poolmanager(self, *args, **kwargs):
+            kwargs["source_address"] = (address, 0)
+            super().init_poolmanager(*args, **kwargs)
+
+    session.mount("http://", FromAddress())
+    return session
+
+
+@needs_nginx
+def test_beyond_a_burst_a_client_gets_429_with_retry_after(start_edge):
+    limit = stack.EdgeLimit.parse("1r/m burst=2")  # three at once, then one a minute
+    edge = start_edge(edge_limits={name: limit for name in stack.EDGE_LIMITS})
+    reader, neighbour = client_from("127.0.0.1"), client_from("127.0.0.2")
+    for method, path in [
+        ("GET", "/search/?q=korea"),
+        ("GET", "/api/v1/articles"),
+        ("POST", "/comments/5/post/"),
+        ("POST", "/analytics/views/5/"),
+    ]:
+        answers = [reader.request(method, edge + path, timeout=10) for _ in range(4)]
+        assert [a.status_code for a in answers] == [200, 200, 200, 429], path
+        assert [a.headers.get("Retry-After") for a in answers] == [None, None, None, "60"]
+        # Per client: another address still gets through.
+        assert neighbour.request(method, edge + path, timeout=10).status_code == 200
+    # Pages that are not limited, and the app's own 429 keeps its own Retry-After.
+    assert {reader.get(edge + "/world/", timeout=10).status_code for _ in range(5)} == {200}
+    own = client_from("127.0.0.3").get(edge + "/search/?q=app-says-429", timeout=10)
+    assert own.status_code == 429 and own.headers["Retry-After"] == "30"

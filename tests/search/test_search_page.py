@@ -202,6 +202,9 @@ def test_paginates_with_the_query_kept(home, client):
     assert 'rel="next" href="?q=harbour&amp;order=newest&amp;page=2"' in first
     second = _search(client, q="harbour", order="newest", page="2")
     assert _headlines(second) == ["Harbour report 10", "Harbour report 11"]
+    # Only what the page reads, in the cache key's order: no tracking parameter carried on.
+    tracked = _search(client, utm_source="mail", order="newest", q="harbour", x="1")
+    assert 'rel="next" href="?q=harbour&amp;order=newest&amp;page=2"' in tracked
     assert '<ol class="search-results__list" start="11">' in second
 
 

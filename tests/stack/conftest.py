@@ -70,11 +70,12 @@ class RunningStack:
     replica_url: str
     admin_password: str
 
-    def client(self, which: str = "nginx") -> Client:
-        """A client of nginx, or of one app server directly ("app-a", "app-b")."""
+    def client(self, which: str = "nginx", *, source: str | None = None) -> Client:
+        """A client of nginx, or of one app server directly ("app-a", "app-b"); ``source``
+        is the address it connects from (another reader: any of 127.0.0.0/8)."""
         if which == "nginx":
-            return Client(self.url)
-        return Client(self.app_urls[stack.APP_NAMES.index(which)])
+            return Client(self.url, source=source)
+        return Client(self.app_urls[stack.APP_NAMES.index(which)], source=source)
 
     def primary(self) -> psycopg.Connection:
         return psycopg.connect(self.database_url, autocommit=True)
@@ -87,7 +88,12 @@ class RunningStack:
         return path.read_text(errors="replace") if path.exists() else ""
 
 
-def _run_stack(*args: str) -> subprocess.CompletedProcess:
+# The tests play many readers from one address: no edge rate limits, but where a test sets
+# its own (tests/stack/test_edge_limits.py restarts nginx with some, then without).
+EDGE_LIMITS_OFF = {f"GAZETTE_EDGE_LIMIT_{name.upper()}": "off" for name in stack.EDGE_LIMITS}
+
+
+def _run_stack(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, str(REPOSITORY / "deploy" / "stack.py"), *args],
         cwd=REPOSITORY,
@@ -95,7 +101,15 @@ def _run_stack(*args: str) -> subprocess.CompletedProcess:
         text=True,
         timeout=START_TIMEOUT,
         check=False,
+        env=os.environ | EDGE_LIMITS_OFF | (env or {}),
     )
+
+
+def restart_nginx(directory: Path, **environment: str) -> None:
+    """nginx of the test stack again, its configuration rendered with this environment on top
+    of the session's (e.g. GAZETTE_EDGE_LIMIT_SEARCH="1r/m burst=2")."""
+    done = _run_stack("restart", "nginx", "--dir", str(directory), env=environment)
+    assert done.returncode == 0, done.stdout + done.stderr
 
 
 @pytest.fixture(scope="session")

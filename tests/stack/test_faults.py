@@ -28,7 +28,7 @@ from django.core import signing
 from psycopg.types.json import Jsonb
 
 from deploy import local_services
-from tests.stack.conftest import REPOSITORY
+from tests.stack.conftest import EDGE_LIMITS_OFF, REPOSITORY
 from tests.stack.web import BROWSER, Client, wait_for
 
 SETTLE = 30  # seconds for views to reach the database, generous for a loaded 2-core machine
@@ -50,6 +50,7 @@ def stack_command(running_stack, *args: str) -> subprocess.CompletedProcess:
         text=True,
         timeout=180,
         check=False,
+        env=os.environ | EDGE_LIMITS_OFF,  # as the stack was started: nginx may be restarted
     )
 
 

@@ -16,13 +16,28 @@ BROWSER = (
 TIMEOUT = 15
 
 
-class Client(requests.Session):
-    """requests, with a base URL, a browser's user agent, no redirects followed and a timeout."""
+class _FromAddress(requests.adapters.HTTPAdapter):
+    """Connections from a given local address: nginx and the app see another client."""
 
-    def __init__(self, base_url: str) -> None:
+    def __init__(self, address: str) -> None:
+        self.address = address
+        super().__init__()
+
+    def init_poolmanager(self, *args, **kwargs):
+        kwargs["source_address"] = (self.address, 0)
+        super().init_poolmanager(*args, **kwargs)
+
+
+class Client(requests.Session):
+    """requests, with a base URL, a browser's user agent, no redirects followed and a timeout;
+    from ``source`` (a loopback address such as 127.0.0.7) when given."""
+
+    def __init__(self, base_url: str, *, source: str | None = None) -> None:
         super().__init__()
         self.base_url = base_url.rstrip("/")
         self.headers["User-Agent"] = BROWSER
+        if source:
+            self.mount("http://", _FromAddress(source))
 
     def request(self, method, url, *args, **kwargs):
         if url.startswith("/"):
