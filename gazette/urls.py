@@ -14,6 +14,7 @@ urlpatterns = [
     path("comments/", include("gazette.comments.urls")),
     path("analytics/", include("gazette.analytics.urls")),
     path("search/", include("gazette.search.urls")),
+    path("topics/", include("gazette.topics.urls")),
     path("api/v1/", public_api.urls),
     path("", include("gazette.distribution.urls")),
     path("healthz", core_views.healthz, name="healthz"),

@@ -22,10 +22,10 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 # The article's own queries, with every cache warm: routing (the site, the home page, the
-# section and its specific row), the article with its lead image, its authors, the lead image's
-# renditions, its view restrictions, its view count, the body's images and their renditions,
-# a page of comments with their count.
-WARM_ARTICLE_QUERIES = 12
+# section and its specific row), the article with its lead image, its authors, its tags, the
+# lead image's renditions, its view restrictions, its view count, the body's images and their
+# renditions, a page of comments with their count.
+WARM_ARTICLE_QUERIES = 13
 # After any change to the content (a new generation of the shared parts): also the menu,
 # Latest Stories and Must-Reads (a list each: the view restrictions are inside the query),
 # the site identity and the comment settings.
