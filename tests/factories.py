@@ -101,6 +101,19 @@ class ArticleFactory(PageFactory):
             self.refresh_from_db()
 
 
+def add_note(article, text, *, kind="correction", publish=True):
+    """Open the article as an editor would, add a note to readers, publish it (or save a
+    draft). Returns the article as stored."""
+    from gazette.corrections.models import ArticleNote
+
+    page = article.get_latest_revision_as_object()
+    page.correction_notes.add(ArticleNote(kind=kind, text=text))
+    revision = page.save_revision()
+    if publish:
+        revision.publish()
+    return ArticlePage.objects.get(pk=article.pk)
+
+
 def retag(article, names, *, publish=True):
     """Open the article as an editor would (its latest version), set its tags, publish it (or
     save a draft)."""

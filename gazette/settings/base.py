@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "gazette.comments",
     "gazette.related",
     "gazette.topics",
+    "gazette.corrections",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",

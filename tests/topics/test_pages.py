@@ -135,8 +135,9 @@ def test_the_article_page_links_its_topics_in_the_editors_order(world, client):
         ("/topics/elections/", "Elections"),
         ("/topics/climate/", "Climate"),
     ]
-    # Every page's footer leads to the topics.
+    # Every page's footer leads to the topics and the corrections.
     assert '<a href="/topics/">Topics</a>' in html
+    assert '<a href="/corrections/">Corrections</a>' in html
     # Tags are one topic whatever the case an editor types.
     other = ArticleFactory(parent=world, tags=["climate"])
     assert 'href="/topics/climate/"' in client.get(other.url).content.decode()
