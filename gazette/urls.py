@@ -14,6 +14,8 @@ urlpatterns = [
     path("comments/", include("gazette.comments.urls")),
     path("analytics/", include("gazette.analytics.urls")),
     path("search/", include("gazette.search.urls")),
+    path("topics/", include("gazette.topics.urls")),
+    path("corrections/", include("gazette.corrections.urls")),
     path("api/v1/", public_api.urls),
     path("", include("gazette.distribution.urls")),
     path("healthz", core_views.healthz, name="healthz"),

@@ -89,6 +89,41 @@ class ArticleFactory(PageFactory):
         ]
         self.save_revision().publish()
 
+    @factory.post_generation
+    def tags(self, create, extracted, **kwargs):
+        """Tags typed in the form, then published (saved as a draft if the story is not live)."""
+        if not create or not extracted:
+            return
+        self.tags.add(*extracted)
+        revision = self.save_revision()
+        if self.live:
+            revision.publish()
+            self.refresh_from_db()
+
+
+def add_note(article, text, *, kind="correction", publish=True):
+    """Open the article as an editor would, add a note to readers, publish it (or save a
+    draft). Returns the article as stored."""
+    from gazette.corrections.models import ArticleNote
+
+    page = article.get_latest_revision_as_object()
+    page.correction_notes.add(ArticleNote(kind=kind, text=text))
+    revision = page.save_revision()
+    if publish:
+        revision.publish()
+    return ArticlePage.objects.get(pk=article.pk)
+
+
+def retag(article, names, *, publish=True):
+    """Open the article as an editor would (its latest version), set its tags, publish it (or
+    save a draft)."""
+    page = article.get_latest_revision_as_object()
+    page.tags.set(names)
+    revision = page.save_revision()
+    if publish:
+        revision.publish()
+    return ArticlePage.objects.get(pk=article.pk)
+
 
 def make_curated_list(slug: str, articles) -> CuratedList:
     curated, _ = CuratedList.objects.get_or_create(slug=slug, defaults={"name": slug.title()})

@@ -28,6 +28,16 @@ PAGE_PATH_STEP = 4
 PARENT_PATH_SQL = f"SUBSTR(path, 1, LENGTH(path) - {PAGE_PATH_STEP})"
 
 
+# -- Django's models -----------------------------------------------------------------------------
+
+
+def mark_as_stored(instance, pk) -> None:
+    """Make an unsaved instance the stored row with id ``pk``: its next save updates that row.
+    Django keeps whether an instance is new in ``_state.adding``."""
+    instance.pk = pk
+    instance._state.adding = False
+
+
 # -- Django's transactions ------------------------------------------------------------------------
 
 

@@ -1,4 +1,6 @@
 """The public, read-only JSON API (django-ninja): articles, most read, sections, authors.
+Articles carry their topics (tags) and the public notes on them (corrections, updates...);
+``?topic=<slug>`` lists one topic's.
 
 Only what a reader could see is here: live, public articles with a body (see
 ``syndicated_articles``); a draft, a private page or the unpublished edits of a live one
@@ -27,6 +29,8 @@ from gazette.core.canonical import canonical_query
 from gazette.core.client import client_ip
 from gazette.news.authors import published_authors
 from gazette.news.models import SectionPage
+from gazette.news.syndication import notes_of
+from gazette.news.tagging import tags_of
 
 from .bodies import image_source, render_bodies
 from .links import SiteLinks
@@ -37,6 +41,7 @@ MAX_PAGE = 10_000
 MAX_ID = 2**31 - 1
 MAX_MOST_READ = 50
 SLUG_PATTERN = r"^[-a-zA-Z0-9_]+$"
+TAG_SLUG_PATTERN = r"^[-\w]+$"  # taggit keeps accented letters in its slugs
 
 api = NinjaAPI(
     title="Gazette public API",
@@ -124,6 +129,18 @@ class Image(Schema):
     caption: str
 
 
+class TopicRef(Schema):
+    slug: str
+    name: str
+
+
+class Note(Schema):
+    kind: str = Field(description="correction, clarification, update or editors-note.")
+    label: str = Field(description="As readers see it, e.g. 'Correction'.")
+    text: str
+    published_at: datetime
+
+
 class ArticleSummary(Schema):
     id: int
     headline: str
@@ -131,9 +148,14 @@ class ArticleSummary(Schema):
     url: str
     section: SectionRef | None
     authors: list[AuthorRef]
+    topics: list[TopicRef]
     published_at: datetime
     updated_at: datetime | None
     lead_image: Image | None
+    notes: list[Note] = Field(
+        description="Public notes on the story (corrections, clarifications, updates, "
+        "editor's notes), oldest first."
+    )
 
 
 class Article(ArticleSummary):
@@ -171,6 +193,9 @@ class Paging(Schema):
 class ArticleFilters(Paging):
     section: Slug | None = Field(None, description="Only this section (its slug).")
     author: Slug | None = Field(None, description="Only this author (their slug).")
+    topic: Annotated[str, Field(pattern=TAG_SLUG_PATTERN, max_length=100)] | None = Field(
+        None, description="Only this topic (its slug)."
+    )
     published_after: datetime | None = Field(None, description="Published at or after.")
     published_before: datetime | None = Field(None, description="Published before.")
 
@@ -220,7 +245,16 @@ def _image(image, links: SiteLinks) -> dict | None:
     }
 
 
-def _article(article, links: SiteLinks) -> dict:
+def _note(note) -> dict:
+    return {
+        "kind": note.kind,
+        "label": note.label,
+        "text": note.text,
+        "published_at": note.published_at,
+    }
+
+
+def _article(article, links: SiteLinks, notes: dict) -> dict:
     return {
         "id": article.pk,
         "headline": article.title,
@@ -228,16 +262,25 @@ def _article(article, links: SiteLinks) -> dict:
         "url": links.page_url(article.url_path) or "",
         "section": _section_ref(article.section, links) if article.section else None,
         "authors": [_author_ref(item.author, links) for item in article.article_authors.all()],
+        "topics": [{"slug": tag.slug, "name": tag.name} for tag in tags_of(article)],
         "published_at": article.first_published_at,
         "updated_at": article.updated_at,
         "lead_image": _image(article.lead_image, links),
+        "notes": [_note(note) for note in notes.get(article.pk, ())],
     }
 
 
+def _articles(articles, links: SiteLinks) -> list[dict]:
+    """Articles as records, with every one's notes read at once (not once per article)."""
+    notes = notes_of(articles)
+    return [_article(article, links, notes) for article in articles]
+
+
 def _listing(request, queryset, paging: Paging, serialise) -> dict:
+    """A page of ``queryset``; ``serialise`` turns the page's rows into records."""
     count = queryset.count()
     start = (paging.page - 1) * paging.page_size
-    items = [serialise(item) for item in queryset[start : start + paging.page_size]]
+    items = serialise(list(queryset[start : start + paging.page_size]))
 
     links = SiteLinks.for_request(request)
 
@@ -271,13 +314,15 @@ def list_articles(request, filters: Query[ArticleFilters]):
         articles = articles.filter(section__slug=filters.section)
     if filters.author:
         articles = articles.filter(article_authors__author__slug=filters.author)
+    if filters.topic:
+        articles = articles.tagged(slug=filters.topic)
     if filters.published_after:
         articles = articles.filter(first_published_at__gte=filters.published_after)
     if filters.published_before:
         articles = articles.filter(first_published_at__lt=filters.published_before)
     articles = for_syndication(articles.newest_first()).defer_streamfields()
     links = SiteLinks.for_request(request)
-    return _listing(request, articles, filters, lambda article: _article(article, links))
+    return _listing(request, articles, filters, lambda rows: _articles(rows, links))
 
 
 class MostReadArticle(ArticleSummary):
@@ -302,8 +347,9 @@ def most_read(request, limit: Annotated[int, Query(ge=1, le=MAX_MOST_READ)] = 10
     articles = for_syndication(syndicated_articles().filter(pk__in=views)).defer_streamfields()
     by_id = {article.pk: article for article in articles}
     links = SiteLinks.for_request(request)
+    notes = notes_of(list(by_id.values()))
     items = [
-        {**_article(by_id[article_id], links), "views": count}
+        {**_article(by_id[article_id], links, notes), "views": count}
         for article_id, count in ranked
         if article_id in by_id
     ]
@@ -318,7 +364,10 @@ def get_article(request, article_id: Annotated[int, Path(ge=1, le=MAX_ID)]):
     if article is None:
         return Status(404, {"detail": "No published article has this id."})
     links = SiteLinks.for_request(request)
-    return {**_article(article, links), "body_html": render_bodies([article], links)[article.pk]}
+    return {
+        **_article(article, links, notes_of([article])),
+        "body_html": render_bodies([article], links)[article.pk],
+    }
 
 
 def _sections():
@@ -334,7 +383,7 @@ def _section(section, links: SiteLinks) -> dict:
 def list_sections(request, paging: Query[Paging]):
     """The sections of the site, in their menu order."""
     links = SiteLinks.for_request(request)
-    return _listing(request, _sections(), paging, lambda section: _section(section, links))
+    return _listing(request, _sections(), paging, lambda rows: [_section(s, links) for s in rows])
 
 
 @api.get("/sections/{slug}", response={200: Section, **ERRORS}, tags=["sections"])
@@ -356,7 +405,7 @@ def list_authors(request, paging: Query[Paging]):
     """Authors, by name."""
     links = SiteLinks.for_request(request)
     authors = published_authors().order_by("name", "pk")
-    return _listing(request, authors, paging, lambda author: _author(author, links))
+    return _listing(request, authors, paging, lambda rows: [_author(a, links) for a in rows])
 
 
 @api.get("/authors/{slug}", response={200: AuthorOut, **ERRORS}, tags=["authors"])

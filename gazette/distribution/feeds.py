@@ -1,4 +1,5 @@
-"""RSS 2.0 and Atom feeds of the newest stories: the whole site, each section, each author.
+"""RSS 2.0 and Atom feeds of the newest stories: the whole site, each section, each author,
+and each subject a feature offers through news (``gazette.news.syndication``: topics).
 
 Items carry the standfirst as their summary; with ``GAZETTE_FEED_FULL_TEXT`` on they also
 carry the whole story (``content:encoded`` in RSS, ``<content>`` in Atom). GUIDs are tag
@@ -12,11 +13,14 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
+from django.http import Http404, HttpResponsePermanentRedirect
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 
 from gazette.core.models import SiteIdentity
 from gazette.news.models import SectionPage
 from gazette.news.queries import ArticlePageQuerySet
+from gazette.news.syndication import MovedSubject, feed_paths, feed_subjects
+from gazette.news.tagging import tags_of
 from gazette.people.models import Author
 
 from .bodies import render_bodies
@@ -158,7 +162,10 @@ class ArticleFeed(Feed):
         return item.feed_author_url
 
     def item_categories(self, item) -> list[str]:
-        return [xml_text(item.section.display_label)] if item.section else []
+        """The section, then the article's topics (its tags)."""
+        names = [item.section.display_label] if item.section else []
+        names += [tag.name for tag in tags_of(item) if tag.name not in names]
+        return [xml_text(name) for name in names]
 
     def item_extra_kwargs(self, item) -> dict:
         return {"content_html": item.feed_body} if item.feed_body else {}
@@ -189,6 +196,34 @@ class AuthorFeed(ArticleFeed):
         }
 
 
+class SubjectFeed(ArticleFeed):
+    """The feed of a subject a feature registered (``/feeds/<kind>/<slug>/rss.xml``); a subject
+    that moved (a renamed topic) answers 301 at its new address."""
+
+    feed_format = "rss"
+
+    def __call__(self, request, *args, **kwargs):
+        subjects = feed_subjects(kwargs["kind"])
+        found = subjects.find(kwargs["slug"]) if subjects is not None else None
+        if found is None:
+            raise Http404("No such feed.")
+        if isinstance(found, MovedSubject):
+            rss, atom = feed_paths(kwargs["kind"], found.slug)
+            return HttpResponsePermanentRedirect(rss if self.feed_format == "rss" else atom)
+        request.gazette_feed_subject = found
+        return super().__call__(request, *args, **kwargs)
+
+    def subject(self, request, links, site_name, *, kind: str, slug: str) -> dict:
+        found = request.gazette_feed_subject
+        return {
+            "title": f"{site_name}: {found.title}",
+            "description": found.description
+            or f"The latest stories about {found.title} from {site_name}.",
+            "page_url": links.absolute(found.page_path),
+            "articles": found.articles,
+        }
+
+
 class SiteAtomFeed(ArticleFeed):
     feed_type = AtomFeed
 
@@ -199,3 +234,8 @@ class SectionAtomFeed(SectionFeed):
 
 class AuthorAtomFeed(AuthorFeed):
     feed_type = AtomFeed
+
+
+class SubjectAtomFeed(SubjectFeed):
+    feed_type = AtomFeed
+    feed_format = "atom"

@@ -5,13 +5,16 @@ from __future__ import annotations
 
 from django.urls import reverse
 
+from gazette.news.syndication import all_sitemap_sections, sitemap_path
+
 from .links import SiteLinks
 from .sitemaps import bucket_of
 
 
 def urls_to_purge(article) -> list[str]:
     """Absolute URLs: the site, section and author feeds (RSS and Atom), the sitemap index,
-    the article's sitemap page and the news sitemap."""
+    the article's sitemap page, the news sitemap and the features' sitemap sections (the
+    features purge their own subjects' feeds: they know which an article is in)."""
     links = SiteLinks.for_url_path(article.url_path or "/")
     names = [
         ("distribution:feed-rss", {}),
@@ -32,7 +35,8 @@ def urls_to_purge(article) -> list[str]:
             ("distribution:author-rss", {"slug": item.author.slug}),
             ("distribution:author-atom", {"slug": item.author.slug}),
         ]
-    return [links.absolute(reverse(name, kwargs=kwargs)) for name, kwargs in names]
+    urls = [links.absolute(reverse(name, kwargs=kwargs)) for name, kwargs in names]
+    return urls + [links.absolute(sitemap_path(s.name)) for s in all_sitemap_sections()]
 
 
 def _urls_showing_article(sender, article, **kwargs) -> list[str]:

@@ -19,15 +19,19 @@ def syndicated_articles() -> ArticlePageQuerySet:
 
 def for_syndication(articles: ArticlePageQuerySet) -> ArticlePageQuerySet:
     """What a feed item or API record shows, in a fixed number of queries: section, authors,
-    lead image and its feed rendition (made when the article was published)."""
+    tags, lead image and its feed rendition (made when the article was published)."""
     from django.db.models import Prefetch
 
     from gazette.images.models import CustomRendition
+    from gazette.news.models import ArticlePageTag
 
     from .bodies import FEED_RENDITION
 
     return articles.select_related("section", "lead_image").prefetch_related(
         "article_authors__author",
+        Prefetch(
+            "tagged_items", queryset=ArticlePageTag.objects.select_related("tag").order_by("pk")
+        ),
         Prefetch(
             "lead_image__renditions",
             queryset=CustomRendition.objects.filter(filter_spec=FEED_RENDITION),

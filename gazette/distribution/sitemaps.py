@@ -1,5 +1,6 @@
-"""Sitemaps: an index, article sitemaps in stable pages, the other pages, and a Google News
-sitemap of the last 48 hours.
+"""Sitemaps: an index, article sitemaps in stable pages, the other pages, a Google News
+sitemap of the last 48 hours, and the sections features add through news
+(``gazette.news.syndication``: the topic pages).
 
 Article sitemaps are cut by id range rather than by offset: page N lists the articles whose
 id falls in [N*size, (N+1)*size). A new story only changes the last page, an edit or an
@@ -22,6 +23,7 @@ from django.utils import timezone
 
 from gazette.news.authors import credited_on
 from gazette.news.models import SectionPage
+from gazette.news.syndication import all_sitemap_sections, sitemap_path, sitemap_section
 
 from .links import SiteLinks
 from .queries import syndicated_articles
@@ -77,7 +79,20 @@ def index_entries(links: SiteLinks) -> list[SitemapEntry]:
     for number, lastmod in article_pages():
         url = reverse("distribution:sitemap-articles", kwargs={"number": number})
         entries.append(SitemapEntry(links.absolute(url), lastmod))
+    for section in all_sitemap_sections():
+        entries.append(SitemapEntry(links.absolute(sitemap_path(section.name))))
     return entries
+
+
+def section_entries(name: str, links: SiteLinks) -> list[SitemapEntry] | None:
+    """The pages of a section a feature added, or None if no feature added one so named."""
+    section = sitemap_section(name)
+    if section is None:
+        return None
+    return [
+        SitemapEntry(links.absolute(location.path), location.lastmod)
+        for location in section.locations(links.site)
+    ]
 
 
 def article_entries(number: int, links: SiteLinks) -> list[SitemapEntry]:

@@ -1,8 +1,11 @@
 """What an article tells machines about itself in its <head>: canonical URL, OpenGraph and
 Twitter card tags, and schema.org JSON-LD (NewsArticle and BreadcrumbList).
 
-Built from what the article page already loaded (authors, section, lead image and its
-renditions), so it adds no query and never makes a rendition.
+Built from what the article page already loaded (authors, section, tags, lead image and its
+renditions, the features' notes on it), so it adds no query and never makes a rendition.
+Tags are the article's ``keywords`` and what it is ``about``; the corrections among its notes
+(``gazette.news.syndication.notes_of``) are schema.org ``CorrectionComment`` entries, and the
+newest note counts as a modification.
 """
 
 from __future__ import annotations
@@ -16,6 +19,9 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.templatetags.static import static
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import to_locale
+
+from gazette.news.syndication import PublicNote, notes_of
+from gazette.news.tagging import tags_of
 
 from .links import SiteLinks
 
@@ -53,6 +59,8 @@ class ArticleMetadata:
     section_url: str | None
     authors: list[Person] = field(default_factory=list)
     image: ShareImage | None = None
+    keywords: list[str] = field(default_factory=list)
+    corrections: list[PublicNote] = field(default_factory=list)
     noindex: bool = False
     locale: str = "en_US"
     logo_url: str = ""
@@ -87,6 +95,18 @@ class ArticleMetadata:
         }
         if self.section:
             data["articleSection"] = self.section
+        if self.keywords:
+            data["keywords"] = self.keywords
+            data["about"] = [{"@type": "Thing", "name": keyword} for keyword in self.keywords]
+        if self.corrections:
+            data["correction"] = [
+                {
+                    "@type": "CorrectionComment",
+                    "text": note.text,
+                    "datePublished": _iso(note.published_at),
+                }
+                for note in self.corrections
+            ]
         if self.image:
             data["image"] = {
                 "@type": "ImageObject",
@@ -144,6 +164,8 @@ def article_metadata(article, *, request, site_name: str) -> ArticleMetadata:
     site_url = links.root_url + "/"
     section = article.section
     description = article.search_description or article.standfirst or article.title
+    notes = notes_of([article])[article.pk]
+    changes = [article.last_published_at, *(note.published_at for note in notes)]
     metadata = ArticleMetadata(
         canonical=links.page_url(article.url_path) or links.absolute(request.path),
         title=article.title,
@@ -151,11 +173,13 @@ def article_metadata(article, *, request, site_name: str) -> ArticleMetadata:
         site_name=site_name,
         site_url=site_url,
         published=article.first_published_at,
-        modified=article.last_published_at,
+        modified=max((moment for moment in changes if moment), default=None),
         section=section.display_label if section else "",
         section_url=links.page_url(section.url_path) if section else None,
         authors=[Person(a.name, links.absolute(a.get_absolute_url())) for a in article.authors],
         image=share_image(article.lead_image, links),
+        keywords=[tag.name for tag in tags_of(article)],
+        corrections=[note for note in notes if note.is_correction],
         # Headline-only stubs are for readers following a link, not for search engines.
         noindex=article.is_headline_only,
         locale=to_locale(settings.LANGUAGE_CODE),

@@ -30,6 +30,14 @@ def sitemap_articles(request, number: int):
 
 
 @require_GET
+def sitemap_section(request, name: str):
+    entries = sitemaps.section_entries(name, SiteLinks.for_request(request))
+    if entries is None:
+        raise Http404("No such sitemap.")
+    return HttpResponse(sitemaps.render_urlset(entries), content_type=XML)
+
+
+@require_GET
 def sitemap_pages(request):
     entries = sitemaps.page_entries(SiteLinks.for_request(request))
     return HttpResponse(sitemaps.render_urlset(entries), content_type=XML)

@@ -64,6 +64,17 @@ class PublicPagesMixin:
 TEASER_RENDITIONS = ("fill-480x270", "fill-960x540")
 ARTICLE_RENDITIONS = ("width-480", "width-800", "width-1200")
 
+# What features show on the article page from rows of their own (correction notes...), loaded
+# with it in one query each (``load_with_article_page``), never one per slot that reads them.
+_article_page_prefetches: list[str | Prefetch] = []
+
+
+def load_with_article_page(lookup: str | Prefetch) -> None:
+    """Prefetch ``lookup`` whenever the article page loads an article (``for_article_page``).
+    A feature calls it in its ``AppConfig.ready()`` for the rows its slots show, preferably a
+    ``Prefetch(..., to_attr=...)`` of only what readers may see."""
+    _article_page_prefetches.append(lookup)
+
 
 class ArticlePageQuerySet(PublicPagesMixin, PageQuerySet):
     def readable(self) -> ArticlePageQuerySet:
@@ -76,6 +87,12 @@ class ArticlePageQuerySet(PublicPagesMixin, PageQuerySet):
 
     def by_author(self, author: Author) -> ArticlePageQuerySet:
         return self.filter(article_authors__author=author)
+
+    def tagged(self, *, slug: str | None = None, tag_id: int | None = None) -> ArticlePageQuerySet:
+        """Articles carrying a tag, named by its slug or its id."""
+        if tag_id is not None:
+            return self.filter(tagged_items__tag_id=tag_id)
+        return self.filter(tagged_items__tag__slug=slug)
 
     def excluding(self, article: ArticlePage) -> ArticlePageQuerySet:
         return self.exclude(pk=article.pk)
@@ -133,19 +150,23 @@ class ArticlePageQuerySet(PublicPagesMixin, PageQuerySet):
 
     def for_article_page(self, *, with_section: bool = True) -> ArticlePageQuerySet:
         """Everything the article page shows about the article itself, in a fixed number of
-        queries: authors, the lead image with its renditions (and the section, unless the
-        caller has it already)."""
+        queries: authors, tags, the lead image with its renditions (and the section, unless
+        the caller has it already), and what features asked for (``load_with_article_page``)."""
         from gazette.images.models import CustomRendition
 
-        from .models import ArticleAuthor
+        from .models import ArticleAuthor, ArticlePageTag
 
         related = ("section", "lead_image") if with_section else ("lead_image",)
         return self.select_related(*related).prefetch_related(
             Prefetch("article_authors", queryset=ArticleAuthor.objects.select_related("author")),
             Prefetch(
+                "tagged_items", queryset=ArticlePageTag.objects.select_related("tag").order_by("pk")
+            ),
+            Prefetch(
                 "lead_image__renditions",
                 queryset=CustomRendition.objects.filter(filter_spec__in=ARTICLE_RENDITIONS),
             ),
+            *_article_page_prefetches,
         )
 
 

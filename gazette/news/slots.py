@@ -12,6 +12,9 @@ The slots of the article page:
 
 - ``article-head``: inside <head> (canonical link, OpenGraph, JSON-LD).
 - ``byline``: at the end of the byline (the view count).
+- ``before-body``: under the article's header, before the lead image and the story (notes
+  readers must see first: corrections).
+- ``after-body``: right after the story, before the author boxes (later updates, topics).
 - ``after-article``: after the story and its author boxes (comments).
 - ``rail``: the rail between Latest Stories and Must-Reads (You May Also Like, Popular Now).
 - ``article-scripts``: at the end of <body>; one static, deferred script per feature, never
@@ -22,7 +25,15 @@ A slot's templates are rendered into the shared page cache: nothing about the re
 
 from __future__ import annotations
 
-SLOTS = ("article-head", "byline", "after-article", "rail", "article-scripts")
+SLOTS = (
+    "article-head",
+    "byline",
+    "before-body",
+    "after-body",
+    "after-article",
+    "rail",
+    "article-scripts",
+)
 
 _registered: dict[str, list[tuple[int, int, str]]] = {name: [] for name in SLOTS}
 

@@ -37,6 +37,8 @@ INSTALLED_APPS = [
     "gazette.analytics",
     "gazette.comments",
     "gazette.related",
+    "gazette.topics",
+    "gazette.corrections",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -305,6 +307,9 @@ WAGTAILIMAGES_IMAGE_MODEL = "images.CustomImage"
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
 WAGTAILEMBEDS_RESPONSIVE_HTML = True
+# Tags are readers' topics (gazette.topics): "Climate" and "climate" typed by two editors are
+# one topic, not two pages.
+TAGGIT_CASE_INSENSITIVE = True
 
 # Distribution: feeds carry the whole story, or only its standfirst (the default).
 GAZETTE_FEED_FULL_TEXT = env.bool("GAZETTE_FEED_FULL_TEXT", default=False)

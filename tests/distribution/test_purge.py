@@ -27,6 +27,7 @@ def test_urls_to_purge_name_the_feeds_and_sitemaps_showing_the_article(newsroom,
         "/sitemaps/pages.xml",
         "/sitemaps/news.xml",
         f"/sitemaps/articles-{bucket_of(story.pk)}.xml",
+        "/sitemaps/topics.xml",  # a section a feature adds (gazette.topics)
     }
     # Each one is a real address, and the feeds and the article's sitemap page list it.
     for path in paths:

@@ -52,10 +52,12 @@ def test_index_lists_every_sitemap_and_pages_hold_only_published_articles(
         "http://localhost/sitemaps/news.xml",
     ]
     pages = {bucket_of(story.pk) for story in newsroom.published}
-    assert locations[2:] == [
+    assert locations[2:-1] == [
         f"http://localhost/sitemaps/articles-{number}.xml" for number in sorted(pages)
     ]
-    for element in index.findall("s:sitemap", NS)[2:]:
+    # Then the sections features add through news: the topic pages (gazette.topics).
+    assert locations[-1] == "http://localhost/sitemaps/topics.xml"
+    for element in index.findall("s:sitemap", NS)[2:-1]:
         assert element.findtext("s:lastmod", namespaces=NS).endswith("+00:00")
 
     urls = _all_article_urls(client)

@@ -39,6 +39,7 @@ def _edit(client, article, picks):
             "body": streamfield([]),
             "article_authors": inline_formset([]),
             "editors_picks": inline_formset([{"pick": pick.pk} for pick in picks]),
+            "correction_notes": inline_formset([]),
             "action-publish": "publish",
         }
     )
