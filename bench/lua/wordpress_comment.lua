@@ -21,14 +21,15 @@ function init(args)
     table.insert(ids, args[i])
   end
   sent, accepted = 0, 0
+  run = os.time()  -- texts differ from one run to the next too
 end
 
 function request()
   sent = sent + 1
   local id = ids[(sent % #ids) + 1]
   local text = string.format(
-    "Bench reader %d-%d thinks this story deserves a follow-up on the budget.",
-    thread_number, sent)
+    "Bench reader %d-%d-%d thinks this story deserves a follow-up on the budget.",
+    run, thread_number, sent)
   local body = "comment_post_ID=" .. id .. "&comment_parent=0&author=Bench+reader"
     .. "&email=bench%40example.com&url=&submit=Post+Comment&comment=" .. urlencode(text)
   return wrk.format("POST", "/wp-comments-post.php", {

@@ -40,6 +40,9 @@ EMAIL = "daniel.kim@example.com"
 class Ghost(base.Platform):
     name = "ghost"
     label = "Ghost"
+    # Members' comments (on for all members here); its comments app renders them in the
+    # browser, from a script on a CDN: the page's HTML has none.
+    comments = True
 
     def __init__(self, root: Path) -> None:
         super().__init__(root)
@@ -56,6 +59,8 @@ class Ghost(base.Platform):
         self.template: dict | None = None
         self.tags: dict[str, str] = {}
         self.author_id = ""
+        self.bench_member = ""
+        self.bench_cookie = ""
 
     # --- install ---
 
@@ -208,6 +213,52 @@ class Ghost(base.Platform):
         )
         self._login()
 
+    def _enable_comments(self) -> None:
+        self.api("PUT", "settings/", {"settings": [{"key": "comments_enabled", "value": "all"}]})
+        # The author's e-mail on each new comment is sent while the comment is posted, and a
+        # failed one fails the post: no mail server here, so the author gets none.
+        me = self.api("GET", "users/me/")["users"][0]
+        self.api("PUT", f"users/{me['id']}/", {"users": [{"comment_notifications": False}]})
+
+    def member_cookie(self, email: str, name: str) -> tuple[str, str]:
+        """A member and its session cookie, through the admin's sign-in link for it (what
+        "Impersonate" in Ghost's admin does): the member's id and its Cookie header."""
+        member = self.api("POST", "members/", {"members": [{"email": email, "name": name}]})
+        member_id = member["members"][0]["id"]
+        links = self.api("GET", f"members/{member_id}/signin_urls/")
+        link = links["member_signin_urls"][0]["url"]
+
+        class NoRedirect(urllib.request.HTTPRedirectHandler):
+            def redirect_request(self, *args, **kwargs):
+                return None
+
+        opener = urllib.request.build_opener(NoRedirect())
+        try:
+            with opener.open(link, timeout=60) as response:
+                headers = response.headers
+        except urllib.error.HTTPError as exc:  # the 302 after signing in
+            headers = exc.headers
+        cookies = [c.split(";", 1)[0] for c in headers.get_all("Set-Cookie") or []]
+        if not any(c.startswith("ghost-members-ssr=") for c in cookies):
+            raise base.Unavailable(f"no member session from {link}")
+        return member_id, "; ".join(cookies)
+
+    def post_comment(self, cookie: str, post_id: str, text: str) -> None:
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{self.port}/members/api/comments/",
+            data=json.dumps(
+                {"comments": [{"post_id": post_id, "html": f"<p>{escape(text)}</p>"}]}
+            ).encode(),
+            method="POST",
+            headers={
+                "Content-Type": "application/json",
+                "Cookie": cookie,
+                "Origin": f"http://127.0.0.1:{self.port}",
+            },
+        )
+        with urllib.request.urlopen(request, timeout=60):  # noqa: S310
+            pass
+
     def _login(self) -> None:
         self.api("POST", "session/", {"username": EMAIL, "password": self.password})
 
@@ -283,6 +334,13 @@ class Ghost(base.Platform):
                 feature_image_caption=escape(article["lead_credit"] or ""),
             )
             self.article_url = created["url"]
+            self._enable_comments()
+            _, reader = self.member_cookie("reader@example.com", "Reader")
+            for text in article["comments"]:
+                self.post_comment(reader, created["id"], text)
+            self.bench_member, self.bench_cookie = self.member_cookie(
+                "bench.reader@example.com", "Bench reader"
+            )
             for section in sorted({p["section"] for p in lines}):  # every section's tag
                 self.create_post(
                     {
@@ -361,6 +419,23 @@ class Ghost(base.Platform):
                     "INSERT INTO posts_tags (id, post_id, tag_id, sort_order) VALUES (?, ?, ?, 0)",
                     [secrets.token_hex(12), row["id"], self.tags[post["section"]]],
                 )
+
+    def comment_load(self) -> tuple[str, list[str]]:
+        with self._db() as db:
+            ids = [
+                r[0]
+                for r in db.execute(
+                    "SELECT id FROM posts WHERE type = 'post' AND status = 'published' "
+                    "ORDER BY published_at DESC LIMIT 20"
+                )
+            ]
+        return "ghost_comment.lua", [self.bench_cookie, *ids]
+
+    def comments_stored(self) -> int:
+        with self._db() as db:
+            return db.execute(
+                "SELECT COUNT(*) FROM comments WHERE member_id = ?", [self.bench_member]
+            ).fetchone()[0]
 
     def pids(self) -> list[int]:
         return [self.node.pid if self.node else 0, self.nginx.pid]
