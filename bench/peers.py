@@ -124,13 +124,29 @@ def load(
     return result
 
 
+def settle(platform: base.Platform, *, window: float = 3.0, limit: float = 240.0) -> float:
+    """Wait until the platform's processes are at rest (under 5% of a core over a window:
+    after a bulk load, a restart or the previous platform's load, work may still be going on
+    in the background); the share of a core they used in the last window."""
+    deadline = time.monotonic() + limit
+    while True:
+        before = base.cpu_snapshot(platform.pids())
+        time.sleep(window)
+        share = base.cpu_spent(before, base.cpu_snapshot(platform.pids())) / window
+        if share < 0.05 or time.monotonic() > deadline:
+            return share
+
+
 def measure(platform: base.Platform, ceiling: Ceiling, duration: float) -> dict:
     url = platform.article_url
+    started = time.monotonic()
+    at_rest = settle(platform)
+    log(f"  at rest after {time.monotonic() - started:.0f} s: {at_rest:.0%} of a core")
     for _ in range(3):  # warm: caches, OPcache, renditions, the database's buffers
         fetch(url, base.BYPASS)
         fetch(url)
     html, _ = fetch(url, base.BYPASS)
-    result: dict = {"url": url, "load_average": [os.getloadavg()[0]]}
+    result: dict = {"url": url, "load_average": [os.getloadavg()[0]], "at_rest": at_rest}
     static_url = ceiling.serve(f"{platform.name}.html", html)
     result["static"] = load("static ceiling", static_url, CACHED_CONNECTIONS, duration=duration)
     if platform.has_cache:
@@ -269,6 +285,8 @@ def table(size: int, results: dict[str, dict], labels: dict[str, str]) -> str:
             )
         if errors:
             note += f"; {errors:,} errors or failed requests in the page loads"
+        if "at_rest" in result:
+            note += f"; at rest before: {result['at_rest']:.0%} of a core"
         note += f"; load average {result['load_average'][0]:.1f} → {result['load_average'][1]:.1f}"
         details.append(f"- {note}.")
     return "\n".join(lines) + "\n\n" + "\n".join(details)
@@ -286,7 +304,9 @@ def render(report: dict) -> str:
         f"{info['load_after']} after: other engineers' suites shared the 2 cores, so compare "
         f"figures of this run with each other only. Each figure: wrk for {info['duration']:g} s "
         "over loopback, on the same cores as the servers; the platforms measured one after "
-        "the other, all of them loaded with the same posts at each size.",
+        "the other, all of them loaded with the same posts at each size, each once its "
+        "processes were at rest (under 5% of a core for 3 s; the level reached is given "
+        "below each table).",
         "",
         "In each peer's column its figure and, in brackets, **Gazette's figure divided by the "
         "peer's** (×2.00 on requests/s: Gazette serves twice as many; ×0.50 on CPU: Gazette "

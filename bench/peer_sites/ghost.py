@@ -357,6 +357,14 @@ class Ghost(base.Platform):
         self._insert(lines)
         self._start_node()
         self._login()
+        # The site answers 503 until its routes for every post are built.
+        base.wait_http(
+            self.article_url,
+            seconds=300,
+            process=self.node,
+            log_path=self.root / "ghost.out",
+            ok=(200,),
+        )
 
     # --- the database ---
 
