@@ -8,7 +8,8 @@ HOST ?= 127.0.0.1
 UV_VERSION := 0.13.9
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-sqlite test-postgres lint audit format lock system-packages clean stack stack-stop bench
+.PHONY: run test test-sqlite test-postgres lint audit format lock system-packages clean stack stack-stop bench \
+	bench-peers
 
 # The virtualenv is rebuilt whenever the lock file changes.
 $(STAMP): requirements.lock
@@ -44,6 +45,17 @@ BENCH_PACKAGES := wrk
 bench: system-packages $(STAMP)
 	@$(MAKE) --no-print-directory system-packages SYSTEM_PACKAGES="$(BENCH_PACKAGES)"
 	$(BIN)/python bench/stack_bench.py $(BENCH_ARGS)
+
+# Gazette beside WordPress, Ghost and plain Wagtail at 1k and 10k posts (bench/peers.py, issue 17):
+# each installed (Ghost once, into var/peers/) and started on loopback, wrk over loopback; writes
+# its table at the end of docs/benchmarks.md. A peer that cannot be installed is reported and
+# skipped, so the peers' packages may fail here. Ghost needs Node 20 and npm on the machine.
+PEERS_PACKAGES := mariadb-server php-fpm php php-mysql php-gd wordpress \
+	wordpress-theme-twentytwentyone
+bench-peers: system-packages $(STAMP)
+	@$(MAKE) --no-print-directory system-packages SYSTEM_PACKAGES="$(BENCH_PACKAGES)"
+	-@$(MAKE) --no-print-directory system-packages SYSTEM_PACKAGES="$(PEERS_PACKAGES)"
+	$(BIN)/python bench/peers.py $(PEERS_ARGS)
 
 # System packages the suite needs, installed when missing and we are root.
 SYSTEM_PACKAGES := chromium postgresql redis-server nginx libnginx-mod-http-cache-purge \
