@@ -43,6 +43,10 @@ def test_preview_shows_the_draft_not_the_live_page(editor_client, home):
             "editors_picks-INITIAL_FORMS": "0",
             "editors_picks-MIN_NUM_FORMS": "0",
             "editors_picks-MAX_NUM_FORMS": "5",
+            "editors_exclusions-TOTAL_FORMS": "0",
+            "editors_exclusions-INITIAL_FORMS": "0",
+            "editors_exclusions-MIN_NUM_FORMS": "0",
+            "editors_exclusions-MAX_NUM_FORMS": "1000",
         },
     )
     assert response.json()["is_valid"], response.json()

@@ -70,6 +70,7 @@ def _article_form(*, title: str, slug: str, author_id: int, action: str | None =
         "body": streamfield([("paragraph", rich_text(f"<p>{title}, in the body.</p>"))]),
         "article_authors": inline_formset([{"author": author_id}]),
         "editors_picks": inline_formset([], max=5),
+        "editors_exclusions": inline_formset([]),
         "tags": "",
     }
     if action:
