@@ -22,9 +22,10 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from gazette.core.client import client_ip
+from gazette.core.newsroom_time import site_zone
 from gazette.news.models import ArticlePage, CommentPolicy
 
-from . import rules, services
+from . import moderation_report, rules, services
 from .forms import CommentForm
 from .models import TEXT_LIMIT, Comment, CommentSettings
 from .presentation import NOTICES, REPLY_NOTICES, STATUS_PARAM, location_of
@@ -263,3 +264,24 @@ def report_comment(request: HttpRequest, comment_id: int) -> HttpResponse:
     if _wants_json(request):
         return JsonResponse({"ok": True, "status": "reported", "message": NOTICES["reported"]})
     return SeeOther(article.get_url(request) + f"?{STATUS_PARAM}=reported#comments")
+
+
+def moderation_page(request: HttpRequest) -> HttpResponse:
+    """/moderation/: what readers sent and what moderation made of it, month by month. Counts
+    only; the same for every reader, cached by the page cache like any reader page."""
+    months = moderation_report.moderation_report(zone=site_zone(request))
+    context = {
+        "months": months,
+        "shown_months": [
+            month
+            for month in months
+            if month.received
+            or month.approved
+            or month.rejected
+            or month.spam_by_moderators
+            or month.sent_back
+        ],
+        "cache_minutes": moderation_report.REPORT_SECONDS // 60,
+        "site_settings": CommentSettings.for_reader(request),
+    }
+    return render(request, "comments/moderation.html", context)
