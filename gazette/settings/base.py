@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "gazette.analytics",
     "gazette.comments",
     "gazette.related",
+    "gazette.checks",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
