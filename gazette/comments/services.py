@@ -165,7 +165,7 @@ def post_comment(
         parent=thread,
         author_name=name,
         email=email,
-        notify_replies=notify_replies,
+        notify_replies=notify_replies and thread is None,  # replies go to their thread
         text=text,
         status=status,
         received_as=status,
@@ -313,6 +313,7 @@ def import_comments(
                 "author_name": author_name,
                 "text": text,
                 "status": Status.PUBLISHED,
+                "received_as": Status.PUBLISHED,
                 "created_at": when,
                 "published_at": when,
                 "fingerprint": rules.fingerprint(text),

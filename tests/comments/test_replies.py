@@ -156,6 +156,8 @@ def test_moderators_feature_from_the_queue_and_it_is_logged(client, article, adm
     comment = _comment(article)
     client.force_login(admin_user)
     url = reverse("wagtail_bulk_action", args=("comments", "comment", "feature"))
+    confirm = client.get(f"{url}?id={comment.pk}").content.decode()
+    assert "Feature 1 comment" in confirm and 'name="reason"' not in confirm
     response = client.post(f"{url}?id={comment.pk}", {})
     assert response.status_code == 302
     comment.refresh_from_db()

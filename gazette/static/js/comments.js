@@ -151,6 +151,8 @@
       el.setAttribute("aria-describedby", el.getAttribute("aria-describedby") + "-reply-" + id);
     });
     form.querySelector("[data-comment-parent]").value = id;
+    var notify = form.querySelector("[data-comment-notify]");
+    if (notify) notify.remove(); // replies go to threads: their authors hear of replies
     form.querySelector("textarea").value = "";
     form.querySelector("[data-comment-status]").textContent = "";
     form.querySelector("label[for^='comment-text']").textContent = "Your reply to " + author;
