@@ -24,16 +24,18 @@ _SALT = "gazette.comments.stop-reply-emails"
 
 
 def stop_token(comment: Comment) -> str:
-    return signing.dumps(comment.pk, salt=_SALT, compress=True)
+    """The comment's id, signed: the same in every e-mail about it, and it never expires (an
+    e-mail may be read months later)."""
+    return signing.Signer(salt=_SALT).sign(str(comment.pk))
 
 
 def comment_of_token(token: str) -> Comment | None:
     """The comment a stop link was made for; None for a forged or mangled link."""
     try:
-        pk = signing.loads(token, salt=_SALT)
+        pk = signing.Signer(salt=_SALT).unsign(token)
     except signing.BadSignature:
         return None
-    return Comment.objects.filter(pk=pk).first() if isinstance(pk, int) else None
+    return Comment.objects.filter(pk=int(pk)).first() if pk.isdigit() else None
 
 
 def stop_url(comment: Comment) -> str:
