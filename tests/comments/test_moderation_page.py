@@ -154,3 +154,10 @@ def test_the_page_is_cached_and_reads_a_fixed_number_of_queries(client, article,
 
 def _reads_comments_or_log(sql: str) -> bool:
     return 'FROM "comments_comment"' in sql or 'FROM "wagtailcore_modellogentry"' in sql
+
+
+def test_the_comments_of_every_article_link_to_it(client, article):
+    assert (
+        '<a href="/moderation/">Moderation in public</a>'
+        in client.get(article.url).content.decode()
+    )
