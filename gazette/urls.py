@@ -4,6 +4,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from gazette.comments.views import moderation_page
 from gazette.core import views as core_views
 from gazette.distribution.api import api as public_api
 
@@ -12,6 +13,8 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("authors/", include("gazette.news.urls")),
     path("comments/", include("gazette.comments.urls")),
+    # Outside /comments/: nginx's page cache keeps it, as it keeps every reader page.
+    path("moderation/", moderation_page, name="moderation"),
     path("analytics/", include("gazette.analytics.urls")),
     path("search/", include("gazette.search.urls")),
     path("topics/", include("gazette.topics.urls")),

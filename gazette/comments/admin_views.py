@@ -1,5 +1,6 @@
 """The moderation queue in the Wagtail admin: a listing of comments to filter and search, and
-approve / reject / spam actions that work on one comment or many, each with a reason.
+approve / reject / spam actions that work on one comment or many, each with a reason; and
+feature / stop featuring, which puts a comment first on its article.
 
 Every action goes through services.moderate_comments, which writes a Wagtail log entry: the
 comment's History, and Reports > Site history, show who did what, when and why.
@@ -23,7 +24,7 @@ from wagtail.snippets.views.snippets import HistoryView, IndexView, SnippetViewS
 from gazette.news.models import ArticlePage
 
 from . import services
-from .models import Comment
+from .models import Comment, RejectionReason
 
 
 class CommentPermissionPolicy(ModelPermissionPolicy):
@@ -71,7 +72,10 @@ class CommentIndexView(IndexView):
         if not self.request.user.has_perm("comments.moderate_comment"):
             return buttons
         for action, label, icon in MODERATION_BUTTONS:
-            if instance.status == services.MODERATION_ACTIONS[action]:
+            if action in FEATURE_ACTIONS:
+                if instance.is_featured == (action == "feature"):
+                    continue
+            elif instance.status == services.MODERATION_ACTIONS[action]:
                 continue
             url = reverse("wagtail_bulk_action", args=("comments", "comment", action))
             buttons.append(
@@ -94,7 +98,10 @@ MODERATION_BUTTONS = (
     ("approve", "Approve", "check"),
     ("reject", "Reject", "cross"),
     ("spam", "Mark as spam", "warning"),
+    ("feature", "Feature", "pick"),
+    ("unfeature", "Stop featuring", "pick"),
 )
+FEATURE_ACTIONS = {"feature": True, "unfeature": False}
 
 
 class CommentViewSet(SnippetViewSet):
@@ -114,7 +121,9 @@ class CommentViewSet(SnippetViewSet):
         "excerpt",  # the title column: links to the comment, carries the action buttons
         Column("author_name", label="Name"),
         Column("article", label="Article"),
+        Column("parent", label="In reply to"),
         Column("status", label="Status", accessor="get_status_display"),
+        Column("is_featured", label="Featured", accessor="featured_label"),
         Column("held_for", label="Held for"),
         Column("report_count", label="Reports"),
         DateColumn("created_at", label="Posted"),
@@ -122,6 +131,8 @@ class CommentViewSet(SnippetViewSet):
     inspect_view_enabled = True
     inspect_view_fields = [
         "article",
+        "parent",
+        "is_featured",
         "author_name",
         "email",
         "text",
@@ -165,12 +176,15 @@ class ModerateBulkAction(SnippetBulkAction):
         return {
             "user": self.request.user,
             "reason": self.cleaned_form.cleaned_data["reason"],
+            "category": self.cleaned_form.cleaned_data.get("category", ""),
             "action": self.action_type,
         }
 
     @classmethod
-    def execute_action(cls, objects, user=None, reason="", action="", **kwargs):
-        done = services.moderate_comments(comments=objects, action=action, reason=reason, user=user)
+    def execute_action(cls, objects, user=None, reason="", action="", category="", **kwargs):
+        done = services.moderate_comments(
+            comments=objects, action=action, reason=reason, user=user, category=category
+        )
         return len(done), 0
 
     def get_context_data(self, **kwargs):
@@ -188,12 +202,23 @@ class ApproveBulkAction(ModerateBulkAction):
     done_label = "Approved"
 
 
+class RejectionForm(ModerationForm):
+    category = forms.ChoiceField(
+        label="Reason readers see",
+        choices=[("", "Not given"), *RejectionReason.choices],
+        required=False,
+        help_text="Counted, never quoted, on the public moderation page (/moderation/). The "
+        "reason above stays in the admin.",
+    )
+
+
 class RejectBulkAction(ModerateBulkAction):
     display_name = "Reject"
     action_type = "reject"
     aria_label = "Reject the selected comments"
     done_label = "Rejected"
     reason_required = True
+    form_class = RejectionForm
 
 
 class SpamBulkAction(ModerateBulkAction):
@@ -204,12 +229,58 @@ class SpamBulkAction(ModerateBulkAction):
     reason_required = True
 
 
+class FeatureBulkAction(SnippetBulkAction):
+    """Feature the selected comments (shown first on their article) or stop featuring them."""
+
+    template_name = "comments/admin/confirm_moderation.html"
+    action_priority = 20
+    featured = True
+
+    @classproperty
+    def models(cls):
+        return [Comment]
+
+    def check_perm(self, obj):
+        return self.request.user.has_perm("comments.moderate_comment")
+
+    def get_execution_context(self):
+        return {"user": self.request.user, "featured": self.featured}
+
+    @classmethod
+    def execute_action(cls, objects, user=None, featured=True, **kwargs):
+        return len(services.feature_comments(comments=objects, featured=featured, user=user)), 0
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "action_label": self.display_name}
+
+    def get_success_message(self, num_parent_objects, num_child_objects):
+        noun = "comment" if num_parent_objects == 1 else "comments"
+        return f"{self.done_label} {num_parent_objects} {noun}."
+
+
+class FeatureCommentsBulkAction(FeatureBulkAction):
+    display_name = "Feature"
+    action_type = "feature"
+    aria_label = "Feature the selected comments"
+    done_label = "Featured"
+
+
+class UnfeatureCommentsBulkAction(FeatureBulkAction):
+    display_name = "Stop featuring"
+    action_type = "unfeature"
+    aria_label = "Stop featuring the selected comments"
+    done_label = "Stopped featuring"
+    featured = False
+
+
 class ModerationLogFormatter(LogFormatter):
     verb = ""
 
     def format_message(self, log_entry):
         data = log_entry.data or {}
         message = f"{self.verb} (was {data['from']})" if data.get("from") else self.verb
+        if data.get("category") in RejectionReason.values:
+            message += f" [{RejectionReason(data['category']).label}]"
         return f"{message}: {data['reason']}" if data.get("reason") else message
 
     def format_comment(self, log_entry):
@@ -225,6 +296,17 @@ def register_log_actions(actions) -> None:
         actions.register_action(action)(
             type("_Formatter", (ModerationLogFormatter,), {"label": label, "verb": verb})
         )
+
+    actions.register_action("comments.feature")(
+        type("_Formatter", (LogFormatter,), {"label": "Feature comment", "message": "Featured"})
+    )
+    actions.register_action("comments.unfeature")(
+        type(
+            "_Formatter",
+            (LogFormatter,),
+            {"label": "Stop featuring comment", "message": "Stopped featuring"},
+        )
+    )
 
     @actions.register_action("comments.reported")
     class ReportedFormatter(LogFormatter):

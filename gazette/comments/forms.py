@@ -5,11 +5,14 @@ from .models import NAME_LIMIT
 
 
 class CommentForm(forms.Form):
-    """What a reader sends. The text is normalised before it is counted, as comments.js does."""
+    """What a reader sends: a comment, or a reply (``parent``). The text is normalised before
+    it is counted, as comments.js does."""
 
     name = forms.CharField(max_length=NAME_LIMIT * 2, required=False)
     email = forms.EmailField(required=False, max_length=254)
+    notify_replies = forms.BooleanField(required=False)
     text = forms.CharField(required=False, strip=False)
+    parent = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
     # The trap: hidden from people, filled in by bots that fill in everything.
     website = forms.CharField(required=False)
     stamp = forms.CharField(required=False)
@@ -25,6 +28,12 @@ class CommentForm(forms.Form):
         if problem := services.text_problem(text):
             raise forms.ValidationError(problem)
         return text
+
+    def clean(self):
+        data = super().clean()
+        if data.get("notify_replies") and not data.get("email") and "email" not in self.errors:
+            self.add_error("notify_replies", services.NOTIFY_NEEDS_EMAIL)
+        return data
 
     def errors_for_reader(self) -> list[str]:
         return [message for messages in self.errors.values() for message in messages]

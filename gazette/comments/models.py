@@ -123,8 +123,21 @@ class CommentSettings(BaseSiteSetting):
 COMMENT_SETTINGS = SitePart("comment-settings", lambda site: CommentSettings._of_site(site))
 
 
+class RejectionReason(models.TextChoices):
+    """Why moderators reject comments, in the words of the public moderation page: counted
+    there month by month, so never a free text that could name anyone."""
+
+    OFF_TOPIC = "off-topic", "Off topic"
+    ABUSE = "abuse", "Abuse or harassment"
+    HATE = "hate", "Hateful content"
+    PERSONAL = "personal", "Someone's personal information"
+    LEGAL = "legal", "Legal risk (libel, contempt, copyright)"
+    OTHER = "other", "Another reason"
+
+
 class Comment(models.Model):
-    """A reader's comment. Only published ones are ever shown to readers."""
+    """A reader's comment, or a reply to one (one level deep, as Coral and Ghost have it).
+    Only published ones are ever shown to readers, and a reply only under a published one."""
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
@@ -135,6 +148,15 @@ class Comment(models.Model):
     article = models.ForeignKey(
         "news.ArticlePage", on_delete=models.CASCADE, related_name="comments"
     )
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="replies",
+        verbose_name="in reply to",
+        help_text="The comment this one replies to; a reply to a reply joins its thread.",
+    )
     author_name = models.CharField("name", max_length=NAME_LIMIT)
     email = models.EmailField(blank=True, help_text="Given by the reader; never shown.")
     text = models.TextField()
@@ -144,6 +166,33 @@ class Comment(models.Model):
     )
     created_at = models.DateTimeField("posted", default=timezone.now)
     published_at = models.DateTimeField(null=True, blank=True)
+    # db_default as well: the synthetic newsroom inserts rows with SQL of its own.
+    is_featured = models.BooleanField(
+        "featured",
+        default=False,
+        db_default=False,
+        help_text="Shown first, marked as featured: at the top of the comments, or of its "
+        "thread for a reply.",
+    )
+    notify_replies = models.BooleanField(
+        "e-mail replies",
+        default=False,
+        db_default=False,
+        help_text="The reader asked for an e-mail when a reply is published; a link in each "
+        "one turns it off.",
+    )
+    # On a reply: when its parent's author was told of it. At most one e-mail per reply.
+    reply_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # What the rules made of it when it was posted (the status changes; this does not): the
+    # public moderation page counts comments published at once, held and caught as spam.
+    received_as = models.CharField(
+        max_length=10,
+        choices=Status.choices,
+        blank=True,
+        default="",
+        db_default="",
+        editable=False,
+    )
     # A salted hash of the reader's address: enough to count distinct readers, never the address.
     client_hash = models.CharField(max_length=64, blank=True, editable=False)
     # Identity of the text for the repeat rule: case, spacing and accents folded.
@@ -162,6 +211,9 @@ class Comment(models.Model):
         indexes = [
             models.Index(fields=["article", "status", "created_at"]),
             models.Index(fields=["status", "created_at"]),
+            models.Index(fields=["parent", "status", "created_at"]),
+            # The public moderation page counts comments by the month they were received.
+            models.Index(fields=["created_at", "received_as"]),
         ]
 
     def __str__(self) -> str:
@@ -172,6 +224,14 @@ class Comment(models.Model):
         return Truncator(" ".join(self.text.split())).chars(60)
 
     excerpt.fget.short_description = "Comment"
+
+    @property
+    def is_reply(self) -> bool:
+        return self.parent_id is not None
+
+    @property
+    def featured_label(self) -> str:
+        return "Featured" if self.is_featured else ""
 
 
 class CommentReport(models.Model):

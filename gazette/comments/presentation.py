@@ -1,10 +1,17 @@
 """What the article page shows of its comments: the same for every reader of a URL, so that a
-shared cache may keep it. Per-reader answers live only in the uncached endpoints' responses."""
+shared cache may keep it. Per-reader answers live only in the uncached endpoints' responses.
+
+Comments come in threads: a comment and the replies to it (one level deep), featured ones
+first, then oldest first, at both levels. A page holds 50 threads with all their replies,
+read in two queries whatever their number."""
 
 from __future__ import annotations
 
+from collections import defaultdict
+
 from django.core.paginator import Paginator
-from django.db.models import Count, QuerySet, Window
+from django.db.models import Count, IntegerField, QuerySet, Subquery, Value, Window
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 
 from gazette.news.models import ArticlePage, CommentPolicy
@@ -22,6 +29,10 @@ NOTICES = {
     "published": "Thank you. Your comment is published.",
     "pending": "Thank you. Your comment will appear once a moderator has read it.",
     "reported": "Thank you. A moderator will look at the comment you reported.",
+}
+REPLY_NOTICES = {
+    "published": "Thank you. Your reply is published.",
+    "pending": "Thank you. Your reply will appear once a moderator has read it.",
 }
 
 
@@ -50,17 +61,37 @@ class CountingPaginator(Paginator):
 
 
 def comments_context(request: HttpRequest, article: ArticlePage) -> dict:
-    """Published comments oldest first, 50 a page, in one query (the site's comment settings
+    """A page of threads with their replies, in two queries (the site's comment settings
     come from the cache)."""
     site_settings = CommentSettings.for_page(request)
     mode = moderation_for(article, site_settings)
-    published = Comment.objects.published().on(article).oldest_first().for_display()
-    page = CountingPaginator(published, PAGE_SIZE).get_page(request.GET.get(PAGE_PARAM))
+    replies_shown = (
+        Comment.objects.shown()
+        .on(article)
+        .exclude(parent=None)
+        .values("article_id")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    threads = (
+        Comment.objects.published()
+        .on(article)
+        .threads()
+        .featured_first()
+        .for_display()
+        .annotate(
+            replies_in_all=Coalesce(Subquery(replies_shown), Value(0), output_field=IntegerField())
+        )
+    )
+    page = CountingPaginator(threads, PAGE_SIZE).get_page(request.GET.get(PAGE_PARAM))
+    comments = list(page.object_list)
+    attach_replies(comments)
+    replies_in_all = comments[0].replies_in_all if comments else 0
     return {
         "article": article,
         "page_obj": page,
-        "comments": list(page.object_list),
-        "count": page.paginator.count,
+        "comments": comments,
+        "count": page.paginator.count + replies_in_all,
         "open": mode != CommentPolicy.CLOSED,
         "pre_moderated": mode == CommentPolicy.PRE_MODERATION,
         "links_clickable": site_settings.links_clickable,
@@ -69,3 +100,35 @@ def comments_context(request: HttpRequest, article: ArticlePage) -> dict:
         "limit": TEXT_LIMIT,
         "page_param": PAGE_PARAM,
     }
+
+
+def attach_replies(threads: list[Comment]) -> None:
+    """Set ``shown_replies`` on each thread: its published replies, featured first, then
+    oldest first. One query for all of them (none without threads)."""
+    by_thread: dict[int, list[Comment]] = defaultdict(list)
+    if threads:
+        replies = Comment.objects.published().replies_to(t.pk for t in threads)
+        for reply in replies.featured_first().for_display():
+            by_thread[reply.parent_id].append(reply)
+    for thread in threads:
+        thread.shown_replies = by_thread.get(thread.pk, [])
+
+
+def thread_page_number(thread: Comment) -> int:
+    """The page of the article's comments that shows ``thread``."""
+    before = (
+        Comment.objects.published()
+        .filter(article_id=thread.article_id)
+        .threads()
+        .before_in_thread_order(thread)
+        .count()
+    )
+    return before // PAGE_SIZE + 1
+
+
+def location_of(comment: Comment) -> str:
+    """Where a comment is on its article's page: ``?comments_page=2#comment-7``."""
+    thread = comment.parent if comment.parent_id else comment
+    page = thread_page_number(thread)
+    query = f"?{PAGE_PARAM}={page}" if page > 1 else ""
+    return f"{query}#comment-{comment.pk}"

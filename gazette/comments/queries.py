@@ -1,16 +1,20 @@
 """Reads of comments as chainable QuerySet verbs:
 
-Comment.objects.published().on(article).oldest_first()
+Comment.objects.published().on(article).threads().featured_first()
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from django.db import models
+from django.db.models import Q
 
 if TYPE_CHECKING:
     from gazette.news.models import ArticlePage
+
+    from .models import Comment
 
 
 class CommentQuerySet(models.QuerySet):
@@ -23,9 +27,37 @@ class CommentQuerySet(models.QuerySet):
     def on(self, article: ArticlePage) -> CommentQuerySet:
         return self.filter(article=article)
 
+    def threads(self) -> CommentQuerySet:
+        """Comments that start a thread: not replies."""
+        return self.filter(parent__isnull=True)
+
+    def replies_to(self, thread_ids: Iterable[int]) -> CommentQuerySet:
+        return self.filter(parent_id__in=list(thread_ids))
+
+    def shown(self) -> CommentQuerySet:
+        """What readers see: published comments, and published replies under a published
+        comment (a reply goes with its thread when a moderator takes the thread down)."""
+        return self.published().filter(Q(parent__isnull=True) | Q(parent__status="published"))
+
     def oldest_first(self) -> CommentQuerySet:
         return self.order_by("created_at", "pk")
 
+    def featured_first(self) -> CommentQuerySet:
+        """Featured comments first, then the rest; oldest first within each."""
+        return self.order_by("-is_featured", "created_at", "pk")
+
+    def before_in_thread_order(self, comment: Comment) -> CommentQuerySet:
+        """The comments ``featured_first()`` puts before ``comment``."""
+        same_rank = Q(is_featured=comment.is_featured) & (
+            Q(created_at__lt=comment.created_at)
+            | Q(created_at=comment.created_at, pk__lt=comment.pk)
+        )
+        if comment.is_featured:
+            return self.filter(same_rank)
+        return self.filter(Q(is_featured=True) | same_rank)
+
     def for_display(self) -> CommentQuerySet:
         """Only what a reader sees: never the e-mail or the client hash."""
-        return self.only("pk", "article_id", "author_name", "text", "created_at")
+        return self.only(
+            "pk", "article_id", "parent_id", "author_name", "text", "created_at", "is_featured"
+        )

@@ -1,5 +1,6 @@
-"""Writes on comments: a reader posts or reports one, a moderator decides, an import brings
-published ones. Each validates, writes in one transaction and returns what it wrote."""
+"""Writes on comments: a reader posts, replies to or reports one, or stops the e-mails about
+replies; a moderator decides or features; an import brings published ones. Each validates,
+writes in one transaction and returns what it wrote."""
 
 from __future__ import annotations
 
@@ -17,7 +18,14 @@ from gazette.news.models import ArticlePage, CommentPolicy
 from gazette.news.purge import purge_article
 
 from . import rules
-from .models import NAME_LIMIT, TEXT_LIMIT, Comment, CommentReport, CommentSettings
+from .models import (
+    NAME_LIMIT,
+    TEXT_LIMIT,
+    Comment,
+    CommentReport,
+    CommentSettings,
+    RejectionReason,
+)
 
 Status = Comment.Status
 REPEAT_WINDOW = timedelta(hours=24)
@@ -64,6 +72,25 @@ def text_problem(text: str) -> str | None:
     return None
 
 
+def thread_to_join(*, article: ArticlePage, parent: Comment) -> Comment:
+    """The comment a reply goes under: ``parent``, or the comment ``parent`` replies to
+    (replies are one level deep). Refused unless readers can see it on this article."""
+    thread = parent.parent if parent.parent_id else parent
+    if (
+        parent.article_id != article.pk
+        or parent.status != Status.PUBLISHED
+        or thread.status != Status.PUBLISHED
+    ):
+        raise CommentRefused("no_parent", NO_PARENT, status=409)
+    return thread
+
+
+NO_PARENT = (
+    "The comment you are replying to is no longer shown. Your text is kept: you may post it "
+    "as a comment of its own."
+)
+
+
 def name_problem(name: str) -> str | None:
     if not name:
         return "Give a name to show with the comment."
@@ -81,13 +108,17 @@ def post_comment(
     text: str,
     client: str,
     email: str = "",
+    notify_replies: bool = False,
+    parent: Comment | None = None,
     honeypot: str = "",
     stamp_age: float | None = None,
     now: datetime | None = None,
 ) -> Comment:
-    """Take a reader's comment: published at once, held for a moderator, or kept as spam.
+    """Take a reader's comment, or reply to ``parent``: published at once, held for a
+    moderator, or kept as spam; replies meet the same limit, rules and moderation.
 
     ``stamp_age`` is how long ago the form was served (None: unknown or forged stamp).
+    ``notify_replies``: e-mail the reader when a reply to this comment is published.
     Raises CommentRefused when comments are closed or the comment is not acceptable.
     """
     now = now or timezone.now()
@@ -103,6 +134,9 @@ def post_comment(
             validate_email(email)
         except ValidationError:
             raise CommentRefused("invalid", "The e-mail address does not look right.") from None
+    if notify_replies and not email:
+        raise CommentRefused("invalid", NOTIFY_NEEDS_EMAIL)
+    thread = thread_to_join(article=article, parent=parent) if parent is not None else None
 
     spam, held = [], []
     if honeypot.strip():
@@ -128,10 +162,13 @@ def post_comment(
         status = Status.PUBLISHED
     comment = Comment.objects.create(
         article=article,
+        parent=thread,
         author_name=name,
         email=email,
+        notify_replies=notify_replies and thread is None,  # replies go to their thread
         text=text,
         status=status,
+        received_as=status,
         held_for="; ".join(spam or held)[:255],
         created_at=now,
         published_at=now if status == Status.PUBLISHED else None,
@@ -142,15 +179,25 @@ def post_comment(
         _notify_moderators_on_commit(comment)
     elif status == Status.PUBLISHED:
         purge_article(article)  # cached copies of the page must show it
+        _notify_thread_on_commit(comment, thread)
     return comment
+
+
+NOTIFY_NEEDS_EMAIL = (
+    "To get replies by e-mail, give your e-mail address (it is never shown), or untick the box."
+)
 
 
 @transaction.atomic
 def moderate_comments(
-    *, comments: Iterable[Comment], action: str, reason: str, user
+    *, comments: Iterable[Comment], action: str, reason: str, user, category: str = ""
 ) -> list[Comment]:
-    """Approve, reject or mark as spam; every decision is logged with who, when and why."""
+    """Approve, reject or mark as spam; every decision is logged with who, when and why.
+    A rejection may give one of the public ``RejectionReason`` categories as well (the
+    moderation page counts them; the reason itself stays in the admin)."""
     target = MODERATION_ACTIONS[action]
+    if category and (action != "reject" or category not in RejectionReason.values):
+        raise ValueError(f"No rejection category {category!r} for {action!r}")
     now = timezone.now()
     done = []
     changed_articles = {}
@@ -162,23 +209,59 @@ def moderate_comments(
             comment.published_at = now
             fields.append("published_at")
         comment.save(update_fields=fields)
-        log(
-            instance=comment,
-            action=f"comments.{action}",
-            user=user,
-            data={"reason": reason.strip(), "from": previous, "to": target.value},
-        )
+        data = {"reason": reason.strip(), "from": previous, "to": target.value}
+        if category:
+            data["category"] = category
+        log(instance=comment, action=f"comments.{action}", user=user, data=data)
         done.append(comment)
         if Status.PUBLISHED in (previous, target) and previous != target:
             changed_articles[comment.article_id] = comment.article
+            if target == Status.PUBLISHED and comment.parent_id is not None:
+                _notify_thread_on_commit(comment, comment.parent)
     # A comment that appears on or leaves a page: its cached copies must change.
     for article in changed_articles.values():
         purge_article(article)
     return done
 
 
-def moderate_comment(*, comment: Comment, action: str, reason: str, user) -> Comment:
-    return moderate_comments(comments=[comment], action=action, reason=reason, user=user)[0]
+def moderate_comment(
+    *, comment: Comment, action: str, reason: str, user, category: str = ""
+) -> Comment:
+    return moderate_comments(
+        comments=[comment], action=action, reason=reason, user=user, category=category
+    )[0]
+
+
+@transaction.atomic
+def feature_comments(*, comments: Iterable[Comment], featured: bool, user) -> list[Comment]:
+    """Feature comments (shown first, marked as featured) or stop featuring them; logged."""
+    done, changed_articles = [], {}
+    for comment in comments:
+        if comment.is_featured == featured:
+            continue
+        comment.is_featured = featured
+        comment.save(update_fields=["is_featured"])
+        log(
+            instance=comment,
+            action="comments.feature" if featured else "comments.unfeature",
+            user=user,
+        )
+        done.append(comment)
+        if comment.status == Status.PUBLISHED:
+            changed_articles[comment.article_id] = comment.article
+    for article in changed_articles.values():
+        purge_article(article)
+    return done
+
+
+@transaction.atomic
+def stop_reply_emails(*, comment: Comment) -> int:
+    """The reader of ``comment`` wants no more e-mails about replies: to this comment, and to
+    any other they signed with the same address. Returns how many comments it turned off."""
+    mine = Comment.objects.filter(pk=comment.pk)
+    if comment.email:
+        mine = Comment.objects.filter(email__iexact=comment.email)
+    return mine.filter(notify_replies=True).update(notify_replies=False)
 
 
 @transaction.atomic
@@ -230,6 +313,7 @@ def import_comments(
                 "author_name": author_name,
                 "text": text,
                 "status": Status.PUBLISHED,
+                "received_as": Status.PUBLISHED,
                 "created_at": when,
                 "published_at": when,
                 "fingerprint": rules.fingerprint(text),
@@ -244,3 +328,14 @@ def _notify_moderators_on_commit(comment: Comment) -> None:
 
     comment_id = comment.pk
     transaction.on_commit(lambda: notify_moderators.enqueue(comment_id))
+
+
+def _notify_thread_on_commit(comment: Comment, thread: Comment | None) -> None:
+    """A reply was published: e-mail its thread's author if they asked (the task checks
+    again, once the reply is committed, and sends at most one e-mail per reply)."""
+    if thread is None or not (thread.notify_replies and thread.email):
+        return
+    from .tasks import notify_reply
+
+    comment_id = comment.pk
+    transaction.on_commit(lambda: notify_reply.enqueue(comment_id))

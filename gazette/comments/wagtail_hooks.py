@@ -12,6 +12,8 @@ for bulk_action in (
     admin_views.ApproveBulkAction,
     admin_views.RejectBulkAction,
     admin_views.SpamBulkAction,
+    admin_views.FeatureCommentsBulkAction,
+    admin_views.UnfeatureCommentsBulkAction,
 ):
     hooks.register("register_bulk_action", bulk_action)
 

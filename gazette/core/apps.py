@@ -6,9 +6,22 @@ class CoreConfig(AppConfig):
     label = "core"
 
     def ready(self):
+        from django.db import models
         from django.db.models.signals import post_delete, post_save
+        from wagtail.admin.forms.models import register_form_field_override
+        from wagtail.admin.widgets import AdminDateTimeInput
 
-        from . import shared_parts
+        from . import compat, newsroom_time, shared_parts
+
+        # Times editors type (go-live, expiry...) in the newsroom's zone, DST nights included.
+        compat.default_admin_time_zone(newsroom_time.newsroom_zone_name)
+        register_form_field_override(
+            models.DateTimeField,
+            override={
+                "widget": AdminDateTimeInput,
+                "form_class": newsroom_time.NewsroomDateTimeField,
+            },
+        )
 
         for model in shared_parts.site_models():
             for signal in (post_save, post_delete):

@@ -53,6 +53,34 @@ def on_commit_once(callback: Callable[[], None]) -> None:
     transaction.on_commit(callback)
 
 
+# -- Wagtail's admin ----------------------------------------------------------------------------
+
+
+def default_admin_time_zone(fallback: Callable[[], str]) -> None:
+    """Make ``fallback()`` the zone the admin reads and shows times in for an editor who has
+    not chosen one. Wagtail takes ``user.wagtail_userprofile.get_current_time_zone()``, which
+    falls back on settings.TIME_ZONE, and settings.TIME_ZONE itself for a user without a
+    profile (wagtail.admin.localization.get_localized_response): see ``ask_admin_profile``."""
+    from wagtail.users.models import UserProfile
+
+    def get_current_time_zone(profile) -> str:
+        return profile.current_time_zone or fallback()
+
+    UserProfile.get_current_time_zone = get_current_time_zone
+
+
+def ask_admin_profile(user) -> None:
+    """Give a user without a Wagtail profile an unsaved one (every preference at its default,
+    as without one), so that the admin asks it for the time zone. Reading the profile is the
+    query Wagtail would make next anyway; Django keeps the answer on the user."""
+    from wagtail.users.models import UserProfile
+
+    try:
+        user.wagtail_userprofile  # noqa: B018 - the read that caches it on the user
+    except UserProfile.DoesNotExist:
+        user.wagtail_userprofile = UserProfile(user=user)
+
+
 # -- modelsearch (Wagtail's search backends) -----------------------------------------------------
 
 

@@ -1,8 +1,15 @@
+from django import forms
 from django.db import models
+from wagtail.admin.panels import FieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.models import Site
 
+from .newsroom_time import default_zone_name, validate_zone_name, zone_names
 from .shared_parts import SitePart
+
+
+def _zone_select() -> forms.Select:
+    return forms.Select(choices=[(name, name.replace("_", " ")) for name in zone_names()])
 
 
 @register_setting(icon="site")
@@ -15,6 +22,21 @@ class SiteIdentity(BaseSiteSetting):
         blank=True,
         help_text="A line at the foot of every page, e.g. the publisher and a copyright notice.",
     )
+    time_zone = models.CharField(
+        max_length=64,
+        default=default_zone_name,
+        validators=[validate_zone_name],
+        help_text="The newsroom's time zone. Readers see every time in it, with its name "
+        "(“01:30 BST”); go-live and expiry times you type are read in it, unless your account "
+        "preferences name a zone of your own. Times are stored in UTC: changing this moves no "
+        "story.",
+    )
+
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("footer_text"),
+        FieldPanel("time_zone", widget=_zone_select()),
+    ]
 
     class Meta:
         verbose_name = "site identity"

@@ -65,6 +65,10 @@ class SitePart:
             return self.build(None)
         return shared(request, self.name_for(site), lambda: self.build(site))
 
+    def get_for_site(self, site: Site) -> Any:
+        """The part of ``site``, outside of a request (a task, the admin's defaults)."""
+        return shared(None, self.name_for(site), lambda: self.build(site))
+
 
 def site_part_names(site: Site) -> list[str]:
     return [part.name_for(site) for part in SitePart._all]

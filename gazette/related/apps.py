@@ -10,9 +10,9 @@ class RelatedConfig(AppConfig):
         from gazette.news import editing, slots
 
         from . import signals
-        from .panels import EditorsPicksPanel, SimilarArticlesPanel
+        from .panels import SimilarArticlesPanel, you_may_also_like_panel
 
         signals.subscribe()
         slots.register("rail", "related/includes/you_may_also_like.html", order=10)
-        editing.register_article_panel(EditorsPicksPanel(), order=10)
+        editing.register_article_panel(you_may_also_like_panel(), order=10)
         editing.register_article_panel(SimilarArticlesPanel(), order=20)

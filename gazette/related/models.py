@@ -34,6 +34,33 @@ class EditorsPick(Orderable):
         return f"{self.article_id} → {self.pick_id}"
 
 
+class EditorsExclusion(Orderable):
+    """A computed article the editors never want under this one: it is skipped and the next
+    one fills its place. Kept apart from the computed lists, so recomputing never undoes it."""
+
+    article = ParentalKey(
+        "news.ArticlePage", on_delete=models.CASCADE, related_name="editors_exclusions"
+    )
+    excluded = models.ForeignKey(
+        "news.ArticlePage",
+        on_delete=models.CASCADE,
+        related_name="excluded_from",
+        verbose_name="article",
+        help_text="Never shown under “You May Also Like” of this article, however similar.",
+    )
+
+    panels = [FieldPanel("excluded")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = "editors' exclusion"
+        constraints = [
+            models.UniqueConstraint(fields=["article", "excluded"], name="unique_editors_exclusion")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.article_id} ↛ {self.excluded_id}"
+
+
 class SimilarArticle(models.Model):
     """A computed neighbour of an article: kept by the recompute task, read by the page.
 

@@ -1,24 +1,52 @@
-"""The article form's "You May Also Like" panels: the editors' picks and, read-only, the
-computed similar articles."""
+"""The article form's "You May Also Like" panel: the editors' picks, the articles they
+exclude and, read-only, the computed similar articles."""
 
 from modelcluster.forms import BaseChildFormSet
-from wagtail.admin.panels import InlinePanel, Panel
+from wagtail.admin.panels import InlinePanel, MultiFieldPanel, Panel
 
 
-class EditorsPickFormSet(BaseChildFormSet):
+class NotItselfFormSet(BaseChildFormSet):
+    """Rows naming another article: the article being edited cannot be one of them."""
+
+    field_name = ""
+    message = ""
+
     def clean(self):
         super().clean()
         article = self.instance
         for form in self.forms:
             if self.can_delete and self._should_delete_form(form):
                 continue
-            pick = form.cleaned_data.get("pick") if hasattr(form, "cleaned_data") else None
-            if pick is not None and article.pk is not None and pick.pk == article.pk:
-                form.add_error("pick", "An article cannot be its own pick.")
+            chosen = (
+                form.cleaned_data.get(self.field_name) if hasattr(form, "cleaned_data") else None
+            )
+            if chosen is not None and article.pk is not None and chosen.pk == article.pk:
+                form.add_error(self.field_name, self.message)
 
 
-class EditorsPicksPanel(InlinePanel):
+class EditorsPickFormSet(NotItselfFormSet):
+    field_name = "pick"
+    message = "An article cannot be its own pick."
+
+
+class EditorsExclusionFormSet(NotItselfFormSet):
+    field_name = "excluded"
+    message = "An article is never listed under itself: no need to exclude it."
+
+
+class _ChoicesPanel(InlinePanel):
+    formset_class = BaseChildFormSet
+
+    def get_form_options(self):
+        options = super().get_form_options()
+        options["formsets"][self.relation_name]["formset"] = self.formset_class
+        return options
+
+
+class EditorsPicksPanel(_ChoicesPanel):
     """The editors' own picks for the article, in their order, at most five."""
+
+    formset_class = EditorsPickFormSet
 
     def __init__(self, relation_name="editors_picks", **kwargs):
         kwargs.setdefault("label", "You May Also Like: editors' picks")
@@ -28,10 +56,28 @@ class EditorsPicksPanel(InlinePanel):
         )
         super().__init__(relation_name, **kwargs)
 
-    def get_form_options(self):
-        options = super().get_form_options()
-        options["formsets"][self.relation_name]["formset"] = EditorsPickFormSet
-        return options
+
+class EditorsExclusionsPanel(_ChoicesPanel):
+    """Computed articles the editors keep off the article's list."""
+
+    formset_class = EditorsExclusionFormSet
+
+    def __init__(self, relation_name="editors_exclusions", **kwargs):
+        kwargs.setdefault("label", "You May Also Like: never show")
+        kwargs.setdefault(
+            "help_text",
+            "Articles kept off this list however similar they are; the next one takes the "
+            "place. Recomputing the list keeps them off. A pick above still shows.",
+        )
+        super().__init__(relation_name, **kwargs)
+
+
+def you_may_also_like_panel() -> MultiFieldPanel:
+    """The editors' side of the list in one panel: what to show first, what never to show."""
+    return MultiFieldPanel(
+        [EditorsPicksPanel(), EditorsExclusionsPanel()],
+        heading="You May Also Like: editors' choices",
+    )
 
 
 class SimilarArticlesPanel(Panel):

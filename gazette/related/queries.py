@@ -3,7 +3,8 @@
 The list is the editors' picks in their order, then the stored similar articles by rank,
 then the newest of the article's section, five in all and each once. Only live, public
 articles count, never the article itself; the computed ones need a body too, while an
-editor's pick shows even when only its headline is known (an editor chose it).
+editor's pick shows even when only its headline is known (an editor chose it). The articles
+the editors exclude never come from the computation: the next one takes their place.
 
 Resolving it takes a fixed two queries whatever the article and however many picks it has:
 the list itself (indexed look-ups of a few dozen rows) and the renditions of its teasers
@@ -28,7 +29,7 @@ from django.db.models.functions import Coalesce
 from gazette.core.generational import GenerationalCache
 from gazette.news.models import ArticlePage
 
-from .models import EditorsPick, SimilarArticle
+from .models import EditorsExclusion, EditorsPick, SimilarArticle
 
 if TYPE_CHECKING:
     from gazette.news.queries import ArticlePageQuerySet
@@ -55,13 +56,21 @@ def related_reading(article: ArticlePage, *, count: int = DISPLAY_COUNT) -> Arti
     """The queryset of the list, best first: one query."""
     picks = EditorsPick.objects.filter(article_id=article.pk)
     similar = SimilarArticle.objects.filter(article_id=article.pk)
+    excluded = EditorsExclusion.objects.filter(article_id=article.pk).values("excluded_id")
     # An editor's pick shows even when only its headline is known: an editor chose it. The
-    # computed ones (similar, then the newest of the section) must have a body.
+    # computed ones (similar, then the newest of the section) must have a body and must not
+    # be excluded; the section's newest are counted after the exclusions, so none is short.
     computed = Q(pk__in=similar.values("similar_id"))
     if article.section_id:
-        newest = readable_articles().filter(section_id=article.section_id).excluding(article)
+        newest = (
+            readable_articles()
+            .filter(section_id=article.section_id)
+            .excluding(article)
+            .exclude(pk__in=excluded)
+        )
         computed |= Q(pk__in=newest.newest_first().values("pk")[:count])
-    candidates = Q(pk__in=picks.values("pick_id")) | (computed & Q(is_headline_only=False))
+    computed &= Q(is_headline_only=False) & ~Q(pk__in=excluded)
+    candidates = Q(pk__in=picks.values("pick_id")) | computed
     shown = ArticlePage.objects.live().public().excluding(article)
     pick_order = picks.filter(pick_id=OuterRef("pk")).annotate(order=Coalesce("sort_order", 0))
     rank = similar.filter(similar_id=OuterRef("pk")).order_by("rank")

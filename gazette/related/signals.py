@@ -2,9 +2,9 @@
 deleted, moved or made private queues a recompute.
 
 The cached lists of the page (queries.py) are forgotten at once, not when the task runs: a
-published article's own list (its editors' picks are saved with it), and every list when an
-article stops being readable or moves (it may be in any list, as a pick or as the newest of
-its section). The task then forgets the lists it rewrites.
+published article's own list (its editors' picks and exclusions are saved with it), and
+every list when an article stops being readable or moves (it may be in any list, as a pick
+or as the newest of its section). The task then forgets the lists it rewrites.
 """
 
 from gazette.news import lifecycle

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "gazette.related",
     "gazette.topics",
     "gazette.corrections",
+    "gazette.checks",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -83,6 +84,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Times in the site's zone (Settings > Site identity), or an editor's own in the admin.
+    "gazette.core.newsroom_time.NewsroomTimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "gazette.twofactor.middleware.AdminTwoFactorMiddleware",  # admin paths only
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -245,7 +248,9 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en-us"
-TIME_ZONE = env("TIME_ZONE", default="UTC")  # stored in UTC, shown in the site's zone
+# Stored in UTC, shown in the site's zone: Settings > Site identity > Time zone (this is its
+# default, and the zone of anything that runs for no site).
+TIME_ZONE = env("TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True
 

@@ -63,6 +63,8 @@ def test_a_keyboard_alone_reads_the_article_and_posts_a_comment(open_page, seede
     assert page.evaluate("document.activeElement.id") == "comment-name"
     page.keyboard.type("Keyboard Reader")
     page.keyboard.press("Tab")  # e-mail, optional
+    page.keyboard.press("Tab")  # "E-mail me replies", optional
+    assert page.evaluate("document.activeElement.id") == "comment-notify"
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.id") == "comment-text"
     page.keyboard.type("Read and written without a mouse.")

@@ -47,6 +47,10 @@ def test_preview_shows_the_draft_not_the_live_page(editor_client, home):
             "correction_notes-INITIAL_FORMS": "0",
             "correction_notes-MIN_NUM_FORMS": "0",
             "correction_notes-MAX_NUM_FORMS": "1000",
+            "editors_exclusions-TOTAL_FORMS": "0",
+            "editors_exclusions-INITIAL_FORMS": "0",
+            "editors_exclusions-MIN_NUM_FORMS": "0",
+            "editors_exclusions-MAX_NUM_FORMS": "1000",
         },
     )
     assert response.json()["is_valid"], response.json()

@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, streamfield
 
-from gazette.related.models import EditorsPick, SimilarArticle
+from gazette.related.models import EditorsExclusion, EditorsPick, SimilarArticle
 from tests.factories import ArticleFactory, SectionFactory
 
 pytestmark = pytest.mark.django_db
@@ -31,7 +31,7 @@ def test_the_edit_form_shows_the_computed_list_read_only(editor_client, home):
     assert 'name="similar' not in html  # nothing there to edit
 
 
-def _edit(client, article, picks):
+def _edit(client, article, picks, excluded=()):
     data = nested_form_data(
         {
             "title": article.title,
@@ -40,6 +40,7 @@ def _edit(client, article, picks):
             "article_authors": inline_formset([]),
             "editors_picks": inline_formset([{"pick": pick.pk} for pick in picks]),
             "correction_notes": inline_formset([]),
+            "editors_exclusions": inline_formset([{"excluded": page.pk} for page in excluded]),
             "action-publish": "publish",
         }
     )
@@ -68,3 +69,26 @@ def test_a_bad_pick_gets_a_message_not_an_error(editor_client, home, case):
     expected = "cannot be its own pick" if case == "itself" else "duplicate"
     assert expected in html
     assert not EditorsPick.objects.exists()
+
+
+def test_editors_exclude_an_article_in_the_same_panel_as_the_picks(editor_client, home):
+    section = SectionFactory(parent=home)
+    article, pick, unwanted = (ArticleFactory(parent=section) for _ in range(3))
+    html = editor_client.get(reverse("wagtailadmin_pages:edit", args=[article.pk])).content
+    html = html.decode()
+    panel = html.split("You May Also Like: editors&#x27; choices", 1)[1]
+    assert "editors&#x27; picks" in panel and "You May Also Like: never show" in panel
+
+    response = _edit(editor_client, article, [pick], excluded=[unwanted])
+    assert response.status_code == 302
+    assert list(EditorsExclusion.objects.values_list("article_id", "excluded_id")) == [
+        (article.pk, unwanted.pk)
+    ]
+
+
+def test_an_article_cannot_exclude_itself(editor_client, home):
+    article = ArticleFactory(parent=SectionFactory(parent=home))
+    response = _edit(editor_client, article, [], excluded=[article])
+    assert response.status_code == 200
+    assert "no need to exclude it" in response.content.decode()
+    assert not EditorsExclusion.objects.exists()

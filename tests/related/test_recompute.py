@@ -8,7 +8,8 @@ import time_machine
 from django.core.management import call_command
 
 from gazette.related import services
-from gazette.related.models import SimilarArticle
+from gazette.related.models import EditorsExclusion, SimilarArticle
+from gazette.related.queries import you_may_also_like
 from gazette.related.services import rebuild_related, refresh_related
 from tests.factories import ArticleFactory, SectionFactory
 
@@ -148,3 +149,24 @@ def test_rebuild_command_draws_progress_and_drops_lists_of_unreadable_articles(s
     before = _lists()
     call_command("rebuild_related", "--no-progress", stdout=out, stderr=(quiet := StringIO()))
     assert _lists() == before and quiet.getvalue() == ""
+
+
+def test_an_exclusion_survives_every_recomputation(section):
+    fires = [_article(section, title, text) for title, text in FIRES]
+    for title, text in RATES:
+        _article(section, title, text)
+    rebuild_related()
+    article, unwanted = fires[0], fires[1]
+    assert unwanted.title in _stored(article)
+    EditorsExclusion.objects.create(article=article, excluded=unwanted)
+
+    for recompute in (
+        lambda: refresh_related(article_id=article.pk),
+        lambda: refresh_related(article_id=unwanted.pk),
+        lambda: article.save_revision().publish(),  # the task, as an editor's publish runs it
+        rebuild_related,
+    ):
+        recompute()
+        shown = [a.title for a in you_may_also_like(article)]
+        assert unwanted.title not in shown and fires[2].title in shown
+        assert EditorsExclusion.objects.filter(article=article, excluded=unwanted).exists()

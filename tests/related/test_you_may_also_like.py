@@ -13,7 +13,7 @@ from wagtail.models import PageViewRestriction
 
 from gazette.news.models import ArticlePage
 from gazette.news.renditions import generate_renditions
-from gazette.related.models import EditorsPick, SimilarArticle
+from gazette.related.models import EditorsExclusion, EditorsPick, SimilarArticle
 from gazette.related.queries import forget_lists, you_may_also_like
 from tests.factories import ArticleFactory, ImageFactory, SectionFactory, make_curated_list
 
@@ -40,6 +40,12 @@ def _picks(article, *others):
     forget_lists([article.pk])
     for order, other in enumerate(others):
         EditorsPick.objects.create(article=article, pick=other, sort_order=order)
+
+
+def _exclude(article, *others):
+    forget_lists([article.pk])
+    for order, other in enumerate(others):
+        EditorsExclusion.objects.create(article=article, excluded=other, sort_order=order)
 
 
 def _titles(article):
@@ -125,6 +131,43 @@ def test_falls_back_to_the_newest_of_the_section(home):
     assert _titles(article)[0] == "5 h old"
 
 
+def test_an_excluded_article_leaves_the_list_and_the_next_one_fills_its_place(home):
+    world = SectionFactory(parent=home, title="World", slug="world")
+    now = timezone.now()
+    article = ArticleFactory(parent=world, title="Article", first_published_at=now)
+    similar = [
+        ArticleFactory(
+            parent=world, title=f"Similar {n}", first_published_at=now - timedelta(days=9)
+        )
+        for n in range(7)
+    ]
+    newest = [
+        ArticleFactory(
+            parent=world, title=f"{h} h old", first_published_at=now - timedelta(hours=h)
+        )
+        for h in range(1, 4)
+    ]
+    _similar(article, *similar)
+    assert _titles(article) == [f"Similar {n}" for n in range(5)]
+
+    _exclude(article, similar[1], similar[3])
+    assert _titles(article) == ["Similar 0", "Similar 2", "Similar 4", "Similar 5", "Similar 6"]
+
+    # Excluded from the newest of the section as well, which fill up a short list in order.
+    _exclude(article, similar[5], similar[6], newest[0])
+    assert _titles(article) == ["Similar 0", "Similar 2", "Similar 4", "2 h old", "3 h old"]
+
+
+def test_an_editors_pick_shows_even_when_also_excluded(home):
+    section = SectionFactory(parent=home)
+    article = ArticleFactory(parent=section, title="Article")
+    both = ArticleFactory(parent=section, title="Both")
+    _similar(article, both)
+    _picks(article, both)
+    _exclude(article, both)
+    assert _titles(article)[0] == "Both"
+
+
 def test_reading_the_list_takes_two_queries_whatever_it_holds(home, django_assert_num_queries):
     section = SectionFactory(parent=home)
     few = ArticleFactory(parent=section)
@@ -135,6 +178,7 @@ def test_reading_the_list_takes_two_queries_whatever_it_holds(home, django_asser
     _picks(few, others[0])
     _picks(many, *others[:3])
     _similar(many, *others[3:])
+    _exclude(many, others[3])
 
     for article in (few, many):
         with django_assert_num_queries(2):  # the list, the renditions of its teasers

@@ -71,6 +71,7 @@ def _article_form(*, title: str, slug: str, author_id: int, action: str | None =
         "article_authors": inline_formset([{"author": author_id}]),
         "editors_picks": inline_formset([], max=5),
         "correction_notes": inline_formset([]),
+        "editors_exclusions": inline_formset([]),
         "tags": "",
     }
     if action:

@@ -41,6 +41,7 @@ COLUMNS = (
     "email",
     "text",
     "status",
+    "received_as",
     "held_for",
     "created_at",
     "published_at",
@@ -157,14 +158,17 @@ def _article_comments(
         reply_to = rng.choice(names) if names and rng.random() < REPLY_SHARE else None
         text = comment_text(rng, topic, TEXT_LIMIT, reply_to)
         status, held_for, published_at = Status.PUBLISHED, "", created
+        received_as = Status.PUBLISHED
         draw = rng.random()
         if draw < SPAM_SHARE:
             text = rng.choice(SPAM_TEXTS)
             status, published_at = Status.SPAM, None
+            received_as = Status.SPAM
             held_for = rng.choice(["filled the hidden field", "sent 1 s after the form was served"])
         elif draw < SPAM_SHARE + HELD_SHARE:
             held_for, text = _held(text, rng)
             status, published_at = _moderated(created, now, rng)
+            received_as = Status.PENDING
         names.append(reader.name)
         rows.append(
             (
@@ -173,6 +177,7 @@ def _article_comments(
                 reader.email,
                 text,
                 status.value,
+                received_as.value,
                 held_for,
                 db_datetime(_utc(created)),
                 db_datetime(_utc(published_at) if published_at is not None else None),

@@ -1,5 +1,6 @@
-/* Comments: a counter that counts down as the reader types, posting and reporting in place.
-   Without this script the forms post normally and the server answers with a page.
+/* Comments: a counter that counts down as the reader types, posting, replying and reporting in
+   place. Without this script the forms post normally, "Reply" opens a page with its own form,
+   and the server answers with a page.
    normalise() and count() mirror gazette/comments/rules.py: the counter and the server agree. */
 (function () {
   "use strict";
@@ -97,7 +98,7 @@
           update();
           var section = form.closest("[data-comments]");
           if (data.html && section) {
-            section.querySelector("[data-comment-list]").insertAdjacentHTML("beforeend", data.html);
+            listFor(section, data.parent).insertAdjacentHTML("beforeend", data.html);
             section.querySelector("[data-comment-count]").textContent = String(data.count);
           }
         })
@@ -107,6 +108,68 @@
         })
         .then(function () { button.disabled = false; });
     });
+  }
+
+  // Where a published comment goes: the list of threads, or its thread's list of replies.
+  function listFor(section, parentId) {
+    if (!parentId) return section.querySelector("[data-comment-list]");
+    var thread = section.querySelector("[data-thread][data-comment='" + parentId + "']");
+    if (!thread) return section.querySelector("[data-comment-list]");
+    var replies = thread.querySelector("[data-reply-list]");
+    if (!replies) {
+      replies = document.createElement("ol");
+      replies.className = "comment__replies";
+      replies.setAttribute("data-reply-list", "");
+      replies.setAttribute("aria-label", "Replies");
+      thread.appendChild(replies);
+    }
+    return replies;
+  }
+
+  // "Reply" opens a copy of the article's form under the comment, its fields renamed so that
+  // every id stays unique; posting it adds the reply to the thread.
+  function openReply(link) {
+    var section = link.closest("[data-comments]");
+    var main = section && section.querySelector("[data-comment-form]:not([data-reply-form])");
+    var comment = link.closest("[data-comment]");
+    if (!main || !comment) return false;
+    var open = comment.querySelector(":scope > [data-reply-form]");
+    if (open) {
+      open.querySelector("textarea").focus();
+      return true;
+    }
+    var id = link.getAttribute("data-reply-to");
+    var author = comment.querySelector(".comment__author").textContent;
+    var form = main.cloneNode(true);
+    form.setAttribute("data-reply-form", "");
+    form.classList.add("comment-form--reply");
+    form.querySelectorAll("[id]").forEach(function (el) { el.id = el.id + "-reply-" + id; });
+    form.querySelectorAll("label[for]").forEach(function (label) {
+      label.setAttribute("for", label.getAttribute("for") + "-reply-" + id);
+    });
+    form.querySelectorAll("[aria-describedby]").forEach(function (el) {
+      el.setAttribute("aria-describedby", el.getAttribute("aria-describedby") + "-reply-" + id);
+    });
+    form.querySelector("[data-comment-parent]").value = id;
+    var notify = form.querySelector("[data-comment-notify]");
+    if (notify) notify.remove(); // replies go to threads: their authors hear of replies
+    form.querySelector("textarea").value = "";
+    form.querySelector("[data-comment-status]").textContent = "";
+    form.querySelector("label[for^='comment-text']").textContent = "Your reply to " + author;
+    form.querySelector("[data-comment-submit]").textContent = "Post reply";
+    var cancel = document.createElement("button");
+    cancel.type = "button";
+    cancel.className = "comment-form__cancel";
+    cancel.textContent = "Cancel";
+    cancel.addEventListener("click", function () {
+      form.remove();
+      link.focus();
+    });
+    form.appendChild(cancel);
+    link.closest(".comment__actions").insertAdjacentElement("afterend", form);
+    initForm(form);
+    form.querySelector("textarea").focus();
+    return true;
   }
 
   function report(form) {
@@ -129,6 +192,10 @@
   }
 
   document.querySelectorAll("[data-comment-form]").forEach(initForm);
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("[data-reply-link]");
+    if (link && openReply(link)) event.preventDefault();
+  });
   document.addEventListener("submit", function (event) {
     var form = event.target;
     if (form.matches && form.matches("[data-report-form]") && window.fetch) {
