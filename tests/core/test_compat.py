@@ -99,3 +99,24 @@ def test_post_save_of_a_page_carries_update_fields(home):
     finally:
         post_save.disconnect(dispatch_uid="test-compat-spy", sender=SectionPage)
     assert frozenset({"title"}) in [frozenset(f) for f in seen if f is not None]
+
+
+def test_wagtail_reads_the_admin_time_zone_from_the_profile(django_user_model):
+    """compat.default_admin_time_zone replaces the profile's get_current_time_zone, and
+    ask_admin_profile gives a user without a profile one: both hold only while Wagtail's
+    admin takes the zone from ``user.wagtail_userprofile.get_current_time_zone()``."""
+    import inspect
+
+    from wagtail.admin import localization
+    from wagtail.users.models import UserProfile
+
+    assert "wagtail_userprofile.get_current_time_zone()" in inspect.getsource(localization), (
+        "Wagtail's admin no longer reads the zone from the profile's get_current_time_zone"
+    )
+    assert {"current_time_zone"} <= {field.name for field in UserProfile._meta.fields}
+    user = django_user_model.objects.create(username="no-profile")
+    compat.ask_admin_profile(user)
+    assert user.wagtail_userprofile.pk is None
+    chosen = UserProfile(user=user, current_time_zone="Asia/Seoul")
+    assert chosen.get_current_time_zone() == "Asia/Seoul"
+    assert user.wagtail_userprofile.get_current_time_zone()  # the newsroom's, not empty
