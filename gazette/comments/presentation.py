@@ -13,10 +13,11 @@ from django.core.paginator import Paginator
 from django.db.models import Count, IntegerField, QuerySet, Subquery, Value, Window
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest
+from django.template.loader import render_to_string
 
 from gazette.news.models import ArticlePage, CommentPolicy
 
-from . import rules
+from . import fragments, rules
 from .models import TEXT_LIMIT, Comment, CommentSettings
 from .services import moderation_for
 
@@ -61,10 +62,40 @@ class CountingPaginator(Paginator):
 
 
 def comments_context(request: HttpRequest, article: ArticlePage) -> dict:
-    """A page of threads with their replies, in two queries (the site's comment settings
-    come from the cache)."""
+    """The comments block: the page of threads with their replies (rendered once per change,
+    fragments.py; two queries when it is not cached), the form and the notice."""
     site_settings = CommentSettings.for_page(request)
     mode = moderation_for(article, site_settings)
+    is_open = mode != CommentPolicy.CLOSED
+    links = site_settings.links_clickable
+    shown = {"open": is_open, "links_clickable": links, "page_param": PAGE_PARAM}
+    requested = request.GET.get(PAGE_PARAM) or "1"
+
+    def build() -> dict:
+        listing = comments_listing(article, requested)
+        html = render_to_string("comments/list.html", {**listing, **shown}, request=request)
+        return {"list_html": html, "count": listing["count"]}
+
+    if article.pk is None:  # the preview of an article never saved has none
+        listed = {"list_html": "", "count": 0}
+    elif requested.isdigit() and len(requested) <= 6:
+        variant = f"{int(is_open)}{int(links)}"
+        listed = fragments.cached_list(request, article.pk, requested, variant, build)
+    else:  # a hand-made page number: answered, never cached
+        listed = build()
+    return {
+        "article": article,
+        **listed,
+        **shown,
+        "pre_moderated": mode == CommentPolicy.PRE_MODERATION,
+        "notice": NOTICES.get(request.GET.get(STATUS_PARAM, "")),
+        "stamp": rules.make_stamp(article.pk),
+        "limit": TEXT_LIMIT,
+    }
+
+
+def comments_listing(article: ArticlePage, page_number) -> dict:
+    """A page of threads with their replies, in two queries."""
     replies_shown = (
         Comment.objects.shown()
         .on(article)
@@ -83,22 +114,14 @@ def comments_context(request: HttpRequest, article: ArticlePage) -> dict:
             replies_in_all=Coalesce(Subquery(replies_shown), Value(0), output_field=IntegerField())
         )
     )
-    page = CountingPaginator(threads, PAGE_SIZE).get_page(request.GET.get(PAGE_PARAM))
+    page = CountingPaginator(threads, PAGE_SIZE).get_page(page_number)
     comments = list(page.object_list)
     attach_replies(comments)
     replies_in_all = comments[0].replies_in_all if comments else 0
     return {
-        "article": article,
         "page_obj": page,
         "comments": comments,
         "count": page.paginator.count + replies_in_all,
-        "open": mode != CommentPolicy.CLOSED,
-        "pre_moderated": mode == CommentPolicy.PRE_MODERATION,
-        "links_clickable": site_settings.links_clickable,
-        "notice": NOTICES.get(request.GET.get(STATUS_PARAM, "")),
-        "stamp": rules.make_stamp(article.pk),
-        "limit": TEXT_LIMIT,
-        "page_param": PAGE_PARAM,
     }
 
 

@@ -69,6 +69,12 @@ class GenerationalCache:
         ``get`` calls."""
         self._reads(request).load(names)
 
+    def generation(self, request=None) -> int | None:
+        """The current generation, as this request has read it (one round trip at most)."""
+        reads = self._reads(request)
+        reads.load([])
+        return reads.generation
+
     def get(self, name: str, build: Callable[[], Any], *, request=None) -> Any:
         """The entry called ``name`` of the current generation: cached, else built and cached.
         With a request, what it has read already (``preload``) costs no round trip."""

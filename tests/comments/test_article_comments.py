@@ -103,6 +103,9 @@ def test_a_page_of_50_comments_renders_in_a_fixed_number_of_queries(client, home
     _queries(client, few.url)
     _queries(client, article.url)
     assert _queries(client, article.url) == _queries(client, few.url)
+    # A page of comments not rendered before costs its two queries (page and count, the
+    # replies), whatever its size; then it comes from the cache.
+    assert _queries(client, f"{article.url}?comments_page=2") == _queries(client, few.url) + 2
     assert _queries(client, f"{article.url}?comments_page=2") == _queries(client, few.url)
 
 

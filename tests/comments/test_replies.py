@@ -226,16 +226,15 @@ def _threads(article, count, replies_each=0):
 def test_a_page_of_50_threads_with_their_replies_takes_a_fixed_number_of_queries(
     client, article, django_assert_num_queries
 ):
-    from gazette.comments.presentation import comments_context
+    from gazette.comments.presentation import comments_listing
 
     few = ArticleFactory(parent=article.get_parent())
     _threads(few, 1)
     _threads(article, 120, replies_each=3)
-    request = client.get(article.url).wsgi_request  # warms the shared settings
     for target in (few, article):
         # The page of threads and its count in one query; all the replies of those in one.
         with django_assert_num_queries(2):
-            context = comments_context(request, target)
+            context = comments_listing(target, "1")
     assert len(context["comments"]) == 50
     assert all(len(thread.shown_replies) == 3 for thread in context["comments"])
     assert context["count"] == 120 * 4
@@ -256,6 +255,8 @@ def test_the_article_page_costs_the_same_with_50_threads_as_with_one(client, art
 
     queries(few.url), queries(article.url)  # warm the caches both pages share
     assert queries(article.url) == queries(few.url)
+    # A page of comments not rendered before: its threads and their replies, two queries.
+    assert queries(f"{article.url}?comments_page=3") == queries(few.url) + 2
     assert queries(f"{article.url}?comments_page=3") == queries(few.url)
 
 
