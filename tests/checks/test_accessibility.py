@@ -5,10 +5,10 @@ import pytest
 from django.urls import reverse
 from wagtail.admin.userbar import ContentCheckerItem
 from wagtail.models import Site
-from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
 
 from gazette.checks.accessibility import NewsroomContentChecker, rule_id, use_newsroom_checker
 from gazette.checks.models import PublishingChecks
+from tests.admin_forms import article_form_data
 from tests.factories import ArticleFactory, SectionFactory
 
 pytestmark = pytest.mark.django_db
@@ -40,16 +40,10 @@ def test_the_checker_gets_a_rule_per_enabled_check(rf, checks):
 
 
 def _preview(client, article, **fields):
-    data = nested_form_data(
-        {
-            "title": fields.get("title", article.title),
-            "slug": article.slug,
-            "body": streamfield([("paragraph", rich_text(fields.get("body", "<p>Words.</p>")))]),
-            "article_authors": inline_formset([]),
-            "editors_picks": inline_formset([], max=5),
-            "editors_exclusions": inline_formset([]),
-            "tags": "",
-        }
+    data = article_form_data(
+        article,
+        title=fields.get("title", article.title),
+        body=fields.get("body", "<p>Words.</p>"),
     )
     url = reverse("wagtailadmin_pages:preview_on_edit", args=[article.pk])
     assert client.post(url, data).json()["is_valid"]

@@ -7,10 +7,11 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 from wagtail.models import GroupPagePermission, PageLogEntry, Site
-from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
+from wagtail.test.utils.form_data import inline_formset, nested_form_data, streamfield
 
 from gazette.checks.models import PublishingChecks
 from gazette.news.models import ArticlePage
+from tests.admin_forms import article_form_data
 from tests.factories import ArticleFactory, AuthorFactory, SectionFactory
 
 pytestmark = pytest.mark.django_db
@@ -34,17 +35,12 @@ def article(home):
 
 
 def _publish(client, article, *, title=None, authors=(), body="<p>Words.</p>", action="publish"):
-    data = nested_form_data(
-        {
-            "title": title or article.title,
-            "slug": article.slug,
-            "body": streamfield([("paragraph", rich_text(body))]),
-            "article_authors": inline_formset([{"author": a.pk} for a in authors]),
-            "editors_picks": inline_formset([], max=5),
-            "editors_exclusions": inline_formset([]),
-            "tags": "",
-            f"action-{action}": action,
-        }
+    data = article_form_data(
+        article,
+        title=title or article.title,
+        body=body,
+        article_authors=inline_formset([{"author": a.pk} for a in authors]),
+        action=action,
     )
     return client.post(reverse("wagtailadmin_pages:edit", args=[article.pk]), data, follow=True)
 

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.urls import reverse
 from wagtail.models import Site
-from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
+from wagtail.test.utils.form_data import inline_formset
 from wagtail.users.models import UserProfile
 
 from gazette.core.models import SiteIdentity
@@ -21,6 +21,7 @@ from gazette.core.newsroom_time import (
     zone_abbreviation,
 )
 from gazette.news.models import ArticlePage
+from tests.admin_forms import article_form_data
 from tests.factories import ArticleFactory, AuthorFactory, SectionFactory
 
 pytestmark = pytest.mark.django_db
@@ -115,18 +116,12 @@ def test_reader_pages_show_times_in_the_newsroom_zone_with_its_name(client, home
 
 def _schedule(client, article, go_live_at: str):
     author = AuthorFactory()
-    data = nested_form_data(
-        {
-            "title": article.title,
-            "slug": article.slug,
-            "body": streamfield([("paragraph", rich_text("<p>Embargoed.</p>"))]),
-            "article_authors": inline_formset([{"author": author.pk}]),
-            "editors_picks": inline_formset([], max=5),
-            "editors_exclusions": inline_formset([]),
-            "tags": "",
-            "go_live_at": go_live_at,
-            "action-publish": "publish",
-        }
+    data = article_form_data(
+        article,
+        body="<p>Embargoed.</p>",
+        article_authors=inline_formset([{"author": author.pk}]),
+        go_live_at=go_live_at,
+        action="publish",
     )
     return client.post(reverse("wagtailadmin_pages:edit", args=[article.pk]), data)
 

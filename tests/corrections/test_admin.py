@@ -4,10 +4,11 @@ withdrawn with a reason, which the story's history keeps with the editor's name.
 import pytest
 from django.urls import reverse
 from wagtail.models import PageLogEntry
-from wagtail.test.utils.form_data import inline_formset, nested_form_data, streamfield
+from wagtail.test.utils.form_data import inline_formset
 
 from gazette.corrections.models import ArticleNote
 from gazette.news.models import ArticlePage
+from tests.admin_forms import article_form_data
 from tests.factories import ArticleFactory, SectionFactory, add_note
 
 pytestmark = pytest.mark.django_db
@@ -19,16 +20,10 @@ def story(home):
 
 
 def _post(client, article, notes, *, publish=True):
-    data = nested_form_data(
-        {
-            "title": article.title,
-            "slug": article.slug,
-            "body": streamfield([]),
-            "article_authors": inline_formset([]),
-            "editors_picks": inline_formset([]),
-            "correction_notes": inline_formset(notes, initial=len([n for n in notes if "id" in n])),
-            **({"action-publish": "publish"} if publish else {}),
-        }
+    data = article_form_data(
+        article,
+        correction_notes=inline_formset(notes, initial=len([n for n in notes if "id" in n])),
+        action="publish" if publish else None,
     )
     return client.post(reverse("wagtailadmin_pages:edit", args=[article.pk]), data)
 

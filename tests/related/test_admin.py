@@ -3,9 +3,10 @@
 import pytest
 from django.urls import reverse
 from django.utils import timezone
-from wagtail.test.utils.form_data import inline_formset, nested_form_data, streamfield
+from wagtail.test.utils.form_data import inline_formset
 
 from gazette.related.models import EditorsExclusion, EditorsPick, SimilarArticle
+from tests.admin_forms import article_form_data
 from tests.factories import ArticleFactory, SectionFactory
 
 pytestmark = pytest.mark.django_db
@@ -32,17 +33,11 @@ def test_the_edit_form_shows_the_computed_list_read_only(editor_client, home):
 
 
 def _edit(client, article, picks, excluded=()):
-    data = nested_form_data(
-        {
-            "title": article.title,
-            "slug": article.slug,
-            "body": streamfield([]),
-            "article_authors": inline_formset([]),
-            "editors_picks": inline_formset([{"pick": pick.pk} for pick in picks]),
-            "correction_notes": inline_formset([]),
-            "editors_exclusions": inline_formset([{"excluded": page.pk} for page in excluded]),
-            "action-publish": "publish",
-        }
+    data = article_form_data(
+        article,
+        editors_picks=inline_formset([{"pick": pick.pk} for pick in picks]),
+        editors_exclusions=inline_formset([{"excluded": page.pk} for page in excluded]),
+        action="publish",
     )
     return client.post(reverse("wagtailadmin_pages:edit", args=[article.pk]), data)
 
