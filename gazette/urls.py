@@ -7,6 +7,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 from gazette.comments.views import moderation_page
 from gazette.core import views as core_views
 from gazette.distribution.api import api as public_api
+from gazette.news.routing import serve_article
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
@@ -33,7 +34,11 @@ if settings.SERVE_MEDIA:
         re_path(rf"^{media_prefix}(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT})
     ]
 
-urlpatterns += [path("", include(wagtail_urls))]
+urlpatterns += [
+    # An article in one query (gazette.news.routing); every other page through Wagtail's tree.
+    path("<slug:section>/<slug:slug>/", serve_article, name="article"),
+    path("", include(wagtail_urls)),
+]
 
 # A database outage answers 503 "We'll be right back" rather than 500 (gazette.core.views).
 handler500 = "gazette.core.views.server_error"

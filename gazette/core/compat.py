@@ -53,6 +53,32 @@ def on_commit_once(callback: Callable[[], None]) -> None:
     transaction.on_commit(callback)
 
 
+# -- Wagtail's routing ----------------------------------------------------------------------------
+
+
+def remember_site(request, site) -> None:
+    """Make ``Site.find_for_request(request)`` answer ``site`` without a query: Wagtail keeps
+    the site it found for a request in ``request._wagtail_site`` and reads it from there first."""
+    request._wagtail_site = site
+
+
+def remembered_site(request):
+    """The site ``remember_site`` (or Wagtail itself) stored on the request, else None."""
+    return getattr(request, "_wagtail_site", None)
+
+
+def remember_route(request, page) -> None:
+    """Make Wagtail's ``serve`` view serve ``page`` without walking the tree to find it:
+    ``Page.route_for_request`` keeps its answer in ``request._wagtail_route_for_request`` as
+    (page, args, kwargs) and returns it when present. Wagtail's hooks around serving (view
+    restrictions, ``before_serve_page``) run as for a page it found itself."""
+    request._wagtail_route_for_request = (page, [], {})
+
+
+def route_is_known(request) -> bool:
+    return hasattr(request, "_wagtail_route_for_request")
+
+
 # -- Wagtail's admin ----------------------------------------------------------------------------
 
 

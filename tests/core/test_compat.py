@@ -120,3 +120,28 @@ def test_wagtail_reads_the_admin_time_zone_from_the_profile(django_user_model):
     chosen = UserProfile(user=user, current_time_zone="Asia/Seoul")
     assert chosen.get_current_time_zone() == "Asia/Seoul"
     assert user.wagtail_userprofile.get_current_time_zone()  # the newsroom's, not empty
+
+
+def test_wagtail_reads_a_remembered_site_from_the_request(home, rf, django_assert_num_queries):
+    from wagtail.models import Site
+
+    site = Site.objects.get(is_default_site=True)
+    request = rf.get("/")
+    compat.remember_site(request, site)
+    with django_assert_num_queries(0):
+        found = Site.find_for_request(request)
+    assert found is site, "Wagtail no longer reads request._wagtail_site"
+    assert compat.remembered_site(request) is site
+
+
+def test_wagtail_serves_a_remembered_route_without_walking_the_tree(home, rf):
+    from wagtail.models import Page
+
+    section = SectionFactory(parent=home)
+    article = ArticleFactory(parent=section)
+    request = rf.get("/not/where/the/article/is/")
+    assert not compat.route_is_known(request)
+    compat.remember_route(request, article)
+    assert compat.route_is_known(request)
+    found, *_ = Page.route_for_request(request, "/not/where/the/article/is/")
+    assert found is article, "Wagtail no longer reads request._wagtail_route_for_request"

@@ -21,17 +21,18 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-# The article's own queries, with every cache warm: routing (the site, the home page, the
-# section and its specific row), the article with its lead image, its authors, its tags, the
-# lead image's renditions, its public notes (gazette.corrections), its view restrictions, its
-# view count, the body's images and their renditions. The page of comments is rendered from
-# the cache (gazette.comments.fragments).
-WARM_ARTICLE_QUERIES = 13
-# After any change to the content (a new generation of the shared parts): also the menu,
-# Latest Stories and Must-Reads (a list each: the view restrictions are inside the query),
-# the site identity, the comment settings, the correction settings and the page of comments
-# with their count (its cached list belongs to the old generation).
-CHANGED_ARTICLE_QUERIES = WARM_ARTICLE_QUERIES + 7
+# The article's own queries, with every cache warm: the article found by its address with its
+# section and lead image (gazette.news.routing: one query, the site from the cache), its
+# authors, its tags, the lead image's renditions, its public notes (gazette.corrections), its
+# view restrictions, its view count, the body's images and their renditions. The page of
+# comments is rendered from the cache (gazette.comments.fragments).
+WARM_ARTICLE_QUERIES = 9
+# After any change to the content (a new generation of the shared parts): also the site (its
+# cached lookup belongs to the old generation), the menu, Latest Stories and Must-Reads (a list
+# each: the view restrictions are inside the query), the site identity, the comment settings,
+# the correction settings and the page of comments with their count (its cached list belongs
+# to the old generation).
+CHANGED_ARTICLE_QUERIES = WARM_ARTICLE_QUERIES + 8
 # On an empty cache: also Wagtail's site root paths, You May Also Like (the list and its
 # renditions) and Popular Now (the views, the list, its renditions).
 COLD_ARTICLE_QUERIES = CHANGED_ARTICLE_QUERIES + 6

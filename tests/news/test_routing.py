@@ -1,0 +1,77 @@
+"""An article's address is served in one query (gazette.news.routing), and everything
+Wagtail does around serving a page still happens: view restrictions, drafts unseen, other
+page types and deeper addresses found by Wagtail's own walk."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from wagtail.models import Page, PageViewRestriction, Site
+
+from tests.factories import ArticleFactory, SectionFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def section(home):
+    return SectionFactory(parent=home, title="World", slug="world")
+
+
+def _queries_of(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    return response, [q["sql"] for q in queries]
+
+
+def test_an_article_is_found_by_its_address_in_one_query(section, client):
+    article = ArticleFactory(parent=section, title="Found at once", slug="found-at-once")
+    client.get(article.url)  # the site is looked up once, then kept with the shared parts
+    response, queries = _queries_of(client, "/world/found-at-once/")
+    assert response.status_code == 200
+    assert "Found at once" in response.content.decode()
+    page_lookups = [q for q in queries if '"wagtailcore_page"."url_path" =' in q]
+    assert len(page_lookups) == 1
+    # Wagtail's walk would read the site and the section's specific row first.
+    assert not any('FROM "wagtailcore_site"' in q for q in queries)
+    assert not any('FROM "news_sectionpage"' in q and "url_path" not in q for q in queries)
+
+
+def test_a_draft_at_an_articles_address_is_not_shown(section, client):
+    ArticleFactory(parent=section, slug="not-yet", live=False)
+    assert client.get("/world/not-yet/").status_code == 404
+
+
+def test_a_view_restriction_still_guards_the_article(section, client):
+    article = ArticleFactory(parent=section, slug="members-only")
+    PageViewRestriction.objects.create(page=article, restriction_type="password", password="x")
+    response = client.get("/world/members-only/")
+    assert response.status_code == 200
+    assert "password" in response.content.decode().lower()
+    assert article.title not in response.content.decode()
+
+
+def test_an_article_of_another_section_is_not_found_under_this_one(home, section, client):
+    other = SectionFactory(parent=home, title="Sport", slug="sport")
+    ArticleFactory(parent=other, slug="the-final")
+    assert client.get("/world/the-final/").status_code == 404
+    assert client.get("/sport/the-final/").status_code == 200
+
+
+def test_pages_that_are_not_articles_take_wagtails_way(home, section, client):
+    nested = SectionFactory(parent=section, title="Europe", slug="europe")
+    deeper = ArticleFactory(parent=nested, slug="deep-story", title="A deeper story")
+    assert client.get("/world/europe/").status_code == 200  # a section at two levels
+    response = client.get("/world/europe/deep-story/")
+    assert response.status_code == 200 and deeper.title in response.content.decode()
+
+
+def test_a_second_site_serves_its_own_articles(home, client):
+    root = Page.get_first_root_node()
+    other_home = root.add_child(instance=Page(title="Other", slug="other-home"))
+    Site.objects.create(hostname="localhost", port=8080, root_page=other_home)
+    SectionFactory(parent=home, title="World", slug="world")
+    ours = ArticleFactory(parent=home.get_children().get(slug="world"), slug="same-slug")
+    assert client.get("/world/same-slug/").status_code == 200
+    response = client.get("/world/same-slug/", HTTP_HOST="localhost:8080", SERVER_PORT="8080")
+    assert response.status_code == 404, "the other site has no such article"
+    assert ours.title in client.get("/world/same-slug/").content.decode()
