@@ -237,11 +237,15 @@ class ArticlePage(Page):
         return PageViewRestriction.objects.filter(page_id__in=sources)
 
     def get_context(self, request, *args, **kwargs):
+        from . import rails
+
         # The rails and the site's parts are the same on every article: one cache round trip.
-        shared_parts.preload_site_parts(request, article_page_part_names(self.section_id))
+        shared_parts.preload_site_parts(request, rails.part_names(request, self.section_id))
         context = super().get_context(request, *args, **kwargs)
-        context["latest_stories"] = self.latest_in_section(request)
-        context["must_reads"] = shared_must_reads(request)
+        context["latest_stories"] = rails.latest_stories(
+            request, self.section_id, excluding=self.pk
+        )
+        context["must_reads"] = rails.must_reads(request)
         return context
 
     def serve(self, request, *args, **kwargs):
@@ -303,22 +307,13 @@ def must_reads():
     )
 
 
-def article_page_part_names(section_id: int | None) -> list[str]:
-    """The shared parts of news an article page shows; the site's parts come with them."""
-    return ["must-reads", f"latest:{section_id}"] if section_id else ["must-reads"]
-
-
-def shared_must_reads(request) -> list[ArticlePage]:
-    """Must-Reads as the article page's rail shows them, cached until the next change."""
-    return shared_parts.shared(
-        request,
-        "must-reads",
-        lambda: list(
-            ArticlePage.objects.live()
-            .public()
-            .in_curated_list(MUST_READS_SLUG)
-            .for_rail()[:MUST_READS_COUNT]
-        ),
+def shared_must_reads_query():
+    """Must-Reads as the article page's rail shows them (gazette.news.rails)."""
+    return (
+        ArticlePage.objects.live()
+        .public()
+        .in_curated_list(MUST_READS_SLUG)
+        .for_rail()[:MUST_READS_COUNT]
     )
 
 

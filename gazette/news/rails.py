@@ -1,0 +1,76 @@
+"""The article page's rails, Latest Stories and Must-Reads, as HTML rendered once per change.
+
+Every article of a section shows the same Latest Stories, every article of a site the same
+Must-Reads: rendering their teasers on each uncached render was a tenth of its time. Each rail
+is rendered once per generation of the shared parts (``gazette.core.shared_parts``, retired by
+every change that could alter it) and kept there as HTML, from the same templates, so pages
+read exactly as before. Latest Stories is kept as one row per story, its newest and one more,
+so each article leaves itself out without a rendering of its own.
+"""
+
+from __future__ import annotations
+
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
+from wagtail.models import Site
+
+from gazette.core import shared_parts
+
+from .models import LATEST_STORIES_COUNT, ArticlePage, shared_must_reads_query
+
+TEASER_TEMPLATE = "news/includes/teaser.html"
+RANKED_LIST_TEMPLATE = "news/includes/ranked_list.html"
+
+
+def _latest_name(section_id: int) -> str:
+    return f"latest-html:{section_id}"
+
+
+def _must_reads_name(request) -> str:
+    # Per site: a story of another site is linked by its full address.
+    site = Site.find_for_request(request) if request is not None else None
+    return f"must-reads-html:{site.pk if site else 0}"
+
+
+def part_names(request, section_id: int | None) -> list[str]:
+    """The rails' shared parts an article page reads: preloaded with the site's parts."""
+    names = [_must_reads_name(request)]
+    if section_id:
+        names.append(_latest_name(section_id))
+    return names
+
+
+def latest_stories(request, section_id: int | None, *, excluding: int) -> list[SafeString]:
+    """The teasers of the section's newest stories but the one being read, as HTML."""
+    if not section_id:
+        return []
+
+    def render() -> list[tuple[int, str]]:
+        newest = (
+            ArticlePage.objects.live()
+            .public()
+            .filter(section_id=section_id)
+            .newest_first()
+            .for_rail()[: LATEST_STORIES_COUNT + 1]
+        )
+        context = {"show_label": False}
+        return [
+            (story.pk, render_to_string(TEASER_TEMPLATE, {**context, "article": story}, request))
+            for story in newest
+        ]
+
+    rows = shared_parts.shared(request, _latest_name(section_id), render)
+    shown = [html for pk, html in rows if pk != excluding][:LATEST_STORIES_COUNT]
+    return [mark_safe(html) for html in shown]  # noqa: S308 - our own templates' output
+
+
+def must_reads(request) -> SafeString:
+    """The Must-Reads rail, heading and ranked teasers, as HTML ("" when it is empty)."""
+
+    def render() -> str:
+        context = {"heading": "Must-Reads", "slug": "must-reads"}
+        articles = list(shared_must_reads_query())
+        return render_to_string(RANKED_LIST_TEMPLATE, {**context, "articles": articles}, request)
+
+    html = shared_parts.shared(request, _must_reads_name(request), render)
+    return mark_safe(html)  # noqa: S308 - our own templates' output
