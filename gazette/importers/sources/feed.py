@@ -64,6 +64,8 @@ _MAGIC = (
 _XML_DECLARATION = re.compile(r"^<\?xml[^>]*\?>", re.I)
 _ROOT = re.compile(r"<(rss|feed|rdf:RDF|RDF)\b", re.I)
 _HTML_DOCUMENT = re.compile(r"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)\b", re.I | re.S)
+_ENTITY = re.compile(r"<!ENTITY[^>]*>", re.I)
+_EXTERNAL = re.compile(r"\b(?:SYSTEM|PUBLIC)\b")
 _CLOSING = {"rss": "</rss>", "feed": "</feed>", "rdf:rdf": "</rdf:RDF>", "rdf": "</RDF>"}
 _MORE_MARKERS = re.compile(
     r"\s*(?:\[(?:…|&hellip;|\.\.\.)\]|…|\.\.\.|continue reading.*|read more.*)$", re.I
@@ -94,12 +96,26 @@ def _utf8_document(data: bytes, declared_charset: str | None) -> tuple[bytes, li
     root = _ROOT.search(sample)
     if root is None or "<" in sample[: root.start()].replace("<?", "").replace("<!", ""):
         raise FeedError("not a feed: no <rss>, <feed> or <rdf:RDF> element")
+    _refuse_entities(sample[: root.start()])
     closing = _CLOSING[root.group(1).lower()]
     if closing.lower() not in text[-4096:].lower():
         raise FeedError(f"the feed is truncated: it ends before {closing}")
     # The text is decoded now: the declaration must not send feedparser back to a wrong codec.
     text = _XML_DECLARATION.sub('<?xml version="1.0" encoding="utf-8"?>', text, count=1)
     return text.encode("utf-8"), list(decoded.notes)
+
+
+def _refuse_entities(prolog: str) -> None:
+    """No feed needs entities of its own; hostile files use them (as defusedxml refuses them).
+
+    feedparser would drop such declarations and read on, but what it read would be junk.
+    """
+    declaration = _ENTITY.search(prolog)
+    if declaration is None:
+        return
+    if _EXTERNAL.search(declaration.group(0)):
+        raise FeedError("the feed declares an external entity (it could read files): refused")
+    raise FeedError("the feed declares XML entities of its own (an entity bomb?): refused")
 
 
 def parse_feed(
@@ -115,6 +131,8 @@ def parse_feed(
     parsed = feedparser.parse(
         # A stream, so that feedparser never takes the data for a path or an address.
         io.BytesIO(document),
+        # nh3 sanitises the body below; feedparser's own pass would drop lazy images' data-src.
+        sanitize_html=False,
         response_headers={
             "content-type": "application/xml; charset=utf-8",
             "content-location": url,
@@ -188,6 +206,11 @@ def _source_key(entry, url: str) -> str:
     return key
 
 
+def _letters(text: str) -> str:
+    """Text compared without its spacing: "<br>" runs words together in summaries."""
+    return "".join(text.split()).casefold()
+
+
 def _when(value: struct_time | None) -> datetime | None:
     # feedparser gives UTC struct_times; a bogus one (year 0) is no date.
     if value is None:
@@ -200,11 +223,15 @@ def _when(value: struct_time | None) -> datetime | None:
 
 def _authors(holder) -> tuple[tuple[str, str], ...]:
     found: dict[str, tuple[str, str]] = {}
+    emails: set[str] = set()
     for detail in holder.get("authors") or (
         [holder["author_detail"]] if holder.get("author_detail") else []
     ):
         name = _plain(detail.get("name") or "")
         email = squash(detail.get("email") or "")
+        if email in emails:
+            email = ""  # feedparser carries one author's e-mail over to the next
+        emails.add(email)
         if not name and email:
             name = email.split("@", 1)[0]
         if name and name.casefold() not in found:
@@ -235,8 +262,10 @@ def _body_source(entry) -> str:
     return max(candidates, key=len, default="")
 
 
-def _lead_image(entry, url: str) -> ImportedImage | None:
-    """media:content (the widest picture), else an image enclosure, else media:thumbnail."""
+def _lead_image(entry, url: str) -> tuple[ImportedImage | None, bool]:
+    """media:content (the widest picture), else an image enclosure, else media:thumbnail.
+
+    Also whether it is only a thumbnail (a copy in the body is then the better picture)."""
     credit = ""
     credits = entry.get("media_credit") or ()
     if credits:
@@ -252,17 +281,17 @@ def _lead_image(entry, url: str) -> ImportedImage | None:
                 width = 0
             pictures.append((width, src))
     if pictures:
-        return ImportedImage(source_url=max(pictures)[1], credit=credit)
+        return ImportedImage(source_url=max(pictures)[1], credit=credit), False
     for link in entry.get("links") or ():
         if link.get("rel") != "enclosure":
             continue
         src = resolve_url(link.get("href"), url)
         if src and ((link.get("type") or "").startswith("image/") or _IMAGE_FILE.search(src)):
-            return ImportedImage(source_url=src, credit=credit)
+            return ImportedImage(source_url=src, credit=credit), False
     for thumbnail in entry.get("media_thumbnail") or ():
         if src := resolve_url(thumbnail.get("url"), url):
-            return ImportedImage(source_url=src, credit=credit)
-    return None
+            return ImportedImage(source_url=src, credit=credit), True
+    return None, False
 
 
 def _item(
@@ -290,22 +319,24 @@ def _item(
         headline = " ".join(words[:10]) + ("…" if len(words) > 10 else "")
         notes.append("the entry has no title: the headline is its first words")
 
-    published = _when(entry.get("published_parsed"))
-    updated = _when(entry.get("updated_parsed"))
-    for raw, parsed in ((entry.get("published"), published), (entry.get("updated"), updated)):
+    # dict.get: feedparser's own get() answers "updated" with "published" (its issue 310).
+    published = _when(dict.get(entry, "published_parsed"))
+    updated = _when(dict.get(entry, "updated_parsed"))
+    raw_dates = (dict.get(entry, "published"), published), (dict.get(entry, "updated"), updated)
+    for raw, parsed in raw_dates:
         if raw and parsed is None:
             notes.append(f"the date {squash(raw)[:60]!r} could not be read")
     if published is None and updated is not None:
         published = updated
         notes.append("the entry gives no publication time: its update time is used")
 
-    lead_image = _lead_image(entry, url)
+    lead_image, thumbnail = _lead_image(entry, url)
     if lead_image is not None and body.figures:
         first = body.figures[0]
         if image_key(first.source_url) == image_key(lead_image.source_url):
             # The body opens with the picture the feed names as the entry's image.
             lead_image = ImportedImage(
-                source_url=lead_image.source_url,
+                source_url=first.source_url if thumbnail else lead_image.source_url,
                 alt=first.alt,
                 caption=first.caption,
                 credit=lead_image.credit or first.credit,
@@ -316,10 +347,10 @@ def _item(
     standfirst = summary
     if headline_only:
         notes.append("the entry has only a summary: imported as a headline-only article")
-    elif _MORE_MARKERS.sub("", summary)[:80] and body.text.startswith(
-        _MORE_MARKERS.sub("", summary)[:80]
-    ):
-        standfirst = ""  # the summary is the body's opening, cut short: not a standfirst
+    elif _letters(_MORE_MARKERS.sub("", summary)) in _letters(body.text):
+        # The summary is the body's opening cut short (or feedparser's copy of the content):
+        # not a standfirst.
+        standfirst = ""
     standfirst = (
         _MORE_MARKERS.sub("…", standfirst) if standfirst.endswith(("[…]", "[...]")) else standfirst
     )
@@ -355,7 +386,11 @@ _BODY_TAGS = {
 }  # fmt: skip
 _RENAME = {"b": "strong", "i": "em", "h1": "h2", "h4": "h3", "h5": "h3", "h6": "h3", "cite": "em"}
 _BLOCKS = {"p", "h2", "h3", "ul", "ol", "blockquote", "pre"}
-_BLOCK_LIKE = _BLOCKS | {"figure", "table", "div", "section", "article", "h1", "h4", "h5", "h6"}
+# Elements that hold blocks: they end a paragraph, as a browser shows them.
+_CONTAINERS = {"div", "section", "article", "main", "header", "footer", "center", "aside", "dl"}
+_BLOCK_LIKE = _BLOCKS | _CONTAINERS | {"figure", "table", "h1", "h4", "h5", "h6"}
+# WordPress's feed footer, on every entry of millions of sites: not the story.
+_FEED_FOOTER = re.compile(r"^<p>The post <a [^>]+>.*</a> appeared first on <a [^>]+>.*</a>\.</p>$")
 _DROPPED = {"script", "style", "noscript", "template", "form", "button", "svg", "object", "embed"}
 _MEDIA = {"iframe", "video", "audio"}
 _PARAGRAPH_BREAK = re.compile(r"(?:<br\s*/?>\s*){2,}")
@@ -425,9 +460,13 @@ class _Body:
             elif tag in ("ul", "ol", "blockquote", "pre"):  # blocks that may hold blocks
                 self._flush()
                 self._add(tag, _inner(node))
-            elif _has_blocks(node):  # a <div>, or a <p> that wraps blocks (it happens)
+            elif tag in _CONTAINERS or _has_blocks(node):  # or a <p> that wraps blocks
                 self._flush()
                 self._walk(node)
+                self._flush()
+            elif tag == "p":  # through the run: <br><br> inside it splits it too
+                self._flush()
+                self._run.append(_inner(node))
                 self._flush()
             elif tag in _BLOCKS:
                 self._flush()
@@ -469,6 +508,9 @@ class _Body:
                     node.drop_tag()
             else:
                 node.tag = _RENAME.get(node.tag, node.tag)
+        for link in holder.iter("a"):
+            if not squash(link.text_content()):
+                link.drop_tree()  # it wrapped a picture, now a figure of its own
         markup = nh3.clean(
             _inner(holder),
             tags=_BODY_TAGS - {"figure", "figcaption", "img", "small"},
@@ -476,7 +518,9 @@ class _Body:
             url_schemes={"http", "https", "mailto"},
             link_rel=None,
         ).strip()
-        if squash(html.unescape(_TAG_TEXT.sub(" ", markup))):
+        if _FEED_FOOTER.match(markup):
+            self.notes.append("the feed's 'The post ... appeared first on' footer was dropped")
+        elif squash(html.unescape(_TAG_TEXT.sub(" ", markup))):
             self.blocks.append(markup)
         for picture in pictures:
             self._figure(picture)
