@@ -241,6 +241,29 @@ def test_the_http_charset_is_a_declaration_like_any_other():
     assert item.headline == "Ærø færgen"
 
 
+def test_utf16_with_its_byte_order_mark():
+    data = (
+        '<?xml version="1.0" encoding="UTF-16"?><rss version="2.0"><channel><title>x</title>'
+        "<item><title>Zürich – 東京</title><link>https://x.example/1</link>"
+        "<description>d</description></item></channel></rss>"
+    ).encode("utf-16")
+    (item,) = list(parse_feed(data, url=FEED_URL))
+    assert item.headline == "Zürich – 東京"
+
+
+def test_a_prefixed_atom_root():
+    data = (
+        b'<?xml version="1.0"?><atom:feed xmlns:atom="http://www.w3.org/2005/Atom">'
+        b"<atom:title>x</atom:title><atom:entry><atom:id>urn:x:1</atom:id>"
+        b"<atom:title>Prefixed</atom:title><atom:summary>s</atom:summary></atom:entry>"
+        b"</atom:feed>"
+    )
+    (item,) = list(parse_feed(data, url=FEED_URL))
+    assert (item.source_key, item.headline) == ("urn:x:1", "Prefixed")
+    with pytest.raises(FeedError, match="ends before </atom:feed>"):
+        parse_feed(data[:-12], url=FEED_URL)
+
+
 # --- bodies ------------------------------------------------------------------------------
 
 

@@ -505,3 +505,27 @@ def test_feed_sources_are_behind_a_permission(client, source):
     )
     user.groups.add(editors)
     assert client.get(url).status_code == 200
+
+
+def test_the_admin_form_refuses_bad_addresses_and_intervals_with_messages(editor_client, section):
+    url = reverse("wagtailsnippets_importers_feedsource:add")
+    form = {
+        "name": "Wire",
+        "url": "ftp://wire.example.com/feed.xml",
+        "section": section.pk,
+        "default_author": "",
+        "interval_minutes": "1",
+        "enabled": "on",
+    }
+    response = editor_client.post(url, form)
+    assert response.status_code == 200  # the form again, with what was typed
+    errors = response.context["form"].errors
+    assert "url" in errors and "interval_minutes" in errors
+    assert not FeedSource.objects.exists()
+
+    form.update(url="https://wire.example.com/feed.xml", interval_minutes="15")
+    response = editor_client.post(url, form)
+    assert response.status_code == 302
+    source = FeedSource.objects.get()
+    assert (source.section, source.interval_minutes, source.publish) == (section, 15, False)
+    assert source.last_status == FeedSource.Status.NEW and source.next_poll_at is None

@@ -62,11 +62,11 @@ _MAGIC = (
     (b"\x7fELF", "a program"),
 )
 _XML_DECLARATION = re.compile(r"^<\?xml[^>]*\?>", re.I)
-_ROOT = re.compile(r"<(rss|feed|rdf:RDF|RDF)\b", re.I)
+# The root element, with the prefix some feeds give it (<atom:feed>, <rdf:RDF>).
+_ROOT = re.compile(r"<((?:[\w.-]+:)?(?:rss|feed|RDF))\b", re.I)
 _HTML_DOCUMENT = re.compile(r"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)\b", re.I | re.S)
 _ENTITY = re.compile(r"<!ENTITY[^>]*>", re.I)
 _EXTERNAL = re.compile(r"\b(?:SYSTEM|PUBLIC)\b")
-_CLOSING = {"rss": "</rss>", "feed": "</feed>", "rdf:rdf": "</rdf:RDF>", "rdf": "</RDF>"}
 _MORE_MARKERS = re.compile(
     r"\s*(?:\[(?:…|&hellip;|\.\.\.)\]|…|\.\.\.|continue reading.*|read more.*)$", re.I
 )
@@ -97,7 +97,7 @@ def _utf8_document(data: bytes, declared_charset: str | None) -> tuple[bytes, li
     if root is None or "<" in sample[: root.start()].replace("<?", "").replace("<!", ""):
         raise FeedError("not a feed: no <rss>, <feed> or <rdf:RDF> element")
     _refuse_entities(sample[: root.start()])
-    closing = _CLOSING[root.group(1).lower()]
+    closing = f"</{root.group(1)}>"
     if closing.lower() not in text[-4096:].lower():
         raise FeedError(f"the feed is truncated: it ends before {closing}")
     # The text is decoded now: the declaration must not send feedparser back to a wrong codec.
@@ -164,7 +164,9 @@ def _items(parsed, *, url: str, feed_notes: tuple[str, ...]) -> Iterator[ParsedE
             )
         except _EntryError as exc:
             yield FailedItem(position=position, source_key=exc.source_key, reason=str(exc))
-        except (etree.LxmlError, ValueError, TypeError, AttributeError, KeyError) as exc:
+        except (
+            etree.LxmlError, ValueError, TypeError, AttributeError, KeyError, RecursionError
+        ) as exc:  # fmt: skip
             # A hostile entry can trip the HTML tools in ways no CMS's entry does: one line,
             # and the entries after it go on.
             reason = " ".join(str(exc).split())[:200]
@@ -195,7 +197,8 @@ def _plain(value: str | None) -> str:
         if unescaped == text:
             break
         text = unescaped
-    return squash(text.replace("&", "&amp;")).replace("&amp;", "&")
+    # Whitespace squashed (not squash(): that would unescape once more).
+    return " ".join(text.replace("\u200b", "").replace("\ufeff", "").split())
 
 
 def _source_key(entry, url: str) -> str:
