@@ -529,3 +529,27 @@ def test_the_admin_form_refuses_bad_addresses_and_intervals_with_messages(editor
     source = FeedSource.objects.get()
     assert (source.section, source.interval_minutes, source.publish) == (section, 15, False)
     assert source.last_status == FeedSource.Status.NEW and source.next_poll_at is None
+
+
+def test_imported_articles_render_for_readers(client, source, feed_server):
+    feed_server.body = (FIXTURES / "atom10_xhtml.xml").read_bytes()
+    poll_due_sources()
+    keeper = ArticlePage.objects.get(title="The last lighthouse keeper")
+    page = client.get(keeper.url)
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "For 31 years Arne Holm kept the light burning" in html  # the standfirst
+    assert "<strong>Arne Holm</strong> climbed 142 steps" in html
+    assert "Ingrid Solberg" in html and "Kåre Dahl" in html
+    assert "A page of the 1993 logbook." in html
+
+    feed_server.body = (FIXTURES / "rss091_netscape.xml").read_bytes()
+    feed_server.etag = '"v2"'
+    FeedSource.objects.filter(pk=source.pk).update(next_poll_at=None)
+    poll_due_sources()
+    stub = ArticlePage.objects.get(title="Ferry timetable changes for the winter")
+    page = client.get(stub.url)
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "The island ferry will run four times a day" in html
+    assert "Only the headline of this story has reached us so far." in html
