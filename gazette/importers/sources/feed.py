@@ -7,8 +7,9 @@ formats and their dialects; this module decides what goes in:
   declaration if it fits, detection), whatever the ``<?xml encoding>`` claims, and handed to
   feedparser as UTF-8 with the declaration rewritten to say so; whitespace or a BOM before
   ``<?xml`` is dropped (a common PHP bug that strict XML parsers refuse);
-- feedparser keeps only entity declarations that are plain text and never fetches an
-  external one: an entity bomb or an external entity comes out harmless;
+- a feed that declares XML entities is refused before any XML parser sees it (as defusedxml
+  refuses them): no entity bomb expands, no external entity is read; feedparser does not
+  fetch an external DTD either;
 - a whole feed that cannot be read (empty, binary, HTML, truncated) raises ``FeedError``
   with a one-line reason; one bad entry becomes a ``FailedItem`` and the rest go on.
 
@@ -102,7 +103,9 @@ def _utf8_document(data: bytes, declared_charset: str | None) -> tuple[bytes, li
         raise FeedError(f"the feed is truncated: it ends before {closing}")
     # The text is decoded now: the declaration must not send feedparser back to a wrong codec.
     text = _XML_DECLARATION.sub('<?xml version="1.0" encoding="utf-8"?>', text, count=1)
-    return text.encode("utf-8"), list(decoded.notes)
+    # The decoder speaks of pages; here it is a feed.
+    notes = [note.replace("the page", "the feed") for note in decoded.notes]
+    return text.encode("utf-8"), notes
 
 
 def _refuse_entities(prolog: str) -> None:
