@@ -324,6 +324,18 @@ def test_an_entry_without_a_title_takes_its_first_words():
     assert "the entry has no title: the headline is its first words" in item.notes
 
 
+def test_ids_that_are_not_uris_are_qualified_by_the_feeds_host():
+    data = (
+        b'<rss version="2.0"><channel><title>x</title><item><title>T</title>'
+        b'<guid isPermaLink="false">4812</guid><description>d</description></item>'
+        b"</channel></rss>"
+    )
+    (ours,) = list(parse_feed(data, url="https://Ledger.example.com/feed/"))
+    (theirs,) = list(parse_feed(data, url="https://other.example.org/rss"))
+    assert ours.source_key == "feed:ledger.example.com:4812"
+    assert theirs.source_key == "feed:other.example.org:4812"
+
+
 def test_a_very_long_id_becomes_a_stable_hash():
     long_id = "https://x.example/?" + "&".join(f"utm_{n}=x" for n in range(60))
     data = (
@@ -475,5 +487,5 @@ def test_one_bad_entry_fails_alone(monkeypatch):
     first, second, third = list(parse_feed(data, url=FEED_URL))
     assert first.headline == "First" and third.headline == "Third"
     assert isinstance(second, FailedItem)
-    assert second.position == "entry 2" and second.source_key == "k-Second"
+    assert second.position == "entry 2" and second.source_key == "feed:feeds.example.com:k-Second"
     assert second.reason == "the entry could not be read (ValueError: boom with a second line)"

@@ -29,6 +29,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from time import struct_time
+from urllib.parse import urlsplit
 
 import feedparser
 import nh3
@@ -71,6 +72,7 @@ _EXTERNAL = re.compile(r"\b(?:SYSTEM|PUBLIC)\b")
 _MORE_MARKERS = re.compile(
     r"\s*(?:\[(?:…|&hellip;|\.\.\.)\]|…|\.\.\.|continue reading.*|read more.*)$", re.I
 )
+_URI = re.compile(r"^[a-z][a-z0-9+.-]*:\S", re.I)  # http:, https:, tag:, urn:...
 _IMAGE_FILE = re.compile(r"\.(?:jpe?g|png|gif|webp|avif)(?:$|\?)", re.I)
 
 
@@ -205,7 +207,11 @@ def _plain(value: str | None) -> str:
 
 
 def _source_key(entry, url: str) -> str:
-    key = squash(entry.get("id") or "") or resolve_url(entry.get("link"), url)
+    key = squash(entry.get("id") or "")
+    if key and not _URI.match(key):
+        # "4812" is unique in its feed, not in the world: another site's feed has one too.
+        key = f"feed:{urlsplit(url).netloc.lower()}:{key}"
+    key = key or resolve_url(entry.get("link"), url)
     if len(key) > SOURCE_KEY_MAX_LENGTH:
         # Stable and short: some feeds use whole URLs with tracking queries as ids.
         key = "sha256:" + hashlib.sha256(key.encode("utf-8")).hexdigest()
