@@ -46,3 +46,18 @@ def test_a_scheduled_story_goes_live_and_an_expired_one_comes_down(client, home,
 def test_an_interval_out_of_range_is_refused():
     with pytest.raises(CommandError, match="interval"):
         call_command("schedule_worker", "--interval", "0")
+
+
+def test_registered_jobs_run_each_round_and_a_failing_one_does_not_stop_the_others(capsys):
+    from gazette.core import periodic
+
+    calls = []
+    periodic.register("test-broken", lambda: 1 / 0)
+    periodic.register("test-after", lambda: calls.append("ran"))
+    try:
+        call_command("schedule_worker", "--once")
+    finally:
+        periodic.unregister("test-broken")
+        periodic.unregister("test-after")
+    assert calls == ["ran"]
+    assert "Job 'test-broken' failed: ZeroDivisionError" in capsys.readouterr().err

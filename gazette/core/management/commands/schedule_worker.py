@@ -1,4 +1,5 @@
-"""Publish and expire pages on time: Wagtail's ``publish_scheduled``, run every minute.
+"""Publish and expire pages on time: Wagtail's ``publish_scheduled``, run every minute,
+then the periodic jobs apps register (``gazette.core.periodic``: feed polling).
 
 manage.py schedule_worker                 # the production worker: every 60 s until stopped
 manage.py schedule_worker --once          # one round (cron, or a test)
@@ -16,6 +17,8 @@ import time
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import close_old_connections
+
+from gazette.core import periodic
 
 
 class Command(BaseCommand):
@@ -54,3 +57,10 @@ class Command(BaseCommand):
 
     def _round(self) -> None:
         call_command("publish_scheduled", stdout=self.stdout, stderr=self.stderr)
+        # Then the jobs apps registered (gazette.core.periodic): feed polling, say.
+        for name, job in periodic.jobs():
+            try:
+                job()
+            except Exception as exc:
+                # One app's job failing must not stop the others, nor the next round.
+                self.stderr.write(f"Job {name!r} failed: {exc.__class__.__name__}: {exc}")

@@ -1,0 +1,13 @@
+from django_tasks import task
+
+
+@task()
+def poll_feed_sources() -> int:
+    """Poll every feed source that is due; returns how many were polled.
+
+    Queued by the schedule worker's round; safe to run twice at once (each source is claimed
+    before it is polled) and to run again after a worker died (imports are idempotent).
+    """
+    from .feed_sources import poll_due_sources
+
+    return len(poll_due_sources())
