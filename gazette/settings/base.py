@@ -248,6 +248,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en-us"
+# Every date and time shown names its zone (gazette/formats/en/formats.py).
+FORMAT_MODULE_PATH = ["gazette.formats"]
 # Stored in UTC, shown in the site's zone: Settings > Site identity > Time zone (this is its
 # default, and the zone of anything that runs for no site).
 TIME_ZONE = env("TIME_ZONE", default="UTC")
