@@ -1,6 +1,10 @@
+from django.urls import path, reverse
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from . import admin_views, dashboard
 from .models import CuratedList
 
 
@@ -14,3 +18,29 @@ class CuratedListViewSet(SnippetViewSet):
 
 
 register_snippet(CuratedListViewSet)
+
+
+@hooks.register("register_admin_urls")
+def register_new_article_url():
+    return [path("new-article/", admin_views.new_article, name="news_new_article")]
+
+
+@hooks.register("register_admin_menu_item")
+def register_new_article_menu_item():
+    # First in the menu: writing is what most of the newsroom comes for.
+    return MenuItem(
+        "New article", reverse("news_new_article"), icon_name="doc-empty-inverse", order=1
+    )
+
+
+@hooks.register("construct_homepage_panels")
+def add_newsroom_panels(request, panels):
+    # "Awaiting my review" replaces Wagtail's own list of the same (its queries grow with
+    # the rows); the review's actions are on the story's page.
+    panels[:] = [panel for panel in panels if panel.name != "workflow_objects_to_moderate"]
+    panels[:0] = [
+        dashboard.NewArticlePanel(),
+        dashboard.MyDraftsPanel(),
+        dashboard.ScheduledPanel(),
+        dashboard.AwaitingReviewPanel(),
+    ]
