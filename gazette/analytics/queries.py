@@ -200,3 +200,24 @@ def most_read_today(
     titles = ArticlePage.objects.filter(pk__in=[pk for pk, _ in ranked]).only("pk", "title")
     by_pk = {article.pk: article for article in titles}
     return [(by_pk[pk], views) for pk, views in ranked if pk in by_pk]
+
+
+def article_figures(article: ArticlePage, *, now: datetime | None = None) -> dict:
+    """What the article's editor sees of its readership: views in the Popular Now window and
+    in total, views per hour over the last day, and its place in Popular Now (None when out
+    of it). Three queries at most (Popular Now is usually cached)."""
+    from gazette.news.models import ArticlePage
+
+    now = now or timezone.now()
+    counted = with_views(ArticlePage.objects.filter(pk=article.pk), now=now).values(
+        "views_recent", "views_total"
+    )
+    views = counted.first() or {"views_recent": 0, "views_total": 0}
+    popular = [entry.pk for entry in popular_now()]
+    return {
+        "views_recent": views["views_recent"],
+        "views_total": views["views_total"],
+        "per_hour": views_per_hour(now=now, article=article),
+        "popular_place": popular.index(article.pk) + 1 if article.pk in popular else None,
+        "popular_size": len(popular),
+    }
