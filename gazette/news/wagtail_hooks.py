@@ -1,11 +1,12 @@
 from django.urls import path, reverse
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
+from wagtail.admin.widgets import Button
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from . import admin_views, dashboard
-from .models import CuratedList
+from .models import ArticlePage, CuratedList
 
 
 class CuratedListViewSet(SnippetViewSet):
@@ -22,7 +23,26 @@ register_snippet(CuratedListViewSet)
 
 @hooks.register("register_admin_urls")
 def register_new_article_url():
-    return [path("new-article/", admin_views.new_article, name="news_new_article")]
+    return [
+        path("new-article/", admin_views.new_article, name="news_new_article"),
+        path(
+            "articles/<int:article_id>/must-reads/",
+            admin_views.must_reads,
+            name="news_must_reads",
+        ),
+    ]
+
+
+@hooks.register("register_page_header_buttons")
+def must_reads_header_button(page, user, view_name, next_url=None):
+    # On the article's own page in the admin: one click to the confirmation, one to add.
+    if isinstance(page.specific_deferred, ArticlePage) and admin_views.may_curate(user):
+        yield Button(
+            "Add to Must-Reads",
+            reverse("news_must_reads", args=[page.pk]),
+            icon_name="pick",
+            priority=5,
+        )
 
 
 @hooks.register("register_admin_menu_item")
