@@ -5,7 +5,7 @@ from wagtail.admin.widgets import Button
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from . import admin_views, dashboard
+from . import admin_views, bulk_actions, dashboard
 from .models import ArticlePage, CuratedList
 
 
@@ -64,3 +64,7 @@ def add_newsroom_panels(request, panels):
         dashboard.ScheduledPanel(),
         dashboard.AwaitingReviewPanel(),
     ]
+
+
+hooks.register("register_bulk_action", bulk_actions.ChangeSectionBulkAction)
+hooks.register("register_bulk_action", bulk_actions.ChangeTopicsBulkAction)
