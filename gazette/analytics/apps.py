@@ -17,7 +17,7 @@ class AnalyticsConfig(AppConfig):
         slots.register("byline", "analytics/includes/view_count.html")
         slots.register("rail", "analytics/includes/popular_now.html", order=20)
         slots.register("article-scripts", "analytics/includes/view_script.html", order=10)
-        editing.register_article_panel(ArticleFiguresPanel(classname="collapsed"), order=90)
+        editing.register_article_panel(ArticleFiguresPanel(), order=90)
         uses_local_buffer = not getattr(settings, "GAZETTE_VIEWS_REDIS_URL", "")
         if uses_local_buffer and getattr(settings, "GAZETTE_VIEWS_FLUSH_IN_PROCESS", True):
             from .counters import stop_gracefully_on_sigterm

@@ -155,15 +155,16 @@ class CommentViewSet(SnippetViewSet):
         base = super().menu_item_class
 
         class PendingCommentsMenuItem(base):
-            """ "Comments (3 pending)" for moderators: the label carries what waits (the
-            sidebar renders labels as text, so the count is in it, not in a badge)."""
+            """ "Comments (3)" for moderators: the label carries what waits (the sidebar
+            renders labels as text, so the count is in it, not in a badge; short, as the
+            sidebar cuts long labels)."""
 
             def render_component(self, request):
                 component = super().render_component(request)
                 if request.user.has_perm("comments.moderate_comment"):
                     count = pending_count()
                     if count:
-                        component.label = f"{self.label} ({count} pending)"
+                        component.label = f"{self.label} ({count})"
                     component.url = pending_queue_url()
                 return component
 

@@ -312,6 +312,9 @@ WAGTAIL_SITE_NAME = env("GAZETTE_SITE_NAME", default="Gazette")
 WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", default="http://127.0.0.1:8000")
 WAGTAILIMAGES_IMAGE_MODEL = "images.CustomImage"
 WAGTAILIMAGES_IMAGE_FORM_BASE = "gazette.images.forms.CreditedImageForm"  # credit required
+# Editors' avatars are Wagtail's own initials, not pictures fetched from gravatar.com: the
+# admin makes no request to another host.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
 WAGTAILEMBEDS_RESPONSIVE_HTML = True
