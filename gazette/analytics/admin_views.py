@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.functional import cached_property
+from wagtail.admin.ui.components import Component
 from wagtail.admin.ui.tables import Column, NumberColumn, TitleColumn
 from wagtail.admin.views.pages.listing import ExplorableIndexView
 from wagtail.admin.views.reports import ReportView
@@ -14,7 +15,7 @@ from wagtail.admin.viewsets.pages import PageViewSet
 from gazette.news.models import ArticlePage
 
 from .charts import hourly_chart
-from .queries import popular_window, views_per_hour, with_views
+from .queries import most_read_today, popular_window, views_per_hour, with_views
 
 
 def _window_label() -> str:
@@ -106,3 +107,17 @@ class MostReadReportView(ReportView):
         context["chart"] = hourly_chart(views_per_hour(article=article))
         context["window_label"] = _window_label()
         return context
+
+
+class MostReadTodayPanel(Component):
+    """The dashboard's most read stories since midnight, with their views: three queries."""
+
+    name = "most_read_today"
+    order = 60
+    template_name = "analytics/admin/dashboard_most_read.html"
+
+    def get_context_data(self, parent_context=None):
+        from gazette.core.wording import count_of
+
+        rows = [(article, count_of(views, "view", "views")) for article, views in most_read_today()]
+        return {"rows": rows, "report_url": reverse("analytics_most_read")}

@@ -8,14 +8,16 @@ class AnalyticsConfig(AppConfig):
     verbose_name = "Reader analytics"
 
     def ready(self):
-        from gazette.news import slots
+        from gazette.news import editing, slots
 
         from . import signals
+        from .panels import ArticleFiguresPanel
 
         signals.subscribe()
         slots.register("byline", "analytics/includes/view_count.html")
         slots.register("rail", "analytics/includes/popular_now.html", order=20)
         slots.register("article-scripts", "analytics/includes/view_script.html", order=10)
+        editing.register_article_panel(ArticleFiguresPanel(), order=90)
         uses_local_buffer = not getattr(settings, "GAZETTE_VIEWS_REDIS_URL", "")
         if uses_local_buffer and getattr(settings, "GAZETTE_VIEWS_FLUSH_IN_PROCESS", True):
             from .counters import stop_gracefully_on_sigterm

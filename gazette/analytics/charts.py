@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from django.utils import timezone
 
 from gazette.core.templatetags.human_counts import human_count
+from gazette.core.wording import count_of
 
 WIDTH, HEIGHT = 720, 240
 LEFT, RIGHT, TOP, BOTTOM = 48, 8, 12, 28
@@ -27,7 +28,7 @@ class Bar:
     @property
     def label(self) -> str:
         end = self.hour + timedelta(hours=1)
-        return f"{self.hour:%H:%M}–{end:%H:%M}: {self.views:,} view{'s' if self.views != 1 else ''}"
+        return f"{self.hour:%H:%M}–{end:%H:%M}: {count_of(self.views, 'view', 'views')}"
 
 
 @dataclass(frozen=True)
@@ -59,8 +60,8 @@ class HourlyChart:
             return f"No views {span}."
         busiest = self.busiest
         return (
-            f"{self.total:,} views {span}; the busiest hour began at {busiest.hour:%H:%M} "
-            f"with {busiest.views:,}."
+            f"{count_of(self.total, 'view', 'views')} {span}; the busiest hour began at "
+            f"{busiest.hour:%H:%M} with {busiest.views:,}."
         )
 
 

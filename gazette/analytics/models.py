@@ -4,6 +4,8 @@ never one UPDATE per view."""
 
 from django.db import models
 
+from gazette.core.wording import count_of
+
 
 class HourlyViews(models.Model):
     """Views of one article in one hour (UTC), counted from the hour's first second."""
@@ -56,4 +58,4 @@ class AppliedBatch(models.Model):
     applied_at = models.DateTimeField(db_index=True)
 
     def __str__(self) -> str:
-        return f"{self.batch} ({self.views} views)"
+        return f"{self.batch} ({count_of(self.views, 'view', 'views')})"

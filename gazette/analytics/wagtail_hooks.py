@@ -2,7 +2,7 @@ from django.urls import path, reverse
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
-from .admin_views import ArticlePageViewSet, MostReadReportView
+from .admin_views import ArticlePageViewSet, MostReadReportView, MostReadTodayPanel
 
 
 @hooks.register("register_admin_viewset")
@@ -32,3 +32,8 @@ def register_most_read_report_menu_item():
         icon_name="view",
         order=150,
     )
+
+
+@hooks.register("construct_homepage_panels")
+def add_most_read_today_panel(request, panels):
+    panels.append(MostReadTodayPanel())

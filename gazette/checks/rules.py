@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from gazette.core.wording import count_of
 from gazette.news.models import ArticlePage, SectionPage
 from gazette.news.text import body_blocks
 
@@ -104,12 +105,14 @@ def _section(article: ArticlePage, checks: PublishingChecks) -> list[str]:
 
 def _length(name: str, text: str, low: int, high: int) -> list[str]:
     length = len(text.strip())
+    long = count_of(length, "character", "characters")
     if length > high:
-        return [f"The {name} is {length} characters long; the newsroom's limit is {high}."]
+        return [f"The {name} is {long} long; the newsroom's limit is {high:,}."]
     if length < low:
         if length == 0:
-            return [f"There is no {name}: write one of {low} characters at least."]
-        return [f"The {name} is {length} characters long; it needs {low} at least."]
+            least = count_of(low, "character", "characters")
+            return [f"There is no {name}: write one of {least} at least."]
+        return [f"The {name} is {long} long; it needs {low:,} at least."]
     return []
 
 

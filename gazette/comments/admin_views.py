@@ -11,9 +11,12 @@ from __future__ import annotations
 import django_filters
 from django import forms
 from django.db.models import Count
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.functional import classproperty
+from django.utils.translation import ngettext
 from wagtail.admin.filters import WagtailFilterSet
+from wagtail.admin.ui.components import Component
 from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.admin.widgets import Button
 from wagtail.log_actions import LogFormatter
@@ -25,6 +28,7 @@ from gazette.news.models import ArticlePage
 
 from . import services
 from .models import Comment, RejectionReason
+from .queries import pending_count
 
 
 class CommentPermissionPolicy(ModelPermissionPolicy):
@@ -58,7 +62,41 @@ class CommentFilterSet(WagtailFilterSet):
         fields = ["status", "article"]
 
 
+def pending_queue_url() -> str:
+    """The moderation queue as a moderator wants it: what waits, oldest first."""
+    return reverse("wagtailsnippets_comments_comment:list") + "?status=pending&ordering=created_at"
+
+
+def pending_label(count: int) -> str:
+    return ngettext("%(count)d comment pending", "%(count)d comments pending", count) % {
+        "count": count
+    }
+
+
+class PendingCommentsPanel(Component):
+    """The dashboard's count of comments waiting for a moderator, linking to the queue: no
+    query on a warm cache, one COUNT otherwise."""
+
+    name = "pending_comments"
+    order = 50
+    template_name = "comments/admin/dashboard_pending.html"
+
+    def get_context_data(self, parent_context=None):
+        count = pending_count()
+        return {"count": count, "label": pending_label(count), "queue_url": pending_queue_url()}
+
+
 class CommentIndexView(IndexView):
+    def get(self, request, *args, **kwargs):
+        # Opened bare (the menu, a bookmark): the queue starts on what waits, oldest first.
+        # Any filter chosen, "Any" status included, is kept as chosen.
+        if not self.results_only and not request.GET:
+            return redirect(pending_queue_url())
+        return super().get(request, *args, **kwargs)
+
+    def get_page_title(self):
+        return f"Comments: {pending_label(pending_count())}"
+
     def get_base_queryset(self):
         return (
             super()
@@ -111,6 +149,27 @@ class CommentViewSet(SnippetViewSet):
     menu_order = 230
     add_to_admin_menu = True
     index_view_class = CommentIndexView
+
+    @property
+    def menu_item_class(self):
+        base = super().menu_item_class
+
+        class PendingCommentsMenuItem(base):
+            """ "Comments (3)" for moderators: the label carries what waits (the sidebar
+            renders labels as text, so the count is in it, not in a badge; short, as the
+            sidebar cuts long labels)."""
+
+            def render_component(self, request):
+                component = super().render_component(request)
+                if request.user.has_perm("comments.moderate_comment"):
+                    count = pending_count()
+                    if count:
+                        component.label = f"{self.label} ({count})"
+                    component.url = pending_queue_url()
+                return component
+
+        return PendingCommentsMenuItem
+
     history_view_class = CommentHistoryView
     filterset_class = CommentFilterSet
     search_fields = ["text", "author_name", "email"]
@@ -126,7 +185,7 @@ class CommentViewSet(SnippetViewSet):
         Column("is_featured", label="Featured", accessor="featured_label"),
         Column("held_for", label="Held for"),
         Column("report_count", label="Reports"),
-        DateColumn("created_at", label="Posted"),
+        DateColumn("created_at", label="Posted", sort_key="created_at"),
     ]
     inspect_view_enabled = True
     inspect_view_fields = [

@@ -8,7 +8,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from django.db import models
+from django.core.cache import cache
+from django.db import models, transaction
 from django.db.models import Q
 
 if TYPE_CHECKING:
@@ -61,3 +62,28 @@ class CommentQuerySet(models.QuerySet):
         return self.only(
             "pk", "article_id", "parent_id", "author_name", "text", "created_at", "is_featured"
         )
+
+
+# The admin shows the count on every page (menu, dashboard, queue): one COUNT on the
+# (status, created_at) index at most every PENDING_COUNT_SECONDS, forgotten as soon as a
+# comment is held or decided.
+PENDING_COUNT_KEY = "comments:pending-count"
+PENDING_COUNT_SECONDS = 30
+
+
+def pending_count() -> int:
+    """How many comments wait for a moderator: no query on a warm cache, one COUNT otherwise."""
+    from .models import Comment
+
+    count = cache.get(PENDING_COUNT_KEY)
+    if count is None:
+        count = Comment.objects.pending().count()
+        cache.set(PENDING_COUNT_KEY, count, PENDING_COUNT_SECONDS)
+    return count
+
+
+def forget_pending_count() -> None:
+    """A comment was held or decided: the next count is read again, now and once committed
+    (a count read by another process before the commit would still hold the old number)."""
+    cache.delete(PENDING_COUNT_KEY)
+    transaction.on_commit(lambda: cache.delete(PENDING_COUNT_KEY))

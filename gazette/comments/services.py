@@ -26,6 +26,7 @@ from .models import (
     CommentSettings,
     RejectionReason,
 )
+from .queries import forget_pending_count
 
 Status = Comment.Status
 REPEAT_WINDOW = timedelta(hours=24)
@@ -218,6 +219,7 @@ def moderate_comments(
             changed_articles[comment.article_id] = comment.article
             if target == Status.PUBLISHED and comment.parent_id is not None:
                 _notify_thread_on_commit(comment, comment.parent)
+    forget_pending_count()
     # A comment that appears on or leaves a page: its cached copies must change.
     for article in changed_articles.values():
         purge_article(article)
@@ -326,6 +328,7 @@ def import_comments(
 def _notify_moderators_on_commit(comment: Comment) -> None:
     from .tasks import notify_moderators
 
+    forget_pending_count()  # one more comment waits
     comment_id = comment.pk
     transaction.on_commit(lambda: notify_moderators.enqueue(comment_id))
 

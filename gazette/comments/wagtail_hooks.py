@@ -18,3 +18,9 @@ for bulk_action in (
     hooks.register("register_bulk_action", bulk_action)
 
 hooks.register("register_log_actions", admin_views.register_log_actions)
+
+
+@hooks.register("construct_homepage_panels")
+def add_pending_comments_panel(request, panels):
+    if request.user.has_perm("comments.moderate_comment"):
+        panels.append(admin_views.PendingCommentsPanel())

@@ -20,6 +20,7 @@ from django.templatetags.static import static
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import to_locale
 
+from gazette.news import sharing
 from gazette.news.syndication import PublicNote, notes_of
 from gazette.news.tagging import tags_of
 
@@ -64,6 +65,11 @@ class ArticleMetadata:
     noindex: bool = False
     locale: str = "en_US"
     logo_url: str = ""
+    # What OpenGraph and Twitter cards show: the article's overrides for sharing, else the
+    # headline, description and picture above (gazette.news.sharing).
+    social_title: str = ""
+    social_description: str = ""
+    social_image: ShareImage | None = None
 
     @property
     def json_ld(self) -> SafeString:
@@ -163,7 +169,7 @@ def article_metadata(article, *, request, site_name: str) -> ArticleMetadata:
     links = SiteLinks.for_request(request)
     site_url = links.root_url + "/"
     section = article.section
-    description = article.search_description or article.standfirst or article.title
+    description = sharing.description(article)
     notes = notes_of([article])[article.pk]
     changes = [article.last_published_at, *(note.published_at for note in notes)]
     metadata = ArticleMetadata(
@@ -184,5 +190,10 @@ def article_metadata(article, *, request, site_name: str) -> ArticleMetadata:
         noindex=article.is_headline_only,
         locale=to_locale(settings.LANGUAGE_CODE),
         logo_url=links.absolute(static("favicon.svg")),
+    )
+    metadata.social_title = sharing.social_title(article)
+    metadata.social_description = sharing.social_description(article)
+    metadata.social_image = (
+        share_image(article.social_image, links) if article.social_image else metadata.image
     )
     return metadata

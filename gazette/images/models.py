@@ -18,7 +18,8 @@ class CustomImage(AbstractImage):
         help_text="A generated stand-in for a picture the newsroom does not have yet.",
     )
 
-    admin_form_fields = (*Image.admin_form_fields, "credit", "caption", "is_placeholder")
+    # "is_placeholder" is set by importers and the demo only, never offered to editors.
+    admin_form_fields = (*Image.admin_form_fields, "credit", "caption")
 
 
 class CustomRendition(AbstractRendition):

@@ -6,8 +6,11 @@ class NewsConfig(AppConfig):
     label = "news"
 
     def ready(self):
-        from . import lifecycle, purge, renditions
+        from wagtail.signals import init_new_page
+
+        from . import authors, lifecycle, purge, renditions
 
         lifecycle.connect()
         renditions.subscribe()
         purge.subscribe()
+        init_new_page.connect(authors.start_with_my_byline, dispatch_uid="news-my-byline")

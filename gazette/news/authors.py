@@ -34,3 +34,14 @@ def author_page(request, slug: str):
     return TemplateResponse(
         request, "people/author_page.html", {"author": author, "articles": page}
     )
+
+
+def start_with_my_byline(sender, page, parent, **kwargs) -> None:
+    """A new article starts with the byline of the staff member who opens it: Wagtail's
+    ``init_new_page``, sent when the empty create form is shown (never on a save), with the
+    page owned by the user who asked for it."""
+    if not isinstance(page, ArticlePage) or page.owner_id is None:
+        return
+    author = Author.objects.filter(user_id=page.owner_id).first()
+    if author is not None and not page.article_authors.all():
+        page.article_authors = [ArticleAuthor(author=author)]

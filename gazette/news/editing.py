@@ -38,3 +38,46 @@ class ArticlePanels(Sequence):
 
     def __len__(self) -> int:
         return len(self._panels())
+
+
+class SharePreviewPanel(Panel):
+    """How the story looks in a search engine's results and as a social card, drawn from the
+    version being edited as last saved (no script: it shows the saved draft, and changes
+    appear after the next save)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("heading", "Preview: search result and social card")
+        super().__init__(**kwargs)
+
+    @property
+    def clean_name(self):
+        return super().clean_name or "share_preview"
+
+    class BoundPanel(Panel.BoundPanel):
+        template_name = "news/admin/share_preview.html"
+
+        def get_context_data(self, parent_context=None):
+            from . import sharing
+
+            context = super().get_context_data(parent_context)
+            article = self.instance
+            request = self.request
+            url = ""
+            if article.pk is not None and article.url_path:
+                url = article.get_full_url(request) or ""
+            context.update(
+                url=url,
+                search_title=sharing.shortened(
+                    sharing.search_title(article), sharing.SEARCH_TITLE_CHARS
+                ),
+                search_description=sharing.shortened(
+                    sharing.description(article), sharing.SEARCH_DESCRIPTION_CHARS
+                ),
+                social_title=sharing.social_title(article),
+                social_description=sharing.shortened(
+                    sharing.social_description(article), sharing.SOCIAL_DESCRIPTION_CHARS
+                ),
+                social_image=sharing.social_image(article),
+                host=url.split("/")[2] if url.count("/") >= 2 else "",
+            )
+            return context

@@ -159,6 +159,29 @@ class ArticlePage(Page):
         "comments close by themselves the number of days after publication those settings say.",
     )
 
+    # What a link to the story shows on social networks and in messaging apps (OpenGraph,
+    # Twitter cards); each left empty falls back to the headline, the search description or
+    # standfirst, the lead image.
+    social_title = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Shown instead of the headline when the story is shared. Empty: the headline.",
+    )
+    social_description = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="Shown under the title when the story is shared. Empty: the search "
+        "description, else the standfirst.",
+    )
+    social_image = models.ForeignKey(
+        "images.CustomImage",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Shown when the story is shared. Empty: the lead image.",
+    )
+
     objects = ArticlePageManager()
 
     # Features add panels of their own (news.editing), e.g. You May Also Like's picks.
@@ -171,6 +194,21 @@ class ArticlePage(Page):
             FieldPanel("lead_image"),
             FieldPanel("body"),
             FieldPanel("tags"),
+        ],
+    )
+    promote_panels = editing.ArticlePanels(
+        "promote",
+        [
+            *Page.promote_panels,
+            MultiFieldPanel(
+                [
+                    FieldPanel("social_title"),
+                    FieldPanel("social_description"),
+                    FieldPanel("social_image"),
+                ],
+                heading="When shared on social networks",
+            ),
+            editing.SharePreviewPanel(),
         ],
     )
     settings_panels = [

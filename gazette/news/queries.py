@@ -157,13 +157,18 @@ class ArticlePageQuerySet(PublicPagesMixin, PageQuerySet):
         from .models import ArticleAuthor, ArticlePageTag
 
         related = ("section", "lead_image") if with_section else ("lead_image",)
-        return self.select_related(*related).prefetch_related(
+        return self.select_related(*related, "social_image").prefetch_related(
             Prefetch("article_authors", queryset=ArticleAuthor.objects.select_related("author")),
             Prefetch(
                 "tagged_items", queryset=ArticlePageTag.objects.select_related("tag").order_by("pk")
             ),
             Prefetch(
                 "lead_image__renditions",
+                queryset=CustomRendition.objects.filter(filter_spec__in=ARTICLE_RENDITIONS),
+            ),
+            # Only when the article has a picture of its own for sharing: no query otherwise.
+            Prefetch(
+                "social_image__renditions",
                 queryset=CustomRendition.objects.filter(filter_spec__in=ARTICLE_RENDITIONS),
             ),
             *_article_page_prefetches,

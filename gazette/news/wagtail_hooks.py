@@ -1,7 +1,12 @@
+from django.urls import path, reverse
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+from wagtail.admin.widgets import Button
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from .models import CuratedList
+from . import admin_views, bulk_actions, dashboard
+from .models import ArticlePage, CuratedList
 
 
 class CuratedListViewSet(SnippetViewSet):
@@ -14,3 +19,52 @@ class CuratedListViewSet(SnippetViewSet):
 
 
 register_snippet(CuratedListViewSet)
+
+
+@hooks.register("register_admin_urls")
+def register_new_article_url():
+    return [
+        path("new-article/", admin_views.new_article, name="news_new_article"),
+        path(
+            "articles/<int:article_id>/must-reads/",
+            admin_views.must_reads,
+            name="news_must_reads",
+        ),
+    ]
+
+
+@hooks.register("register_page_header_buttons")
+def must_reads_header_button(page, user, view_name, next_url=None):
+    # On the article's own page in the admin: one click to the confirmation, one to add.
+    if isinstance(page.specific_deferred, ArticlePage) and admin_views.may_curate(user):
+        yield Button(
+            "Add to Must-Reads",
+            reverse("news_must_reads", args=[page.pk]),
+            icon_name="pick",
+            priority=5,
+        )
+
+
+@hooks.register("register_admin_menu_item")
+def register_new_article_menu_item():
+    # First in the menu: writing is what most of the newsroom comes for.
+    return MenuItem(
+        "New article", reverse("news_new_article"), icon_name="doc-empty-inverse", order=1
+    )
+
+
+@hooks.register("construct_homepage_panels")
+def add_newsroom_panels(request, panels):
+    # "Awaiting my review" replaces Wagtail's own list of the same (its queries grow with
+    # the rows); the review's actions are on the story's page.
+    panels[:] = [panel for panel in panels if panel.name != "workflow_objects_to_moderate"]
+    panels[:0] = [
+        dashboard.NewArticlePanel(),
+        dashboard.MyDraftsPanel(),
+        dashboard.ScheduledPanel(),
+        dashboard.AwaitingReviewPanel(),
+    ]
+
+
+hooks.register("register_bulk_action", bulk_actions.ChangeSectionBulkAction)
+hooks.register("register_bulk_action", bulk_actions.ChangeTopicsBulkAction)

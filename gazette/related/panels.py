@@ -28,6 +28,22 @@ class EditorsPickFormSet(NotItselfFormSet):
     field_name = "pick"
     message = "An article cannot be its own pick."
 
+    def clean(self):
+        super().clean()
+        from .queries import why_pick_not_shown
+
+        for form in self.forms:
+            if self.can_delete and self._should_delete_form(form):
+                continue
+            chosen = getattr(form, "cleaned_data", {}).get(self.field_name)
+            if chosen is None or form.errors:
+                continue
+            # A restricted article can never be shown under a public one: refuse it and say
+            # why. One that is merely unpublished is kept: it shows once it goes live.
+            reason = why_pick_not_shown(chosen)
+            if reason.startswith("Only some readers"):
+                form.add_error(self.field_name, f"“{chosen.title}” cannot be picked. {reason}")
+
 
 class EditorsExclusionFormSet(NotItselfFormSet):
     field_name = "excluded"
@@ -47,6 +63,16 @@ class EditorsPicksPanel(_ChoicesPanel):
     """The editors' own picks for the article, in their order, at most five."""
 
     formset_class = EditorsPickFormSet
+
+    class BoundPanel(InlinePanel.BoundPanel):
+        template_name = "related/panels/editors_picks.html"
+
+        def get_context_data(self, parent_context=None):
+            from .queries import picks_not_shown
+
+            context = super().get_context_data(parent_context)
+            context["picks_not_shown"] = picks_not_shown(self.instance)
+            return context
 
     def __init__(self, relation_name="editors_picks", **kwargs):
         kwargs.setdefault("label", "You May Also Like: editors' picks")

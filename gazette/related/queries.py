@@ -28,6 +28,7 @@ from django.db.models.functions import Coalesce
 
 from gazette.core.generational import GenerationalCache
 from gazette.news.models import ArticlePage
+from gazette.news.queries import view_restricted
 
 from .models import EditorsExclusion, EditorsPick, SimilarArticle
 
@@ -95,6 +96,36 @@ def you_may_also_like(article: ArticlePage) -> list[ArticlePage]:
     if article.pk is None:  # the preview of an article never saved has nothing stored
         return []
     return LISTS.get(str(article.pk), lambda: list(related_reading(article)))
+
+
+def picks_not_shown(article: ArticlePage) -> list[tuple[ArticlePage, str]]:
+    """The article's saved picks that readers do not see, each with the reason in an
+    editor's words: one query. A live, public pick always shows, headline-only or not."""
+    if article.pk is None:
+        return []
+    picks = (
+        ArticlePage.objects.filter(picked_for__article_id=article.pk)
+        .annotate(restricted=view_restricted())
+        .order_by("picked_for__sort_order")
+        .only("pk", "title", "live", "expired", "go_live_at")
+    )
+    return [(pick, reason) for pick in picks if (reason := why_pick_not_shown(pick))]
+
+
+def why_pick_not_shown(pick: ArticlePage) -> str:
+    """Why readers do not see this pick ("" when they do); ``restricted`` may be annotated."""
+    restricted = getattr(pick, "restricted", None)
+    if restricted is None:
+        restricted = ArticlePage.objects.filter(pk=pick.pk).not_public().exists()
+    if restricted:
+        return "Only some readers may open it (a privacy setting), so it is never listed."
+    if pick.expired:
+        return "It has expired, so it is not listed."
+    if not pick.live:
+        if pick.go_live_at:
+            return "Scheduled, not live yet: it shows once it goes live."
+        return "Not published: it shows once it is published."
+    return ""
 
 
 def forget_lists(article_ids: Iterable[int]) -> None:

@@ -248,6 +248,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en-us"
+# Every date and time shown names its zone (gazette/formats/en/formats.py).
+FORMAT_MODULE_PATH = ["gazette.formats"]
 # Stored in UTC, shown in the site's zone: Settings > Site identity > Time zone (this is its
 # default, and the zone of anything that runs for no site).
 TIME_ZONE = env("TIME_ZONE", default="UTC")
@@ -309,6 +311,10 @@ WAGTAILFRONTENDCACHE = {
 WAGTAIL_SITE_NAME = env("GAZETTE_SITE_NAME", default="Gazette")
 WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", default="http://127.0.0.1:8000")
 WAGTAILIMAGES_IMAGE_MODEL = "images.CustomImage"
+WAGTAILIMAGES_IMAGE_FORM_BASE = "gazette.images.forms.CreditedImageForm"  # credit required
+# Editors' avatars are Wagtail's own initials, not pictures fetched from gravatar.com: the
+# admin makes no request to another host.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
 WAGTAILEMBEDS_RESPONSIVE_HTML = True

@@ -1,10 +1,14 @@
 """Moderation: the queue in the Wagtail admin, the actions and their log, readers' reports, and
 the e-mail that tells moderators a comment waits."""
 
+from datetime import timedelta
+
 import pytest
 from django.contrib.auth.models import Group, Permission
 from django.core import mail
+from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 from wagtail.models import ModelLogEntry
 
 from gazette.comments import services
@@ -72,7 +76,7 @@ def test_queue_filters_by_status_and_article_and_searches(client, admin_user, ar
 def test_approve_one_with_a_reason_is_logged_and_visible(client, moderator, article):
     comment = _comment(article)
     client.force_login(moderator)
-    listing = client.get(LIST_URL).content.decode()
+    listing = client.get(LIST_URL, follow=True).content.decode()  # opens on Pending
     assert _bulk_url("approve", comment).split("&next")[0] in listing.replace("&amp;", "&")
 
     confirm = client.get(_bulk_url("approve", comment))
@@ -258,3 +262,72 @@ def test_a_comment_appearing_or_leaving_purges_the_cached_article(monkeypatch, a
     other = _comment(article, status=Status.PENDING, text="Another")
     services.moderate_comment(comment=other, action="spam", reason="ads", user=admin_user)
     assert purged == [article.pk, article.pk]
+
+
+# --- the pending count and the queue's first view (issue 23, defect 10) ------------------------
+
+
+def test_the_pending_count_is_one_count_then_cached_and_forgotten_on_a_decision(
+    article, moderator, django_assert_num_queries
+):
+    from gazette.comments.queries import pending_count
+    from gazette.comments.services import moderate_comment
+
+    waiting = [_comment(article, f"waiting {n}") for n in range(3)]
+    _comment(article, "shown", Status.PUBLISHED)
+    _comment(article, "junk", Status.SPAM)
+    with django_assert_num_queries(1):
+        assert pending_count() == 3
+    with django_assert_num_queries(0):
+        assert pending_count() == 3
+
+    moderate_comment(comment=waiting[0], action="approve", reason="", user=moderator)
+    with django_assert_num_queries(1):
+        assert pending_count() == 2
+
+
+def test_a_held_comment_counts_at_once(client, article, site_settings):
+    from gazette.comments.queries import pending_count
+
+    assert pending_count() == 0
+    site_settings.watched_words = "ferry"
+    site_settings.save()
+    post(client, article, text="The ferry is late again")
+    assert Comment.objects.get().status == Status.PENDING
+    assert pending_count() == 1
+
+
+def test_the_queue_opens_on_pending_oldest_first_with_the_count(client, moderator, article):
+    now = timezone.now()
+    _comment(article, "newer wait", created_at=now - timedelta(minutes=5))
+    _comment(article, "older wait", created_at=now - timedelta(hours=2))
+    _comment(article, "already shown", Status.PUBLISHED, created_at=now - timedelta(hours=3))
+    client.force_login(moderator)
+
+    response = client.get(LIST_URL)
+    assert response.status_code == 302
+    assert response["Location"] == LIST_URL + "?status=pending&ordering=created_at"
+    html = client.get(response["Location"]).content.decode()
+    assert "2 comments pending" in html
+    assert "already shown" not in html
+    assert html.index("older wait") < html.index("newer wait")
+    # A filter chosen is kept: "Any" status shows everything.
+    html = client.get(LIST_URL, {"status": ""}).content.decode()
+    assert "already shown" in html
+
+
+def test_the_comments_menu_item_carries_the_pending_count(client, moderator, article):
+    _comment(article, "waiting")
+    client.force_login(moderator)
+    html = client.get(reverse("wagtailadmin_home")).content.decode()
+    assert '"label": "Comments (1)"' in html
+    # The sidebar's items travel as JSON in the page, where "&" is written \u0026.
+    assert "/admin/snippets/comments/comment/?status=pending\\u0026ordering=created_at" in html
+
+    Comment.objects.update(status=Status.PUBLISHED)
+    from gazette.comments.queries import forget_pending_count
+
+    with transaction.atomic():
+        forget_pending_count()
+    html = client.get(reverse("wagtailadmin_home")).content.decode()
+    assert "Comments (" not in html

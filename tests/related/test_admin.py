@@ -87,3 +87,46 @@ def test_an_article_cannot_exclude_itself(editor_client, home):
     assert response.status_code == 200
     assert "no need to exclude it" in response.content.decode()
     assert not EditorsExclusion.objects.exists()
+
+
+def test_a_live_headline_only_pick_reaches_the_readers_page(editor_client, client, home):
+    # Issue 23, defect 5: picked in the form, shown on the page, although only its headline
+    # is known (the computed list would skip it).
+    section = SectionFactory(parent=home)
+    article = ArticleFactory(parent=section, title="Article")
+    stub = ArticleFactory(parent=section, title="Wire flash", body=[], is_headline_only=True)
+
+    assert _edit(editor_client, article, [stub]).status_code == 302
+    html = client.get(article.url).content.decode()
+    rail = html.split('id="you-may-also-like-heading"', 1)[1]
+    assert "Wire flash" in rail
+
+
+def test_a_restricted_article_cannot_be_picked_and_the_form_says_why(editor_client, home):
+    from wagtail.models import PageViewRestriction
+
+    section = SectionFactory(parent=home)
+    members = SectionFactory(parent=home, title="Members", slug="members")
+    PageViewRestriction.objects.create(page=members, restriction_type="login")
+    article = ArticleFactory(parent=section)
+    private = ArticleFactory(parent=members, title="Members briefing")
+
+    response = _edit(editor_client, article, [private])
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "cannot be picked" in html and "Only some readers may open it" in html
+    assert not EditorsPick.objects.exists()
+
+
+def test_the_form_says_which_saved_picks_readers_do_not_see(editor_client, home):
+    section = SectionFactory(parent=home)
+    article = ArticleFactory(parent=section)
+    shown = ArticleFactory(parent=section, title="Shown pick")
+    draft = ArticleFactory(parent=section, title="Draft pick", live=False)
+    EditorsPick.objects.create(article=article, pick=shown, sort_order=0)
+    EditorsPick.objects.create(article=article, pick=draft, sort_order=1)
+
+    html = editor_client.get(reverse("wagtailadmin_pages:edit", args=[article.pk])).content
+    notes = html.decode().split("Saved picks that readers do not see now", 1)[1].split("</ul>")[0]
+    assert "Draft pick" in notes and "Not published: it shows once it is published." in notes
+    assert "Shown pick" not in notes

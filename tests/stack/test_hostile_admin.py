@@ -215,9 +215,10 @@ def test_image_uploads(running_stack, contributor, name, extension, body, title,
     else:
         page = "/admin/images/add/"
         data = form_fields(contributor, page, "title")
-        data = [(n, v) for n, v in data if n != "title"]
+        data = [(n, v) for n, v in data if n not in ("title", "credit")]
         title = marked(title) if title is not None else filename
         data.append(("title", title))
+        data.append(("credit", "Staff photographer"))  # required: refused without one
         sent.append(title)
         files = {"file": (filename, BODIES[body], "image/png")}
     answer = contributor.post(

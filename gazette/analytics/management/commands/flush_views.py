@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import close_old_connections
 
 from gazette.analytics.services import flush_views
+from gazette.core.wording import count_of
 
 
 class Command(BaseCommand):
@@ -39,7 +40,7 @@ class Command(BaseCommand):
             )
             return
         if not loop:
-            self.stdout.write(f"Flushed {flush_views()} views.")
+            self.stdout.write(f"Flushed {count_of(flush_views(), 'view', 'views')}.")
             return
         stopping = threading.Event()
 
@@ -59,7 +60,7 @@ class Command(BaseCommand):
                 self.stderr.write(f"Flush failed, will retry: {exc.__class__.__name__}: {exc}")
             else:
                 if flushed and options["verbosity"] > 1:
-                    self.stdout.write(f"Flushed {flushed} views.")
+                    self.stdout.write(f"Flushed {count_of(flushed, 'view', 'views')}.")
             stopping.wait(max(0.0, interval - (time.monotonic() - started)))
         flush_views()  # what came in since the last round
         self.stdout.write("Stopped.")

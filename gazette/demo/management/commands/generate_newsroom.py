@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.dateparse import parse_datetime
 from tqdm import tqdm
 
+from gazette.core.wording import count_of
 from gazette.demo.synthetic.newsroom import (
     COMMENTS_PER_ARTICLE,
     IMAGE_COUNT,
@@ -85,9 +86,12 @@ class Command(BaseCommand):
             bar.close()
         statuses = ", ".join(f"{n} {status}" for status, n in stats.comments_by_status.items())
         self.stdout.write(
-            f"{stats.articles} articles in {stats.sections} sections by {stats.authors} authors; "
-            f"{stats.comments} comments ({statuses or 'none'}); "
-            f"{stats.views} views in {stats.view_rows} hourly rows"
+            f"{count_of(stats.articles, 'article', 'articles')} in "
+            f"{count_of(stats.sections, 'section', 'sections')} by "
+            f"{count_of(stats.authors, 'author', 'authors')}; "
+            f"{count_of(stats.comments, 'comment', 'comments')} ({statuses or 'none'}); "
+            f"{count_of(stats.views, 'view', 'views')} in "
+            f"{count_of(stats.view_rows, 'hourly row', 'hourly rows')}"
         )
 
 

@@ -3,6 +3,7 @@ import time
 from django.core.management.base import BaseCommand
 
 from gazette.core.progress import progress_bar
+from gazette.core.wording import count_of
 from gazette.related.services import rebuild_related
 
 
@@ -23,7 +24,8 @@ class Command(BaseCommand):
             result = rebuild_related(on_progress=on_progress)
         self.stdout.write(
             self.style.SUCCESS(
-                f"Stored {result.links} similar articles for {result.articles} articles "
+                f"Stored {count_of(result.links, 'similar article', 'similar articles')} for "
+                f"{count_of(result.articles, 'article', 'articles')} "
                 f"in {time.monotonic() - started:.1f} s."
             )
         )

@@ -1,0 +1,105 @@
+"""Issue 23 (part B) in chromium: the newsroom dashboard, "New article", My byline, the
+article's Readers and sharing panels, the pending queue and "Add to Must-Reads"; each page
+screenshotted, with no console error and no request to another host."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+from django.urls import reverse
+
+from gazette.comments.models import Comment
+from tests.factories import ArticleFactory, SectionFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def signed_in(browser, live_server, settings):
+    """A chromium context signed in to the admin as an editor (the session of a test client)."""
+    settings.WAGTAIL_ENABLE_UPDATE_CHECK = False  # Wagtail's call home; part A turns it off
+    user = get_user_model().objects.create_superuser("ed", "ed@example.org", "pw")
+    client = Client()
+    client.force_login(user)
+    context = browser.new_context(viewport={"width": 1280, "height": 1000})
+    context.add_cookies(
+        [
+            {
+                "name": "sessionid",
+                "value": client.cookies["sessionid"].value,
+                "url": live_server.url,
+            }
+        ]
+    )
+    yield context, user
+    context.close()
+
+
+def _open(context, live_server, path):
+    from .conftest import PageWatch
+
+    page = context.new_page()
+    watch = PageWatch(page, live_server.url)
+    page.goto(live_server.url + path)
+    page.wait_for_load_state("networkidle")
+    return page, watch
+
+
+def _clean(watch):
+    assert watch.console_errors == [], (watch.console_errors, watch.foreign_requests)
+    assert watch.foreign_requests == [], watch.foreign_requests
+
+
+def test_the_editors_day_part_b(signed_in, live_server, home, artifacts):
+    context, user = signed_in
+    world = SectionFactory(parent=home, title="World", slug="world")
+    SectionFactory(parent=home, title="Sport", slug="sport")
+    story = ArticleFactory(parent=world, title="Ferry service returns", standfirst="Boats again.")
+    ArticleFactory(parent=world, title="My unfinished piece", live=False, owner=user)
+    Comment.objects.create(article=story, author_name="Ada", text="Held for a link")
+
+    page, watch = _open(context, live_server, reverse("wagtailadmin_home"))
+    for heading in ("My drafts", "Scheduled stories", "Awaiting my review", "Most read today"):
+        assert page.get_by_role("heading", name=heading).is_visible(), heading
+    assert page.get_by_text("My unfinished piece").is_visible()
+    assert page.get_by_role("link", name="1 comment pending").is_visible()
+    page.screenshot(path=artifacts / "editor-b-dashboard.png", full_page=True)
+    _clean(watch)
+
+    page.get_by_role("link", name="New article").first.click()
+    page.wait_for_load_state("networkidle")
+    assert page.get_by_role("heading", name="In which section?").is_visible()
+    page.screenshot(path=artifacts / "editor-b-new-article.png", full_page=True)
+    page.get_by_role("link", name="World").click()
+    page.wait_for_load_state("networkidle")
+    assert "/pages/add/news/articlepage/" in page.url
+    _clean(watch)
+
+    page, watch = _open(context, live_server, reverse("people_my_byline"))
+    page.screenshot(path=artifacts / "editor-b-my-byline.png", full_page=True)
+    _clean(watch)
+
+    page, watch = _open(context, live_server, reverse("wagtailadmin_pages:edit", args=[story.pk]))
+    page.get_by_role("tab", name="Promote").click()
+    card = page.get_by_role("heading", name="As a social card")
+    card.scroll_into_view_if_needed()
+    assert card.is_visible()
+    page.screenshot(path=artifacts / "editor-b-share-preview.png")
+    page.get_by_role("tab", name="Content").click()
+    page.get_by_text("Since publication").scroll_into_view_if_needed()
+    page.screenshot(path=artifacts / "editor-b-figures.png")
+    _clean(watch)
+
+    page, watch = _open(context, live_server, reverse("wagtailadmin_home"))
+    page.get_by_role("link", name="1 comment pending").click()
+    page.wait_for_load_state("networkidle")
+    assert "status=pending" in page.url
+    assert page.get_by_text("Held for a link").is_visible()
+    page.screenshot(path=artifacts / "editor-b-queue.png", full_page=True)
+    _clean(watch)
+
+    page, watch = _open(context, live_server, reverse("news_must_reads", args=[story.pk]))
+    page.get_by_role("button", name="Add to Must-Reads").click()
+    page.wait_for_load_state("networkidle")
+    assert page.get_by_text("is first in Must-Reads").is_visible()
+    page.screenshot(path=artifacts / "editor-b-must-reads.png", full_page=True)
+    _clean(watch)
