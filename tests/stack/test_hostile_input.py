@@ -309,17 +309,28 @@ def test_stored_hostile_comments_run_no_script_in_chromium(running_stack, demo_a
     if not CHROMIUM.exists():
         pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
     article_id = demo_article["id"]
+    answers = {}
     for payload in XSS:
-        client = reader(running_stack)
-        client.post(
-            f"/comments/{article_id}/post/",
-            data={
-                "name": payload,
-                "text": f"{payload}\n{payload}",
-                "stamp": stamp(running_stack, article_id),
-            },
-            headers={"Origin": client.base_url, "Sec-Fetch-Site": "same-origin"},
-        )
+        # Each payload must land: on a loaded machine a post may time out, so it is sent
+        # again (a duplicate is harmless here), up to three times.
+        for _attempt in range(3):
+            client = reader(running_stack)
+            try:
+                answer = client.post(
+                    f"/comments/{article_id}/post/",
+                    data={
+                        "name": payload,
+                        "text": f"{payload}\n{payload}",
+                        "stamp": stamp(running_stack, article_id),
+                    },
+                    headers={"Origin": client.base_url, "Sec-Fetch-Site": "same-origin"},
+                )
+            except requests.RequestException as error:
+                answers[payload] = repr(error)
+                continue
+            answers[payload] = answer.status_code
+            if answer.status_code < 400:
+                break
     # A moderator's "publish" for everything held (links, watched words, the speed rule).
     with running_stack.primary() as db:
         db.execute(
@@ -335,7 +346,7 @@ def test_stored_hostile_comments_run_no_script_in_chromium(running_stack, demo_a
             "SELECT count(*) FROM comments_comment WHERE article_id = %s AND status = 'published'",
             [article_id],
         ).fetchone()
-    assert stored >= len(XSS)
+    assert stored >= len(XSS), answers
     pages = -(-published // 50)
     path = demo_article["path"]
     # As a moderator's publish does: the article's cached pages go (each comment page is an
