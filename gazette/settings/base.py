@@ -309,6 +309,17 @@ WAGTAILFRONTENDCACHE = {
 WAGTAIL_SITE_NAME = env("GAZETTE_SITE_NAME", default="Gazette")
 WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", default="http://127.0.0.1:8000")
 WAGTAILIMAGES_IMAGE_MODEL = "images.CustomImage"
+# The admin asks no outside host for anything: no release check (a request to Wagtail's server
+# on every dashboard, an error on a newsroom machine without internet) unless turned on
+# (true, or "lts" for long-term releases only), no avatars from Gravatar (initials instead),
+# no "What's new in Wagtail" banner (a promotion of Wagtail's guide, not news for editors).
+WAGTAIL_ENABLE_UPDATE_CHECK = (
+    "lts"
+    if env("WAGTAIL_ENABLE_UPDATE_CHECK", default="").lower() == "lts"
+    else env.bool("WAGTAIL_ENABLE_UPDATE_CHECK", default=False)
+)
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
 WAGTAILEMBEDS_RESPONSIVE_HTML = True
