@@ -75,7 +75,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "gazette.core.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "csp.middleware.CSPMiddleware",
+    # django-csp's and Django's framing middleware, letting the admin frame its preview.
+    "gazette.core.preview_framing.ContentSecurityPolicyMiddleware",
     # The view beacon stops here: it needs none of what follows (see the class).
     "gazette.analytics.middleware.BeaconShortcutMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -88,7 +89,7 @@ MIDDLEWARE = [
     "gazette.core.newsroom_time.NewsroomTimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "gazette.twofactor.middleware.AdminTwoFactorMiddleware",  # admin paths only
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "gazette.core.preview_framing.FrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "axes.middleware.AxesMiddleware",  # last, as django-axes asks
 ]
