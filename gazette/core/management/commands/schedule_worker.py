@@ -6,7 +6,8 @@ manage.py schedule_worker --once          # one round (cron, or a test)
 Wagtail stores an editor's go-live and expiry times but acts on them only when
 ``publish_scheduled`` runs; without this worker a scheduled story never goes live and an
 expiring one stays up. Publishing and unpublishing send Wagtail's signals, so the page cache
-is purged and You May Also Like recomputed as for an editor's click.
+is purged and You May Also Like recomputed as for an editor's click. Each round records a
+heartbeat; the admin's dashboard warns when it is older than a few minutes.
 """
 
 import signal
@@ -16,6 +17,8 @@ import time
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import close_old_connections
+
+from gazette.core import schedule_health
 
 
 class Command(BaseCommand):
@@ -54,3 +57,5 @@ class Command(BaseCommand):
 
     def _round(self) -> None:
         call_command("publish_scheduled", stdout=self.stdout, stderr=self.stderr)
+        # The admin warns editors when this stops (gazette.core.schedule_health).
+        schedule_health.record_round()
