@@ -11,10 +11,11 @@ from datetime import datetime
 from django.urls import reverse
 from django.utils import timezone
 from wagtail.admin.ui.components import Component
-from wagtail.models import Page
+from wagtail.models import Page, Site
 from wagtail.permissions import page_permission_policy
 
 from . import schedule_health
+from .site_address import address_of_request, address_of_site
 
 SCHEDULER_COMMAND = "manage.py schedule_worker"
 
@@ -74,8 +75,31 @@ def scheduler_silent_warning(request) -> AdminWarning | None:
     )
 
 
-# Each returns a warning for the request, or None. Defect 7's site address check joins them.
-DASHBOARD_CHECKS = [missed_schedule_warning, scheduler_silent_warning]
+def site_address_warning(request) -> AdminWarning | None:
+    """The admin is reached at one address and the Site record names another: every absolute
+    URL readers and search engines get (canonical, feeds, sitemaps, social cards) points to
+    the record's, which is often http://localhost/ on a fresh install."""
+    site = Site.find_for_request(request)
+    if site is None:
+        return None
+    served, recorded = address_of_request(request), address_of_site(site)
+    if served == recorded:
+        return None
+    links = []
+    if request.user.has_perm("wagtailcore.change_site"):
+        links.append(("Edit the site's address", reverse("wagtailsites:edit", args=[site.pk])))
+    return AdminWarning(
+        heading="The site's address differs from this one",
+        text=f"This admin is served at {served}, but the site “{site}” says its address is "
+        f"{recorded}: canonical links, feeds, sitemaps and social cards point there. Set "
+        f"GAZETTE_BASE_URL (applied at each migrate), run “manage.py set_site_address "
+        f"{served}”, or edit the site's hostname and port.",
+        links=links,
+    )
+
+
+# Each returns a warning for the request, or None.
+DASHBOARD_CHECKS = [missed_schedule_warning, scheduler_silent_warning, site_address_warning]
 
 
 def dashboard_warnings(request) -> list[AdminWarning]:

@@ -308,7 +308,14 @@ WAGTAILFRONTENDCACHE = {
 }
 
 WAGTAIL_SITE_NAME = env("GAZETTE_SITE_NAME", default="Gazette")
-WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", default="http://127.0.0.1:8000")
+# The address readers reach the site at, e.g. https://news.example.org: every absolute URL
+# (canonical, feeds, sitemaps...) is built from it. Applied to the site at each migrate and by
+# `manage.py set_site_address`; `make run` and `make stack` set their own
+# (gazette.core.site_address).
+GAZETTE_BASE_URL = env("GAZETTE_BASE_URL", default="")
+WAGTAILADMIN_BASE_URL = env(
+    "WAGTAILADMIN_BASE_URL", default=GAZETTE_BASE_URL or "http://127.0.0.1:8000"
+)
 WAGTAILIMAGES_IMAGE_MODEL = "images.CustomImage"
 # The admin asks no outside host for anything: no release check (a request to Wagtail's server
 # on every dashboard, an error on a newsroom machine without internet) unless turned on
