@@ -2,6 +2,7 @@ from django.contrib import messages
 from wagtail import hooks
 
 from .admin_warnings import AdminWarningsPanel, page_warnings
+from .autosave_history import regroup_latest_save
 
 
 @hooks.register("construct_homepage_panels")
@@ -16,3 +17,8 @@ def warn_on_the_edit_view(request, page):
     if request.method == "GET":
         for warning in page_warnings(page):
             messages.warning(request, f"{warning.heading}: {warning.text}")
+
+
+@hooks.register("after_edit_page")
+def history_shows_the_editors_saves(request, page):
+    regroup_latest_save(request, page)
