@@ -2,15 +2,15 @@
 
 Wagtail renders a preview by sending a made-up request for the page's own URL through the
 whole middleware chain (``make_preview_request``), so the reader pages' ``frame-ancestors
-'none'`` and ``X-Frame-Options: DENY`` reached the preview too, and the browser blanked the
-admin's preview panel (and with it the checks panel, which runs inside the preview). Wagtail
-marks such a request ``is_preview``; for those, framing by the same origin is allowed. The
-preview URLs are under /admin/ and served to signed-in editors only; a reader's request never
-carries the mark.
+'none'`` reached the preview too, and the browser blanked the admin's preview panel (and
+with it the checks panel, which reads the preview). Wagtail marks such a request
+``is_preview``; for those, framing by the same origin is allowed. The preview URLs are under
+/admin/ and served to signed-in editors only; a reader's request never carries the mark.
+(X-Frame-Options needs nothing here: Wagtail's preview views set SAMEORIGIN themselves, over
+the DENY that Django's middleware gives the inner response.)
 """
 
 from csp.middleware import CSPMiddleware, PolicyParts
-from django.middleware.clickjacking import XFrameOptionsMiddleware
 
 SAME_ORIGIN_ONLY = {"frame-ancestors": ["'self'"]}
 
@@ -27,12 +27,3 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
         if is_admin_preview(request):
             parts.replace = {**(parts.replace or {}), **SAME_ORIGIN_ONLY}
         return parts
-
-
-class FrameOptionsMiddleware(XFrameOptionsMiddleware):
-    """Django's X-Frame-Options, SAMEORIGIN for the admin's preview."""
-
-    def get_xframe_options_value(self, request, response) -> str:
-        if is_admin_preview(request):
-            return "SAMEORIGIN"
-        return super().get_xframe_options_value(request, response)

@@ -75,7 +75,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "gazette.core.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    # django-csp's and Django's framing middleware, letting the admin frame its preview.
+    # django-csp's, letting the admin frame its preview (gazette.core.preview_framing).
     "gazette.core.preview_framing.ContentSecurityPolicyMiddleware",
     # The view beacon stops here: it needs none of what follows (see the class).
     "gazette.analytics.middleware.BeaconShortcutMiddleware",
@@ -89,7 +89,7 @@ MIDDLEWARE = [
     "gazette.core.newsroom_time.NewsroomTimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "gazette.twofactor.middleware.AdminTwoFactorMiddleware",  # admin paths only
-    "gazette.core.preview_framing.FrameOptionsMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "axes.middleware.AxesMiddleware",  # last, as django-axes asks
 ]
