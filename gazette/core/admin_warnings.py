@@ -49,10 +49,12 @@ def missed_schedule_warning(request) -> AdminWarning | None:
         return None
     count = len(missed)
     stories = "story was" if count == 1 else "stories were"
+    # When the scheduler is silent its own warning says so, with its last round.
+    why = "" if schedule_health.scheduler_is_silent() else f" {_scheduler_state()}"
     return AdminWarning(
         heading="Missed schedule",
         text=f"{count} {stories} due to be published and {'is' if count == 1 else 'are'} "
-        f"still waiting. {_scheduler_state()}",
+        f"still waiting.{why}",
         links=[
             (
                 f"{page.get_admin_display_title()}: due {shown_time(due)}",
@@ -90,8 +92,9 @@ def site_address_warning(request) -> AdminWarning | None:
         links.append(("Edit the site's address", reverse("wagtailsites:edit", args=[site.pk])))
     return AdminWarning(
         heading="The site's address differs from this one",
-        text=f"This admin is served at {served}, but the site “{site}” says its address is "
-        f"{recorded}: canonical links, feeds, sitemaps and social cards point there. Set "
+        text=f"This admin is served at {served}, but the site “{site.site_name or site.hostname}” "
+        f"has the address {recorded}, so canonical links, feeds, sitemaps and social cards "
+        "point there. Set "
         f"GAZETTE_BASE_URL (applied at each migrate), run “manage.py set_site_address "
         f"{served}”, or edit the site's hostname and port.",
         links=links,

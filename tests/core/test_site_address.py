@@ -102,7 +102,7 @@ def test_the_dashboard_says_when_the_site_record_names_another_address(editor_cl
     dashboard = editor_client.get("/admin/", **SERVED).content.decode()
     assert warning in dashboard
     assert "This admin is served at http://127.0.0.1:8000, but the site" in dashboard
-    assert "says its address is http://localhost:" in dashboard
+    assert "has the address http://localhost, so canonical links" in dashboard
 
     call_command("set_site_address", "http://127.0.0.1:8000")
     assert warning not in editor_client.get("/admin/", **SERVED).content.decode()
