@@ -23,7 +23,14 @@ import uuid
 from wagtail.models import PageLogEntry
 
 EDIT = "wagtail.edit"
-ACTION_BUTTONS = ("action-publish", "action-submit", "action-workflow-action")
+# The edit view's other buttons: publishing and workflow steps log entries of their own.
+ACTION_BUTTONS = (
+    "action-publish",
+    "action-submit",
+    "action-workflow-action",
+    "action-restart-workflow",
+    "action-cancel-workflow",
+)
 
 
 def is_autosave(request) -> bool:
