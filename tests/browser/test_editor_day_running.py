@@ -1,7 +1,7 @@
 """An editor's day in the admin, the parts about running and previewing the site (issue 23):
 sign in, the preview in the side panel renders (and the checks panel counts its words),
 publish, find the story in the admin's search by a word of its body, schedule a second story
-a minute ahead and see the scheduler's round publish it. No admin page of the walk logs a
+a few minutes ahead and see the scheduler's round publish it. No admin page of the walk logs a
 console error or asks another host for anything."""
 
 from datetime import timedelta
@@ -86,9 +86,10 @@ def test_an_editors_day_running_and_previewing(open_page, live_server, newsroom,
     page.screenshot(path=artifacts / "editor-admin-search-1280.png")
     assert page.get_by_role("link", name="Border villages emptied overnight").first.is_visible()
 
-    # Schedule the second story a minute ahead: the status panel's "Set schedule" dialog,
-    # then "Schedule to publish".
-    go_live = timezone.localtime(timezone.now() + timedelta(minutes=1))
+    # Schedule the second story a few minutes ahead (the issue's one minute, with room for a
+    # loaded test machine to reach the button before the time has passed): the status
+    # panel's "Set schedule" dialog, then "Schedule to publish".
+    go_live = timezone.localtime(timezone.now() + timedelta(minutes=3))
     page.goto(f"{live_server.url}/admin/pages/{second.pk}/edit/")
     page.locator('[data-side-panel-toggle="status"]').click()
     page.get_by_role("button", name="Set schedule").click()
@@ -97,6 +98,7 @@ def test_an_editors_day_running_and_previewing(open_page, live_server, newsroom,
     # The date picker may still cover the button: the click goes to the button itself.
     dialog.get_by_role("button", name="Save schedule").dispatch_event("click")
     page.get_by_text("has been updated").first.wait_for()
+    page.screenshot(path=artifacts / "editor-schedule-set-1280.png")
     page.get_by_role("button", name="More actions").click()
     page.get_by_role("button", name="Schedule to publish").click()
     page.get_by_text("has been scheduled for publishing").wait_for()
