@@ -22,11 +22,13 @@ $(STAMP): requirements.lock
 
 venv: $(STAMP)
 
+# The web server with the scheduler (go-live and expiry times) and the task worker beside it,
+# as production runs them (scripts/run_site.py); Ctrl-C stops all three.
 run: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py build_demo_site --base-url http://$(HOST):$(PORT)
-	@echo "Serving Gazette at http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
-	$(BIN)/python manage.py runserver --noreload $(HOST):$(PORT)
+	@echo "Serving Gazette at http://$(HOST):$(PORT)/ with its scheduler and task worker (Ctrl-C stops all)"
+	$(BIN)/python scripts/run_site.py --host $(HOST) --port $(PORT)
 
 # The production stack on loopback (deploy/stack.py): PostgreSQL and Redis with their data in
 # var/stack/, migrations, static files, the demo content, two gunicorn app servers behind nginx

@@ -435,6 +435,8 @@ def app_environment(stack: Stack, *, workers: int) -> dict[str, str]:
             "TASKS_BACKEND": "database",
             "FRONTEND_CACHE_PURGE_URLS": f"{stack.url}/_purge",
             "WAGTAILADMIN_BASE_URL": stack.url,
+            # The site's absolute URLs name the address nginx serves it at (set at migrate).
+            "GAZETTE_BASE_URL": stack.url,
             "LOG_FORMAT": "json",
             "WEB_CONCURRENCY": str(workers),
             # Loopback has no TLS: no redirect to https, cookies over http, no HSTS pin.

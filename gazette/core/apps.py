@@ -7,11 +7,11 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         from django.db import models
-        from django.db.models.signals import post_delete, post_save
+        from django.db.models.signals import post_delete, post_migrate, post_save
         from wagtail.admin.forms.models import register_form_field_override
         from wagtail.admin.widgets import AdminDateTimeInput
 
-        from . import compat, newsroom_time, shared_parts
+        from . import compat, newsroom_time, shared_parts, site_address
 
         # Times editors type (go-live, expiry...) in the newsroom's zone, DST nights included.
         compat.default_admin_time_zone(newsroom_time.newsroom_zone_name)
@@ -30,3 +30,8 @@ class CoreConfig(AppConfig):
                     sender=model,
                     dispatch_uid=f"shared-parts-{model._meta.label}-{signal is post_save}",
                 )
+
+        # Production gives the site its address in GAZETTE_BASE_URL (gazette.core.site_address).
+        post_migrate.connect(
+            site_address.apply_base_url_setting, sender=self, dispatch_uid="gazette-base-url"
+        )

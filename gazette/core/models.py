@@ -62,3 +62,15 @@ def _identity_of(site: Site | None) -> SiteIdentity:
 
 
 SITE_IDENTITY = SitePart("site-identity", _identity_of)
+
+
+class WorkerHeartbeat(models.Model):
+    """When a background worker last finished a round, written by the worker itself: the
+    admin warns when the scheduler has fallen silent. A table, not the cache: under `make run`
+    the cache is each process's own memory, and the worker is another process."""
+
+    worker = models.CharField(max_length=50, primary_key=True)
+    last_round_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.worker} at {self.last_round_at:%Y-%m-%d %H:%M:%S}"

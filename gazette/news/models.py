@@ -21,6 +21,7 @@ from gazette.core import compat, shared_parts
 
 from . import editing
 from .blocks import ArticleBodyBlock
+from .forms import ArticlePageForm
 from .queries import ArticlePageManager, SectionPageManager, children_of, view_restricted
 
 LATEST_STORIES_COUNT = 6
@@ -223,8 +224,12 @@ class ArticlePage(Page):
         *Page.search_fields,
         index.SearchField("standfirst"),
         index.SearchField("body"),
+        # Wagtail's admin searches pages by autocomplete: editors find a story by its words.
+        index.AutocompleteField("standfirst"),
+        index.AutocompleteField("body"),
         index.FilterField("section"),
     ]
+    base_form_class = ArticlePageForm
     parent_page_types = ["news.SectionPage"]
     subpage_types = []
 

@@ -75,7 +75,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "gazette.core.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "csp.middleware.CSPMiddleware",
+    # django-csp's, letting the admin frame its preview (gazette.core.preview_framing).
+    "gazette.core.preview_framing.ContentSecurityPolicyMiddleware",
     # The view beacon stops here: it needs none of what follows (see the class).
     "gazette.analytics.middleware.BeaconShortcutMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -309,12 +310,27 @@ WAGTAILFRONTENDCACHE = {
 }
 
 WAGTAIL_SITE_NAME = env("GAZETTE_SITE_NAME", default="Gazette")
-WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", default="http://127.0.0.1:8000")
+# The address readers reach the site at, e.g. https://news.example.org: every absolute URL
+# (canonical, feeds, sitemaps...) is built from it. Applied to the site at each migrate and by
+# `manage.py set_site_address`; `make run` and `make stack` set their own
+# (gazette.core.site_address).
+GAZETTE_BASE_URL = env("GAZETTE_BASE_URL", default="")
+WAGTAILADMIN_BASE_URL = env(
+    "WAGTAILADMIN_BASE_URL", default=GAZETTE_BASE_URL or "http://127.0.0.1:8000"
+)
 WAGTAILIMAGES_IMAGE_MODEL = "images.CustomImage"
 WAGTAILIMAGES_IMAGE_FORM_BASE = "gazette.images.forms.CreditedImageForm"  # credit required
-# Editors' avatars are Wagtail's own initials, not pictures fetched from gravatar.com: the
-# admin makes no request to another host.
+# The admin asks no outside host for anything: no release check (a request to Wagtail's server
+# on every dashboard, an error on a newsroom machine without internet) unless turned on
+# (true, or "lts" for long-term releases only), no avatars from Gravatar (initials instead),
+# no "What's new in Wagtail" banner (a promotion of Wagtail's guide, not news for editors).
+WAGTAIL_ENABLE_UPDATE_CHECK = (
+    "lts"
+    if env("WAGTAIL_ENABLE_UPDATE_CHECK", default="").lower() == "lts"
+    else env.bool("WAGTAIL_ENABLE_UPDATE_CHECK", default=False)
+)
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
+WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
 WAGTAILEMBEDS_RESPONSIVE_HTML = True

@@ -7,7 +7,8 @@ manage.py schedule_worker --once          # one round (cron, or a test)
 Wagtail stores an editor's go-live and expiry times but acts on them only when
 ``publish_scheduled`` runs; without this worker a scheduled story never goes live and an
 expiring one stays up. Publishing and unpublishing send Wagtail's signals, so the page cache
-is purged and You May Also Like recomputed as for an editor's click.
+is purged and You May Also Like recomputed as for an editor's click. Each round records a
+heartbeat; the admin's dashboard warns when it is older than a few minutes.
 """
 
 import signal
@@ -18,7 +19,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import close_old_connections
 
-from gazette.core import periodic
+from gazette.core import periodic, schedule_health
 
 
 class Command(BaseCommand):
@@ -57,6 +58,8 @@ class Command(BaseCommand):
 
     def _round(self) -> None:
         call_command("publish_scheduled", stdout=self.stdout, stderr=self.stderr)
+        # The admin warns editors when this stops (gazette.core.schedule_health).
+        schedule_health.record_round()
         # Then the jobs apps registered (gazette.core.periodic): feed polling, say.
         for name, job in periodic.jobs():
             try:

@@ -4,6 +4,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from gazette.core.site_address import SiteAddressError, set_site_address
 from gazette.home.services import ensure_home_page
 from gazette.importers.services import ImportError_, import_textdump_file
 from gazette.users.services import ensure_admin
@@ -23,10 +24,19 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--seed-dir", type=Path, default=DEFAULT_SEED_DIR)
         parser.add_argument("--admin-username", default="admin")
-        parser.add_argument("--base-url", default="http://127.0.0.1:8000")
+        parser.add_argument(
+            "--base-url",
+            default="http://127.0.0.1:8000",
+            help="The address the site is served at; the site's absolute URLs use it.",
+        )
 
     def handle(self, *args, seed_dir: Path, admin_username: str, base_url: str, **options):
         ensure_home_page()
+        # Absolute URLs (canonical, feeds, sitemaps) name the address the site is served at.
+        try:
+            set_site_address(base_url)
+        except SiteAddressError as exc:
+            raise CommandError(f"--base-url: {exc}") from None
         seeds = sorted(seed_dir.glob("*.txt")) if seed_dir.is_dir() else []
         if not seeds:
             self.stderr.write(f"No seed texts in {seed_dir}: the site starts empty.")
