@@ -65,6 +65,7 @@ class ImportItem:
     old_urls: tuple[str, ...] = ()  # addresses that answer 301 to the article's new URL
     notes: tuple[str, ...] = ()  # what the parser dropped or guessed, for the report
     headline_only: bool = False  # the source gave only a summary: say so on the page
+    slug: str = ""  # the source's own slug (percent-encoding allowed); else from the headline
 
 
 @dataclass(frozen=True)
