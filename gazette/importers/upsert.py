@@ -49,6 +49,7 @@ __all__ = ["DryRun", "ImportOptions", "Outcome", "upsert_item"]
 
 SLUG_MAX_LENGTH = 80
 STANDFIRST_MAX_LENGTH = 400
+HEADLINE_MAX_LENGTH = 255
 DEFAULT_SECTION = "News"
 # Who may read an article the source kept private: the newsroom's own groups.
 PRIVATE_GROUPS = ("Editors", "Moderators")
@@ -101,13 +102,17 @@ def _upsert(item: ImportItem, *, options: ImportOptions, notes: list[str]) -> Ou
     lead = images.image(item.lead_image) if item.lead_image else None
     standfirst = _standfirst(item.standfirst, notes)
     published = item.published.replace(microsecond=0) if item.published else None
+    headline = " ".join(item.headline.split())
+    if len(headline) > HEADLINE_MAX_LENGTH:
+        headline = headline[: HEADLINE_MAX_LENGTH - 1].rsplit(" ", 1)[0] + "…"
+        notes.append(f"the headline was cut to {HEADLINE_MAX_LENGTH} characters")
 
     article = ArticlePage.objects.filter(source_key=item.source_key).first()
     created = article is None
     if created:
         article = ArticlePage(
-            title=item.headline,
-            slug=unique_child_slug(section, item.slug or item.headline),
+            title=headline,
+            slug=unique_child_slug(section, item.slug or headline),
             source_key=item.source_key,
             live=False,
         )
@@ -119,29 +124,32 @@ def _upsert(item: ImportItem, *, options: ImportOptions, notes: list[str]) -> Ou
     if first_published is None and item.status == Status.LIVE:
         first_published = article.first_published_at or timezone.now().replace(microsecond=0)
     wanted = {
-        "title": item.headline,
+        "title": headline,
         "standfirst": standfirst,
         "lead_image_id": lead.pk if lead else None,
         "is_headline_only": item.headline_only,
-        "first_published_at": first_published,
     }
     scheduled = item.status == Status.SCHEDULED and published and published > timezone.now()
     should_be_live = item.status in {Status.LIVE, Status.PRIVATE} or (
         item.status == Status.SCHEDULED and not scheduled
     )
+    # A draft's content is in its latest revision, not on the page's row: compare with that.
+    current = article.get_latest_revision_as_object() if article.latest_revision_id else article
     changed = (
         created
         or images.created_any
-        or any(getattr(article, name) != value for name, value in wanted.items())
-        or _signature(article.body.get_prep_value()) != _signature(body)
-        or [link.author_id for link in article.article_authors.all()] != [a.pk for a in authors]
-        or sorted(article.tags.names()) != sorted(set(item.tags))
+        or any(getattr(current, name) != value for name, value in wanted.items())
+        or _signature(current.body.get_prep_value()) != _signature(body)
+        or [link.author_id for link in current.article_authors.all()] != [a.pk for a in authors]
+        or sorted(tag.name for tag in current.tags.all()) != sorted(set(item.tags))
+        or article.first_published_at != first_published
         or article.live != should_be_live
         or (scheduled and article.go_live_at != published)
     )
     if changed:
         for name, value in wanted.items():
             setattr(article, name, value)
+        article.first_published_at = first_published
         article.body = ArticleBodyBlock().to_python(body)
         article.article_authors = [
             ArticleAuthor(author=author, sort_order=index) for index, author in enumerate(authors)
