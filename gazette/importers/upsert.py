@@ -39,7 +39,6 @@ from gazette.images.models import CustomImage
 from gazette.images.placeholders import placeholder_image
 from gazette.news.blocks import ArticleBodyBlock
 from gazette.news.models import ArticleAuthor, ArticlePage, SectionPage
-from gazette.news.renditions import generate_renditions
 from gazette.people.models import Author
 
 from .body import BodyImage, body_blocks
@@ -160,8 +159,7 @@ def _upsert(item: ImportItem, *, options: ImportOptions, notes: list[str]) -> Ou
         if should_be_live or scheduled:
             revision.publish()
         article.refresh_from_db()
-        if article.live and not options.dry_run:
-            generate_renditions(article)
+        # Renditions: the lifecycle's article_published queues them (news.renditions).
     _restrict(article, private=item.status == Status.PRIVATE)
     _comments(article, item)
     _redirects(article, item.old_urls, notes)
