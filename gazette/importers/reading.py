@@ -34,7 +34,7 @@ MAX_SOURCE_BYTES = 512 * 1024 * 1024  # an export from a URL; files on disk have
 MAX_IMAGE_BYTES = 25 * 1024 * 1024
 MAX_REDIRECTS = 5
 HEAD_BYTES = 64 * 1024
-USER_AGENT = "Gazette-importer/1.0 (+https://github.com/gazette)"
+USER_AGENT = "Gazette-importer/1.0"
 
 
 class SourceError(Exception):

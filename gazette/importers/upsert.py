@@ -158,6 +158,11 @@ def _upsert(item: ImportItem, *, options: ImportOptions, notes: list[str]) -> Ou
         revision = article.save_revision(log_action=True)
         if should_be_live or scheduled:
             revision.publish()
+        if should_be_live and first_published:
+            # Publishing stamps "now" as the last publication, which the page would show as
+            # an update: the source's own last change is the truth.
+            last = max(first_published, item.updated or first_published).replace(microsecond=0)
+            ArticlePage.objects.filter(pk=article.pk).update(last_published_at=last)
         article.refresh_from_db()
         # Renditions: the lifecycle's article_published queues them (news.renditions).
     _restrict(article, private=item.status == Status.PRIVATE)

@@ -84,6 +84,8 @@ def test_a_gutenberg_post_becomes_an_article_with_every_part(imported):
     # The primary category (Yoast), not the first one.
     assert pier.get_parent().title == "Harbour & Life"
     assert pier.first_published_at == datetime(2024, 3, 4, 9, 15, 30, tzinfo=UTC)
+    # Imported is not updated: the page shows no "Updated" line stamped with the import's time.
+    assert pier.last_published_at == pier.first_published_at and pier.updated_at is None
     assert pier.standfirst == "Seven councillors to two: the pier comes back."
     assert [(a.name, a.email) for a in pier.authors] == [
         ("Jane Doe", "jane.doe@herald.example.com")
