@@ -43,18 +43,18 @@ def placeholder_image(*, title: str, credit: str) -> CustomImage:
             existing.credit = credit
             existing.save(update_fields=["credit"])
         return existing
+    # A source may name a picture without crediting it: the card then names no one.
+    credited = f", credited to {credit}," if credit else ""
     lines = [
         "Placeholder image",
-        *wrap(f"The original picture, credited to {credit},", 48),
+        *wrap(f"The original picture{credited}", 48),
         "is not available.",
     ]
     image = CustomImage(
         title=title[:255],
         credit=credit,
         is_placeholder=True,
-        description=(
-            f"Placeholder image: the original picture, credited to {credit}, is not available"
-        ),
+        description=f"Placeholder image: the original picture{credited} is not available",
     )
     image.file = ImageFile(BytesIO(_draw_card(lines)), name="placeholder.png")
     image.save()

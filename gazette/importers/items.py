@@ -66,6 +66,7 @@ class ImportItem:
     notes: tuple[str, ...] = ()  # what the parser dropped or guessed, for the report
     headline_only: bool = False  # the source gave only a summary: say so on the page
     link: str = ""  # the item's own address in its source (a feed entry's link), if any
+    slug: str = ""  # the source's own slug (percent-encoding allowed); else from the headline
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,7 @@ from gazette.news.models import (
 )
 from gazette.news.renditions import generate_renditions
 from gazette.people.models import Author
+from gazette.related.models import EditorsPick
 
 from .sources.textdump import ParsedArticle, Teaser, decode_textdump, headline_key, parse_textdump
 
@@ -107,6 +108,7 @@ def import_parsed_article(*, parsed: ParsedArticle, home: HomePage | None = None
     seen = {headline_key(t.headline) for t in parsed.latest_stories}
     offset = len(parsed.latest_stories)
     must_read_pages = []
+    pick_pages = []
     for teaser in others:
         key = headline_key(teaser.headline)
         offset += 1
@@ -118,9 +120,27 @@ def import_parsed_article(*, parsed: ParsedArticle, home: HomePage | None = None
             result.headline_only.append(page)
         if teaser in parsed.must_reads and page not in must_read_pages:
             must_read_pages.append(page)
+        if teaser in parsed.you_may_also_like and page not in pick_pages and page != article:
+            pick_pages.append(page)
     if must_read_pages:
         set_curated_list(slug=MUST_READS_SLUG, name="Must-Reads", articles=must_read_pages)
+    set_editors_picks(article=article, picks=pick_pages)
     return result
+
+
+def set_editors_picks(*, article: ArticlePage, picks: list[ArticlePage]) -> bool:
+    """The page's You May Also Like list, as its editors' picks, in its order.
+
+    The picks belong to the article's revisions (they are part of its edit form): a new
+    revision is published only when they differ. Returns whether they changed."""
+    current = article.get_latest_revision_as_object()
+    if [pick.pick_id for pick in current.editors_picks.all()] == [page.pk for page in picks]:
+        return False
+    article.editors_picks = [
+        EditorsPick(pick=page, sort_order=index) for index, page in enumerate(picks)
+    ]
+    article.save_revision().publish()
+    return True
 
 
 def body_from_parsed(parsed: ParsedArticle) -> list[dict]:

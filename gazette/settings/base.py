@@ -91,6 +91,8 @@ MIDDLEWARE = [
     "gazette.twofactor.middleware.AdminTwoFactorMiddleware",  # admin paths only
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Imported WordPress short links (/?p=123): the home page would answer them itself.
+    "gazette.importers.middleware.OldShortLinkMiddleware",
     "axes.middleware.AxesMiddleware",  # last, as django-axes asks
 ]
 

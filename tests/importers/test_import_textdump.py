@@ -1,5 +1,6 @@
 import pytest
 from django.core.management import call_command
+from django.utils.html import escape
 from wagtail.models import Page, Revision
 
 from gazette.images.models import CustomImage
@@ -188,3 +189,28 @@ def test_a_failure_midway_rolls_back_the_whole_file(db, monkeypatch):
         import_textdump_file(path=SEED_FILE)
     assert not ArticlePage.objects.exists()
     assert not Author.objects.exists()
+
+
+def test_the_pages_you_may_also_like_become_the_articles_editors_picks(seeded, client):
+    """The reference lists five headlines under You May Also Like, all headline-only: they
+    are the article's editors' picks, in the page's order, and readers see all five."""
+    from gazette.importers.sources.textdump import decode_textdump, parse_textdump
+    from gazette.related.queries import you_may_also_like
+
+    listed = [
+        t.headline
+        for t in parse_textdump(decode_textdump(SEED_FILE.read_bytes())).you_may_also_like
+    ]
+    assert len(listed) == 5
+    article = _article()
+    picks = [pick.pick for pick in article.editors_picks.order_by("sort_order")]
+    assert [pick.title for pick in picks] == listed
+    assert all(pick.is_headline_only for pick in picks)
+    assert [a.title for a in you_may_also_like(article)] == listed
+    html = client.get(article.url).content.decode()
+    rail = html.split('id="you-may-also-like-heading"', 1)[1]
+    positions = [rail.find(escape(headline)) for headline in listed]
+    assert all(p >= 0 for p in positions) and positions == sorted(positions)
+    # The picks are in the article's latest revision: an editor sees them in the edit form.
+    latest = article.get_latest_revision_as_object()
+    assert [pick.pick_id for pick in latest.editors_picks.all()] == [p.pk for p in picks]

@@ -1,0 +1,441 @@
+"""One idempotent upsert of an ``ImportItem`` into Gazette's pages, for every source format.
+
+The item's ``source_key`` is stored on the article (``ArticlePage.source_key``, as the text
+dump import does): the next run finds the article by it, compares what it would write with
+what is there, and writes a revision only when something differs. So a rerun reports every
+item ``unchanged`` and leaves no new revision.
+
+Each item runs in its own transaction (``upsert_item`` is atomic): a failure rolls back that
+item only. A dry run does the same work inside a transaction it rolls back, and never writes
+files (no image is stored, no rendition made).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import mimetypes
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from io import BytesIO
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from django.contrib.auth.models import Group
+from django.core.files.images import ImageFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+from PIL import Image as PillowImage
+from PIL import UnidentifiedImageError
+from wagtail.contrib.redirects.models import Redirect
+from wagtail.models import PageViewRestriction
+
+from gazette.comments import rules as comment_rules
+from gazette.comments.models import NAME_LIMIT, Comment
+from gazette.home.models import HomePage
+from gazette.home.services import ensure_home_page
+from gazette.images.models import CustomImage
+from gazette.images.placeholders import placeholder_image
+from gazette.news.blocks import ArticleBodyBlock
+from gazette.news.models import ArticleAuthor, ArticlePage, SectionPage
+from gazette.people.models import Author
+
+from .body import BodyImage, body_blocks
+from .items import ImportedImage, ImportItem, Status
+
+__all__ = ["DryRun", "ImportOptions", "Outcome", "upsert_item"]
+
+SLUG_MAX_LENGTH = 80
+STANDFIRST_MAX_LENGTH = 400
+HEADLINE_MAX_LENGTH = 255
+DEFAULT_SECTION = "News"
+# Who may read an article the source kept private: the newsroom's own groups.
+PRIVATE_GROUPS = ("Editors", "Moderators")
+
+# Fetches an image's bytes (None when it cannot); the command gives one with its caps.
+ImageFetcher = Callable[[str], bytes | None]
+
+
+class DryRun(Exception):
+    """Raised inside an item's transaction to roll back what a dry run wrote."""
+
+
+@dataclass
+class ImportOptions:
+    section_slug: str = ""  # --section: every item goes there
+    default_author: str = ""  # --author: for items that name none
+    media_dir: Path | None = None  # --media-dir: the wp-content/uploads tree
+    fetch_image: ImageFetcher | None = None  # set when the source is a URL
+    dry_run: bool = False
+    home: HomePage | None = None
+
+
+@dataclass
+class Outcome:
+    status: str  # created, updated, unchanged
+    article: ArticlePage
+    notes: list[str] = field(default_factory=list)
+
+
+def upsert_item(item: ImportItem, *, options: ImportOptions) -> Outcome:
+    """Create or update the article of this item, in one transaction of its own."""
+    notes = list(item.notes)
+    try:
+        with transaction.atomic():
+            outcome = _upsert(item, options=options, notes=notes)
+            if options.dry_run:
+                # The outcome is read before the rollback; its article is not kept.
+                raise DryRun
+    except DryRun:
+        pass
+    return outcome
+
+
+def _upsert(item: ImportItem, *, options: ImportOptions, notes: list[str]) -> Outcome:
+    home = options.home or ensure_home_page()
+    section = _section(home=home, item=item, options=options, notes=notes)
+    authors = _authors(item=item, options=options)
+    images = _ImageResolver(item=item, options=options, notes=notes)
+    body = body_blocks(item.body_html, image_block=images.block_value, notes=notes)
+    lead = images.image(item.lead_image) if item.lead_image else None
+    standfirst = _standfirst(item.standfirst, notes)
+    published = item.published.replace(microsecond=0) if item.published else None
+    headline = " ".join(item.headline.split())
+    if len(headline) > HEADLINE_MAX_LENGTH:
+        headline = headline[: HEADLINE_MAX_LENGTH - 1].rsplit(" ", 1)[0] + "…"
+        notes.append(f"the headline was cut to {HEADLINE_MAX_LENGTH} characters")
+
+    article = ArticlePage.objects.filter(source_key=item.source_key).first()
+    created = article is None
+    if created:
+        article = ArticlePage(
+            title=headline,
+            slug=unique_child_slug(section, item.slug or headline),
+            source_key=item.source_key,
+            live=False,
+        )
+        section.add_child(instance=article)
+    elif article.get_parent().pk != section.pk:
+        notes.append(f"the article stays in {article.get_parent().title}, where an editor moved it")
+
+    first_published = published if item.status != Status.DRAFT else None
+    if first_published is None and item.status == Status.LIVE:
+        first_published = article.first_published_at or timezone.now().replace(microsecond=0)
+    wanted = {
+        "title": headline,
+        "standfirst": standfirst,
+        "lead_image_id": lead.pk if lead else None,
+        "is_headline_only": item.headline_only,
+    }
+    scheduled = item.status == Status.SCHEDULED and published and published > timezone.now()
+    should_be_live = item.status in {Status.LIVE, Status.PRIVATE} or (
+        item.status == Status.SCHEDULED and not scheduled
+    )
+    # A draft's content is in its latest revision, not on the page's row: compare with that.
+    current = article.get_latest_revision_as_object() if article.latest_revision_id else article
+    changed = (
+        created
+        or images.created_any
+        or any(getattr(current, name) != value for name, value in wanted.items())
+        or _signature(current.body.get_prep_value()) != _signature(body)
+        or [link.author_id for link in current.article_authors.all()] != [a.pk for a in authors]
+        or sorted(tag.name for tag in current.tags.all()) != sorted(set(item.tags))
+        or article.first_published_at != first_published
+        or article.live != should_be_live
+        or (scheduled and article.go_live_at != published)
+    )
+    if changed:
+        for name, value in wanted.items():
+            setattr(article, name, value)
+        article.first_published_at = first_published
+        article.body = ArticleBodyBlock().to_python(body)
+        article.article_authors = [
+            ArticleAuthor(author=author, sort_order=index) for index, author in enumerate(authors)
+        ]
+        article.tags.set(list(dict.fromkeys(item.tags)))
+        article.go_live_at = published if scheduled else None
+        revision = article.save_revision(log_action=True)
+        if should_be_live or scheduled:
+            revision.publish()
+        if should_be_live and first_published:
+            # Publishing stamps "now" as the last publication, which the page would show as
+            # an update: the source's own last change is the truth.
+            last = max(first_published, item.updated or first_published).replace(microsecond=0)
+            ArticlePage.objects.filter(pk=article.pk).update(last_published_at=last)
+        article.refresh_from_db()
+        # Renditions: the lifecycle's article_published queues them (news.renditions).
+    _restrict(article, private=item.status == Status.PRIVATE)
+    _comments(article, item)
+    _redirects(article, item.old_urls, notes)
+    status = "created" if created else ("updated" if changed else "unchanged")
+    return Outcome(status=status, article=article, notes=notes)
+
+
+def _signature(raw_blocks: list[dict]) -> list:
+    """Bodies compared by content, not by the random ids a StreamField gives its blocks."""
+    return [(block["type"], block["value"]) for block in raw_blocks]
+
+
+# --- sections, authors, slugs ----------------------------------------------------------------
+
+
+def _section(*, home: HomePage, item: ImportItem, options: ImportOptions, notes) -> SectionPage:
+    if options.section_slug:
+        section = SectionPage.objects.child_of(home).filter(slug=options.section_slug).first()
+        name = options.section_slug.replace("-", " ").title()
+        return section or _new_section(home, name=name, slug=options.section_slug)
+    name = item.section.strip()
+    if not name:
+        notes.append(f"no section: filed under {DEFAULT_SECTION}")
+        name = DEFAULT_SECTION
+    slug = make_slug(name) or "section"
+    found = SectionPage.objects.child_of(home).filter(slug=slug).first()
+    return found or _new_section(home, name=name, slug=slug)
+
+
+def _new_section(home: HomePage, *, name: str, slug: str) -> SectionPage:
+    section = home.add_child(instance=SectionPage(title=name, slug=slug, show_in_menus=True))
+    section.save_revision().publish()
+    return section
+
+
+def _authors(*, item: ImportItem, options: ImportOptions) -> list[Author]:
+    named = list(item.authors) or ([(options.default_author, "")] if options.default_author else [])
+    authors: list[Author] = []
+    for name, email in named:
+        author = upsert_author(name=name.strip(), email=email.strip())
+        if author is not None and author not in authors:
+            authors.append(author)
+    return authors
+
+
+def upsert_author(*, name: str, email: str) -> Author | None:
+    """The Author with this e-mail, else with this name; created when neither is known."""
+    if not name and not email:
+        return None
+    author = Author.objects.filter(email__iexact=email).first() if email else None
+    if author is None and name:
+        author = Author.objects.filter(name=name).order_by("pk").first()
+    if author is None:
+        base = slugify(name or email.split("@")[0])[:190] or "author"
+        slug, number = base, 1
+        while Author.objects.filter(slug=slug).exists():
+            number += 1
+            slug = f"{base}-{number}"
+        return Author.objects.create(name=name or email.split("@")[0], slug=slug, email=email)
+    if email and not author.email:
+        author.email = email
+        author.save(update_fields=["email"])
+    return author
+
+
+def make_slug(text: str) -> str:
+    """A page slug from a title or a source's slug: percent-encoding undone, letters of any
+    script kept (Wagtail allows Unicode slugs), at most 80 characters."""
+    return slugify(unquote(text), allow_unicode=True)[:SLUG_MAX_LENGTH].strip("-")
+
+
+def unique_child_slug(parent, wanted: str) -> str:
+    """The slug, numbered when the section already has a page with it."""
+    base = make_slug(wanted) or "story"
+    slug, number = base, 1
+    siblings = parent.get_children()
+    while siblings.filter(slug=slug).exists():
+        number += 1
+        slug = f"{base[: SLUG_MAX_LENGTH - 6]}-{number}"
+    return slug
+
+
+def _standfirst(text: str, notes: list[str]) -> str:
+    text = " ".join(text.split())
+    if len(text) <= STANDFIRST_MAX_LENGTH:
+        return text
+    notes.append(f"the standfirst was cut to {STANDFIRST_MAX_LENGTH} characters")
+    cut = text[: STANDFIRST_MAX_LENGTH - 1].rsplit(" ", 1)[0]
+    return cut + "…"
+
+
+# --- status, comments, redirects -------------------------------------------------------------
+
+
+def _restrict(article: ArticlePage, *, private: bool) -> None:
+    """A private item is readable by the newsroom only: a view restriction to its groups."""
+    restrictions = PageViewRestriction.objects.filter(page=article)
+    if not private:
+        return  # an editor's own restriction of an imported article is not the import's
+    if restrictions.exists():
+        return
+    restriction = PageViewRestriction.objects.create(
+        page=article, restriction_type=PageViewRestriction.GROUPS
+    )
+    restriction.groups.set(Group.objects.filter(name__in=PRIVATE_GROUPS))
+
+
+def _comments(article: ArticlePage, item: ImportItem) -> None:
+    """Published, with the names and times the source gave them; keyed so a rerun adds none."""
+    for comment in item.comments:
+        text = comment_rules.normalise_text(comment.text)
+        if not text:
+            continue
+        identity = f"{item.source_key}\x00{comment.author_name}\x00{comment.posted.isoformat()}"
+        key = hashlib.sha256(f"{identity}\x00{text}".encode()).hexdigest()
+        posted = comment.posted.replace(microsecond=0)
+        Comment.objects.get_or_create(
+            source_key=key,
+            defaults={
+                "article": article,
+                "author_name": (comment.author_name or "Reader")[:NAME_LIMIT],
+                "text": text,
+                "status": Comment.Status.PUBLISHED,
+                "received_as": Comment.Status.PUBLISHED,
+                "created_at": posted,
+                "published_at": posted,
+                "fingerprint": comment_rules.fingerprint(text),
+            },
+        )
+
+
+def old_path(url: str) -> str:
+    """The path (and query) of an old address as the redirects app stores it."""
+    parts = urlsplit(url.strip())
+    path = parts.path or "/"
+    return Redirect.normalise_path(f"{path}?{parts.query}" if parts.query else path)
+
+
+def _redirects(article: ArticlePage, old_urls: tuple[str, ...], notes: list[str]) -> None:
+    """Each old address answers 301 with the article's new one (site-wide, permanent)."""
+    own = Redirect.normalise_path(article.get_url() or "/")
+    for url in dict.fromkeys(old_urls):
+        path = old_path(url)
+        if path in {"/", own}:
+            continue  # the article answers there itself, or it would take the home page
+        existing = Redirect.objects.filter(old_path=path, site=None).first()
+        if existing is None:
+            Redirect.objects.create(old_path=path, site=None, redirect_page=article)
+        elif existing.redirect_page_id != article.pk:
+            notes.append(f"the old address {path} already redirects elsewhere: left as it is")
+
+
+# --- images ----------------------------------------------------------------------------------
+
+
+class _ImageResolver:
+    """Images of one item, each found again on a rerun: a stored file by its content's hash, a
+    placeholder by its title. A picture is read from ``local_path``, else from the media
+    directory, else fetched (a source on the web), else a placeholder stands in."""
+
+    def __init__(self, *, item: ImportItem, options: ImportOptions, notes: list[str]):
+        self.options = options
+        self.notes = notes
+        self.headline = item.headline
+        self.known = {image.source_url: image for image in item.images}
+        if item.lead_image:
+            self.known.setdefault(item.lead_image.source_url, item.lead_image)
+        self.created_any = False
+        self._resolved: dict[str, CustomImage | None] = {}
+
+    def block_value(self, picture: BodyImage) -> dict | None:
+        known = self.known.get(picture.src)
+        image = self.image(
+            ImportedImage(
+                source_url=picture.src,
+                alt=picture.alt or (known.alt if known else ""),
+                caption=picture.caption or (known.caption if known else ""),
+                credit=picture.credit or (known.credit if known else ""),
+                local_path=known.local_path if known else "",
+            )
+        )
+        if image is None:
+            return None
+        caption = picture.caption or (known.caption if known else "")
+        return {"image": image.pk, "caption": caption[:500]}
+
+    def image(self, wanted: ImportedImage) -> CustomImage | None:
+        if wanted.source_url in self._resolved:
+            return self._resolved[wanted.source_url]
+        data = self._read(wanted)
+        image = self._stored(wanted, data) if data is not None else self._placeholder(wanted)
+        self._resolved[wanted.source_url] = image
+        return image
+
+    def _read(self, wanted: ImportedImage) -> bytes | None:
+        for path in self._candidate_paths(wanted):
+            try:
+                return path.read_bytes()
+            except OSError:
+                continue
+        if self.options.fetch_image and wanted.source_url.startswith(("http://", "https://")):
+            data = self.options.fetch_image(wanted.source_url)
+            if data is None:
+                self.notes.append(f"the picture {wanted.source_url} could not be fetched")
+            return data
+        return None
+
+    def _candidate_paths(self, wanted: ImportedImage) -> list[Path]:
+        paths = [Path(wanted.local_path)] if wanted.local_path else []
+        media = self.options.media_dir
+        if media is not None:
+            url_path = unquote(urlsplit(wanted.source_url).path)
+            # The uploads tree: .../wp-content/uploads/2024/03/photo.jpg -> DIR/2024/03/photo.jpg
+            relative = url_path.split("/uploads/", 1)[-1].lstrip("/")
+            candidate = (media / relative).resolve()
+            if candidate.is_relative_to(media.resolve()):
+                paths.append(candidate)
+                # A resized copy's name (photo-300x200.jpg) when only the original is there.
+                original = re.sub(r"-\d+x\d+(\.\w+)$", r"\1", candidate.name)
+                if original != candidate.name:
+                    paths.append(candidate.with_name(original))
+        return paths
+
+    def _stored(self, wanted: ImportedImage, data: bytes) -> CustomImage | None:
+        try:
+            with PillowImage.open(BytesIO(data)) as picture:
+                picture.verify()
+        except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
+            self.notes.append(f"the picture {wanted.source_url} is not an image: a placeholder")
+            return self._placeholder(wanted)
+        # Wagtail's own hash of an image file (hash_filelike): an identity, not a secret.
+        file_hash = hashlib.sha1(data, usedforsecurity=False).hexdigest()
+        image = CustomImage.objects.filter(file_hash=file_hash, is_placeholder=False).first()
+        if image is None:
+            self.created_any = True
+            if self.options.dry_run:
+                return None
+            name = Path(urlsplit(wanted.source_url).path).name or "image"
+            if not mimetypes.guess_type(name)[0]:
+                name += ".jpg"
+            image = CustomImage(
+                title=(wanted.alt or wanted.caption or name)[:255],
+                description=wanted.alt[:255],
+                caption=wanted.caption[:500],
+                credit=wanted.credit[:255],
+            )
+            image.file = ImageFile(BytesIO(data), name=name)
+            image.file_hash = file_hash  # what finds it again on the next run
+            image.save()
+            return image
+        fields = {"credit": wanted.credit[:255], "caption": wanted.caption[:500]}
+        fields["description"] = wanted.alt[:255]
+        changed = [
+            name for name, value in fields.items() if value and getattr(image, name) != value
+        ]
+        for name in changed:
+            setattr(image, name, fields[name])
+        if changed:
+            image.save(update_fields=changed)
+        return image
+
+    def _placeholder(self, wanted: ImportedImage) -> CustomImage | None:
+        title = f"Placeholder: {wanted.source_url}"[:255]
+        existing = CustomImage.objects.filter(is_placeholder=True, title=title).first()
+        if existing is None:
+            self.created_any = True
+            if self.options.dry_run:
+                return None
+        self.notes.append(f"the picture {wanted.source_url} is not here: a placeholder stands in")
+        image = existing or placeholder_image(title=title, credit=wanted.credit)
+        if wanted.caption and image.caption != wanted.caption[:500]:
+            image.caption = wanted.caption[:500]
+            image.save(update_fields=["caption"])
+        return image
