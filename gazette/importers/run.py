@@ -141,12 +141,8 @@ def _entries(source: Source, kind: str, *, on_progress: Progress | None) -> Iter
 
 
 def _feed_entries(source: Source) -> Iterator[ParsedEntry]:
-    """Feeds are parsed by ``sources.feed`` (built beside this module); until it is there,
-    a feed gets a clear answer."""
-    try:
-        from .sources.feed import parse_feed
-    except ImportError:
-        raise SourceError("feed import is not available") from None
+    from .sources.feed import parse_feed
+
     return parse_feed(source.path.read_bytes(), url=source.url or source.path.resolve().as_uri())
 
 

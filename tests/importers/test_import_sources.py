@@ -124,43 +124,32 @@ def test_a_web_page_becomes_an_article_keyed_on_its_canonical_url(home, server):
     assert out.splitlines() == ["0 created, 0 updated, 1 unchanged, 0 skipped, 0 failed"]
 
 
-def test_a_feed_is_handed_to_the_feed_parser(home, tmp_path, monkeypatch):
-    feed = tmp_path / "feed.xml"
-    feed.write_text(
-        '<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>'
-        "<item><title>One</title><link>https://example.org/one</link></item></channel></rss>"
-    )
+def test_a_feed_is_imported_once_and_a_rerun_changes_nothing(home):
+    feed = FIXTURES / "feeds" / "rss20_wordpress.xml"
     assert detect_format(feed.read_bytes()) == "feed"
-    import sys
-
-    monkeypatch.setitem(sys.modules, "gazette.importers.sources.feed", None)  # not merged
-    code, _, err = run(feed)
-    assert code == 1 and err.strip().endswith("source: failed: feed import is not available")
-
-
-def test_a_feed_parser_s_items_are_imported(home, tmp_path, monkeypatch):
-    """The contract with sources.feed: parse_feed(data, url=...) yields ParsedEntry."""
-    import sys
-    import types
-
-    from gazette.importers.items import ImportItem
-
-    calls = []
-
-    def parse_feed(data: bytes, *, url: str):
-        calls.append((data[:5], url))
-        yield ImportItem(source_key="https://example.org/one", position="entry 1",
-                         headline="One", body_html="<p>Body one.</p>")  # fmt: skip
-
-    module = types.ModuleType("gazette.importers.sources.feed")
-    module.parse_feed = parse_feed
-    monkeypatch.setitem(sys.modules, "gazette.importers.sources.feed", module)
-    feed = tmp_path / "feed.atom"
-    feed.write_text('<feed xmlns="http://www.w3.org/2005/Atom"><title>T</title></feed>')
-    code, _out, err = run(feed)
+    code, out, err = run(feed, "--section", "world")
     assert code == 0, err
-    assert calls == [(b"<feed", feed.resolve().as_uri())]
-    assert ArticlePage.objects.get().title == "One"
+    articles = ArticlePage.objects.filter(section__slug="world")
+    assert articles.count() == 2
+    assert out.splitlines()[-1] == "2 created, 0 updated, 0 unchanged, 0 skipped, 0 failed"
+    assert all(article.source_key for article in articles)
+    code, out, _ = run(feed, "--section", "world")
+    assert out.splitlines()[-1] == "0 created, 0 updated, 2 unchanged, 0 skipped, 0 failed"
+
+
+def test_a_hostile_feed_gets_one_line(home, tmp_path):
+    bomb = tmp_path / "feed.xml"
+    bomb.write_text(
+        '<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY a "aaaaaaaaaa">'
+        '<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+        '<rss version="2.0"><channel><title>&b;</title><item><title>One</title></item>'
+        "</channel></rss>"
+    )
+    code, _, err = run(bomb, "--format", "feed")
+    assert code == 1
+    (line,) = err.strip().splitlines()
+    assert "source: failed:" in line and "Traceback" not in err
+    assert not ArticlePage.objects.exists()
 
 
 @pytest.mark.parametrize(
