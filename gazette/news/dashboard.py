@@ -9,9 +9,12 @@ today's most read) from their own ``wagtail_hooks``.
 from __future__ import annotations
 
 from django.contrib.contenttypes.models import ContentType
+from django.db.models import CharField
+from django.db.models.functions import Cast
 from django.urls import reverse
 from wagtail.admin.ui.components import Component
 from wagtail.models import Page, Revision, TaskState
+from wagtail.permissions import page_permission_policy
 
 from .models import ArticlePage, SectionPage
 
@@ -45,12 +48,19 @@ def my_drafts(user, *, limit: int = PANEL_ROWS) -> list[ArticlePage]:
     )
 
 
-def scheduled_stories(*, limit: int = PANEL_ROWS) -> list[Revision]:
-    """Article revisions waiting for their go-live time, soonest first: one query (the title
-    is the revision's own ``object_str``)."""
+def scheduled_stories(user, *, limit: int = PANEL_ROWS) -> list[Revision]:
+    """Article revisions waiting for their go-live time that ``user`` may edit or publish,
+    soonest first: one query (the title is the revision's own ``object_str``; the pages she
+    may edit are a subquery). An embargoed story's title is not shown to everyone."""
     content_type = ContentType.objects.get_for_model(ArticlePage)  # cached by Django
+    editable = page_permission_policy.instances_user_has_any_permission_for(
+        user, {"change", "publish"}
+    )
+    # A revision names its object by a string key.
+    editable_keys = editable.annotate(key=Cast("pk", CharField())).values("key")
     return list(
         Revision.objects.filter(content_type=content_type, approved_go_live_at__isnull=False)
+        .filter(object_id__in=editable_keys)
         .select_related("user")
         .order_by("approved_go_live_at", "pk")[:limit]
     )
@@ -98,7 +108,7 @@ class ScheduledPanel(NewsroomPanel):
     template_name = "news/admin/dashboard_scheduled.html"
 
     def get_context_data(self, parent_context=None):
-        return {"revisions": scheduled_stories()}
+        return {"revisions": scheduled_stories(self.user(parent_context))}
 
 
 class AwaitingReviewPanel(NewsroomPanel):

@@ -68,7 +68,7 @@ def test_scheduled_stories_soonest_first_in_one_query(
     for n in range(count):
         article = ArticleFactory(parent=section, title=f"Later {n}", live=False)
         _schedule(article, now + timedelta(hours=count - n))
-    dashboard.scheduled_stories()  # the content type is cached once per process
+    dashboard.scheduled_stories(editor)  # the content type is cached once per process
     with django_assert_num_queries(1):
         html = _render(dashboard.ScheduledPanel(), editor)
     titles = [f"Later {n}" for n in reversed(range(count))]  # the soonest is the last made
