@@ -90,6 +90,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "gazette.twofactor.middleware.AdminTwoFactorMiddleware",  # admin paths only
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A hand-made admin form answers 400, not Wagtail's 500 (gazette.core.tampered_forms).
+    "gazette.core.tampered_forms.TamperedAdminFormMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     # Imported WordPress short links (/?p=123): the home page would answer them itself.
     "gazette.importers.middleware.OldShortLinkMiddleware",
