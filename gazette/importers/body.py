@@ -5,7 +5,7 @@ never that HTML. Everything passes through nh3 first, whatever the parser did. T
 top-level element becomes one block:
 
 - ``p``, ``h2``-``h4``, ``ul``, ``ol``, ``pre`` -> a paragraph (rich text: headings and lists
-  are rich-text features of the paragraph block);
+  are rich-text features of the paragraph block; a ``pre``'s lines become line breaks);
 - ``blockquote`` -> a quote, its ``cite``/``footer`` the attribution;
 - ``figure`` or a lone ``img`` -> an image, the figcaption its caption and the figcaption's
   ``<small>`` its credit (the convention of every parser here);
@@ -92,7 +92,11 @@ _RICH_INLINE = {"strong": "b", "em": "i"}
 
 def _rich_text(element: etree._Element) -> str:
     """The element as Wagtail's rich text stores it: ``<b>``/``<i>``, ``h2``-``h4`` kept
-    (``h1`` is the headline's, ``h5``/``h6`` read as ``h4``), links as plain ``<a href>``."""
+    (``h1`` is the headline's, ``h5``/``h6`` read as ``h4``), links as plain ``<a href>``.
+    A ``pre`` keeps its lines, as line breaks of a paragraph."""
+    if element.tag == "pre":
+        lines = [html.escape(line, quote=False) for line in element.text_content().splitlines()]
+        return f"<p>{'<br/>'.join(lines)}</p>"
     for child in element.iter():
         if child.tag in _RICH_INLINE:
             child.tag = _RICH_INLINE[child.tag]
@@ -103,8 +107,6 @@ def _rich_text(element: etree._Element) -> str:
         tag = "h2"
     elif tag in {"h5", "h6"}:
         tag = "h4"
-    elif tag == "pre":
-        tag = "p"
     element.tag = tag
     return lxml_html.tostring(element, encoding="unicode").strip()
 
@@ -135,6 +137,14 @@ def _quote(element: etree._Element) -> dict:
             attribution = _text(found)
             found.drop_tree()
             break
+    else:
+        # A feed's sanitiser may turn the <cite> into <em>: a line after the quote's
+        # paragraphs that is not a paragraph of its own still names who said it.
+        loose = [child for child in element if child.tag != "p"]
+        if loose and element.find("p") is not None:
+            attribution = " ".join(_text(child) for child in loose)
+            for child in loose:
+                child.drop_tree()
     paragraphs = [_text(p) for p in element.iter("p")] or [_text(element)]
     text = "\n\n".join(p for p in paragraphs if p)
     return {"text": text, "attribution": attribution[:200]}

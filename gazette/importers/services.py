@@ -35,6 +35,7 @@ from gazette.people.models import Author
 from gazette.related.models import EditorsPick
 
 from .sources.textdump import ParsedArticle, Teaser, decode_textdump, headline_key, parse_textdump
+from .upsert import unique_child_slug
 
 SLUG_MAX_LENGTH = 80
 
@@ -256,16 +257,6 @@ def upsert_article(
         article.refresh_from_db()
         generate_renditions(article)
     return article, created, changed
-
-
-def unique_child_slug(parent, headline: str) -> str:
-    base = slugify(headline)[:SLUG_MAX_LENGTH].strip("-") or "story"
-    slug, number = base, 1
-    siblings = parent.get_children()
-    while siblings.filter(slug=slug).exists():
-        number += 1
-        slug = f"{base[: SLUG_MAX_LENGTH - 4]}-{number}"
-    return slug
 
 
 def set_curated_list(*, slug: str, name: str, articles: list[ArticlePage]) -> CuratedList:

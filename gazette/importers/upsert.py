@@ -64,11 +64,19 @@ class DryRun(Exception):
 @dataclass
 class ImportOptions:
     section_slug: str = ""  # --section: every item goes there
-    default_author: str = ""  # --author: for items that name none
+    default_author: str | Author = ""  # --author (a name), or a feed source's own Author
     media_dir: Path | None = None  # --media-dir: the wp-content/uploads tree
     fetch_image: ImageFetcher | None = None  # set when the source is a URL
     dry_run: bool = False
     home: HomePage | None = None
+    # A feed source's section, wherever it sits in the tree: wins over section_slug.
+    section: SectionPage | None = None
+    # False: every change waits as a draft revision for an editor (a feed that does not
+    # publish); the item's status still sets the first-published time.
+    publish: bool = True
+    # True: an article that exists and is not live (an editor took it down) stays down and
+    # gets its updates as drafts only. Feeds cannot tell "taken down" from "never published".
+    keep_down: bool = False
 
 
 @dataclass
@@ -93,8 +101,7 @@ def upsert_item(item: ImportItem, *, options: ImportOptions) -> Outcome:
 
 
 def _upsert(item: ImportItem, *, options: ImportOptions, notes: list[str]) -> Outcome:
-    home = options.home or ensure_home_page()
-    section = _section(home=home, item=item, options=options, notes=notes)
+    section = options.section or _section(item=item, options=options, notes=notes)
     authors = _authors(item=item, options=options)
     images = _ImageResolver(item=item, options=options, notes=notes)
     body = body_blocks(item.body_html, image_block=images.block_value, notes=notes)
@@ -108,6 +115,7 @@ def _upsert(item: ImportItem, *, options: ImportOptions, notes: list[str]) -> Ou
 
     article = ArticlePage.objects.filter(source_key=item.source_key).first()
     created = article is None
+    may_publish = options.publish and (created or article.live or not options.keep_down)
     if created:
         article = ArticlePage(
             title=headline,
@@ -128,12 +136,21 @@ def _upsert(item: ImportItem, *, options: ImportOptions, notes: list[str]) -> Ou
         "lead_image_id": lead.pk if lead else None,
         "is_headline_only": item.headline_only,
     }
-    scheduled = item.status == Status.SCHEDULED and published and published > timezone.now()
-    should_be_live = item.status in {Status.LIVE, Status.PRIVATE} or (
-        item.status == Status.SCHEDULED and not scheduled
+    scheduled = (
+        may_publish
+        and item.status == Status.SCHEDULED
+        and published is not None
+        and published > timezone.now()
+    )
+    should_be_live = may_publish and (
+        item.status in {Status.LIVE, Status.PRIVATE}
+        or (item.status == Status.SCHEDULED and not scheduled)
     )
     # A draft's content is in its latest revision, not on the page's row: compare with that.
     current = article.get_latest_revision_as_object() if article.latest_revision_id else article
+    # Only a publication writes the first-published time to the page's row; a draft keeps it
+    # in its revision (which Wagtail reads before the row's).
+    first_published_now = article.first_published_at if may_publish else current.first_published_at
     changed = (
         created
         or images.created_any
@@ -141,8 +158,8 @@ def _upsert(item: ImportItem, *, options: ImportOptions, notes: list[str]) -> Ou
         or _signature(current.body.get_prep_value()) != _signature(body)
         or [link.author_id for link in current.article_authors.all()] != [a.pk for a in authors]
         or sorted(tag.name for tag in current.tags.all()) != sorted(set(item.tags))
-        or article.first_published_at != first_published
-        or article.live != should_be_live
+        or first_published_now != first_published
+        or (may_publish and article.live != should_be_live)
         or (scheduled and article.go_live_at != published)
     )
     if changed:
@@ -180,7 +197,8 @@ def _signature(raw_blocks: list[dict]) -> list:
 # --- sections, authors, slugs ----------------------------------------------------------------
 
 
-def _section(*, home: HomePage, item: ImportItem, options: ImportOptions, notes) -> SectionPage:
+def _section(*, item: ImportItem, options: ImportOptions, notes) -> SectionPage:
+    home = options.home or ensure_home_page()
     if options.section_slug:
         section = SectionPage.objects.child_of(home).filter(slug=options.section_slug).first()
         name = options.section_slug.replace("-", " ").title()
@@ -201,6 +219,8 @@ def _new_section(home: HomePage, *, name: str, slug: str) -> SectionPage:
 
 
 def _authors(*, item: ImportItem, options: ImportOptions) -> list[Author]:
+    if not item.authors and isinstance(options.default_author, Author):
+        return [options.default_author]
     named = list(item.authors) or ([(options.default_author, "")] if options.default_author else [])
     authors: list[Author] = []
     for name, email in named:
