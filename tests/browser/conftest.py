@@ -103,13 +103,19 @@ def open_page(browser, live_server):
 def close_when_idle(contexts) -> None:
     """Close the contexts once their pages have no request in flight: a view beacon still
     being served when the test ends would hold a table lock while the database is flushed
-    (SQLite: "database table is locked")."""
+    (SQLite: "database table is locked"). An admin edit page also tells the server it is
+    left (Wagtail's editing session "release", sent as the page unloads): that request is
+    dropped, and the page is left for a blank one before the context closes."""
     from playwright.sync_api import Error as PlaywrightError
 
     for context in contexts:
+        with contextlib.suppress(PlaywrightError):
+            context.route("**/editing-sessions/**", lambda route: route.abort())
         for page in context.pages:
             with contextlib.suppress(PlaywrightError):
                 page.wait_for_load_state("networkidle", timeout=5000)
+                page.goto("about:blank")
+                page.wait_for_timeout(300)
         context.close()
 
 

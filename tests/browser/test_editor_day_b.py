@@ -8,6 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from gazette.comments.models import Comment
+from tests.browser.conftest import close_when_idle
 from tests.factories import ArticleFactory, SectionFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -31,7 +32,7 @@ def signed_in(browser, live_server, settings):
         ]
     )
     yield context, user
-    context.close()
+    close_when_idle([context])
 
 
 def _open(context, live_server, path):
