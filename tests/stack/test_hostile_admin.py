@@ -206,6 +206,12 @@ BODIES = {
     several=st.booleans(),
 )
 def test_image_uploads(running_stack, contributor, name, extension, body, title, several):
+    upload_image(contributor, name, extension, body, title, several)
+
+
+def upload_image(contributor, name, extension, body, title, several) -> None:
+    """Upload a file by the admin's form (or its drag-and-drop upload): no 5xx, nothing sent
+    reflected unescaped, in the answer and in the listing."""
     filename = marked(name) + extension
     sent = [filename]
     if several:  # the admin's drag-and-drop upload, one file a request
@@ -235,12 +241,15 @@ def test_image_uploads(running_stack, contributor, name, extension, body, title,
 
 
 def test_uploaded_files_stay_in_their_folder(running_stack, contributor):
+    # A real picture under a hostile name by each form, whatever else this stack has seen.
+    upload_image(contributor, "../../../etc/zq", ".png", "png", XSS[1], several=False)
+    upload_image(contributor, '..\\..\\x"><svg onload=alert(1)>', ".png", "png", None, True)
     with running_stack.primary() as db:
         images = db.execute("SELECT file, title FROM images_customimage").fetchall()
         # The drag-and-drop upload keeps a file that waits for its credit (required) in
         # Wagtail's own folder until the editor gives one.
         waiting = db.execute("SELECT file FROM wagtailcore_uploadedfile").fetchall()
-    # The demo's placeholders, and at least the two examples of test_image_uploads.
+    # The demo's placeholders, and at least the two pictures uploaded above.
     uploaded = [file for file, title in images if not title.startswith("Placeholder")]
     assert len(uploaded) >= 1 and len(waiting) >= 1, (images, waiting)
     media = (running_stack.dir / "media").resolve()
