@@ -83,6 +83,21 @@ class RunningStack:
     def replica(self) -> psycopg.Connection:
         return psycopg.connect(self.replica_url, autocommit=True)
 
+    def run_python(self, code: str) -> None:
+        """Run ``code`` in ``manage.py shell`` with the stack's own settings, as an operator
+        would on the server."""
+        environment = stack.app_environment(stack.Stack.load(self.dir), workers=1)
+        done = subprocess.run(
+            [sys.executable, str(REPOSITORY / "manage.py"), "shell", "-c", code],
+            cwd=REPOSITORY,
+            env=environment,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr[-2000:]
+
     def log(self, name: str) -> str:
         path = self.dir / "log" / name
         return path.read_text(errors="replace") if path.exists() else ""

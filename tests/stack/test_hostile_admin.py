@@ -9,16 +9,12 @@ from __future__ import annotations
 import json
 import secrets
 import struct
-import subprocess
-import sys
 import zlib
 
 import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from deploy import stack
-from tests.stack.conftest import REPOSITORY
 from tests.stack.hostile import (
     XSS,
     check_answer,
@@ -46,17 +42,7 @@ def contributor(running_stack):
         "user.save()\n"
         "user.groups.add(Group.objects.get(name='Contributors'))\n"
     )
-    environment = stack.app_environment(stack.Stack.load(running_stack.dir), workers=1)
-    done = subprocess.run(
-        [sys.executable, str(REPOSITORY / "manage.py"), "shell", "-c", code],
-        cwd=REPOSITORY,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
+    running_stack.run_python(code)
     client = running_stack.client()
     log_in(client, CONTRIBUTOR, password)
     return client

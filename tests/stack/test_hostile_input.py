@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import html
 import json
-import subprocess
-import sys
 import time
 
 import pytest
@@ -22,8 +20,6 @@ from django.core import signing
 from hypothesis import given
 from hypothesis import strategies as st
 
-from deploy import stack
-from tests.stack.conftest import REPOSITORY
 from tests.stack.hostile import (
     XSS,
     another_reader,
@@ -277,7 +273,6 @@ def test_the_view_beacon(running_stack, demo_article, headers, target, pixel):
 def comment_links(running_stack, on: bool) -> None:
     """The site's "show web addresses as links" comment setting, saved as an editor does (the
     pages' shared copy of the settings goes with it)."""
-    environment = stack.app_environment(stack.Stack.load(running_stack.dir), workers=1)
     code = (
         "from wagtail.models import Site\n"
         "from gazette.comments.models import CommentSettings\n"
@@ -285,16 +280,7 @@ def comment_links(running_stack, on: bool) -> None:
         f"settings.links_clickable = {on}\n"
         "settings.save()\n"
     )
-    done = subprocess.run(
-        [sys.executable, str(REPOSITORY / "manage.py"), "shell", "-c", code],
-        cwd=REPOSITORY,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
+    running_stack.run_python(code)
 
 
 def name_of(payload: str) -> str:
