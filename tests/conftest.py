@@ -17,6 +17,31 @@ def pytest_report_header(config):
     return f"gazette backends: database={database} cache={cache}"
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    """Keep an ``xdist_group`` on one pytest-xdist worker under pytest 9.2.
+
+    pytest-xdist 3.8 groups tests (``--dist loadgroup``) by renaming ``item._nodeid``, which
+    pytest 9.2 no longer reads (a node's id is ``item._id``): the stack tests were spread over
+    both workers, each starting a stack of its own. Do the renaming xdist meant to do; a
+    no-op once xdist's own renaming takes effect again (the id then has its suffix).
+    """
+    if not config.getvalue("loadgroup"):
+        return
+    from _pytest.nodeid import coerce_node_id
+
+    for item in items:
+        groups = sorted(
+            {
+                str(m.args[0] if m.args else m.kwargs.get("name", "default"))
+                for m in item.iter_markers("xdist_group")
+            }
+        )
+        suffix = "@" + "_".join(groups)
+        if groups and not item.nodeid.endswith(suffix):
+            item._id = coerce_node_id(item.nodeid + suffix)
+
+
 @pytest.fixture
 def editor_client(client, db):
     """A client logged in to the admin as a superuser editor."""
