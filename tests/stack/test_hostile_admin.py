@@ -58,12 +58,14 @@ def form_fields(client, url: str, needs: str) -> list[tuple[str, str]]:
 
 def draftail(text: str, link: str | None) -> str:
     """A paragraph as the page editor's rich text field sends it (Draftail's content state),
-    its first word a link to ``link``."""
+    all of it a link to ``link``. All of it: a link ending inside the text puts the page's own
+    ``</a>`` right after a prefix of the value, which the check would take for the value's
+    "<" (it did, for a link over the marker alone)."""
     entities = {}
     ranges = []
     if link is not None:
         entities["0"] = {"type": "LINK", "mutability": "MUTABLE", "data": {"url": link}}
-        ranges = [{"offset": 0, "length": min(5, len(text)), "key": 0}]
+        ranges = [{"offset": 0, "length": len(text), "key": 0}]
     block = {
         "key": "a1b2c",
         "text": text,
