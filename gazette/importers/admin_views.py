@@ -113,10 +113,10 @@ class ImportRunView(_ImportPermissionMixin, WagtailAdminTemplateMixin, TemplateV
     def dispatch(self, request, *args, **kwargs):
         if not may_import(request.user):
             return refused(request)
-        self.run = get_object_or_404(
-            ImportRun.objects.select_related("created_by", "section", "default_author"),
-            pk=kwargs["pk"],
-        )
+        # The reports (megabytes for a large archive) are read only when shown, not on each
+        # reload of a working run.
+        runs = ImportRun.objects.select_related("created_by", "section", "default_author")
+        self.run = get_object_or_404(runs.defer("check_report", "report"), pk=kwargs["pk"])
         return super().dispatch(request, *args, **kwargs)
 
     def get_page_title(self):
@@ -129,7 +129,12 @@ class ImportRunView(_ImportPermissionMixin, WagtailAdminTemplateMixin, TemplateV
         context = super().get_context_data(**kwargs)
         run = self.run
         finished = run.status == ImportRun.Status.FINISHED
-        rows = run.report if finished else run.check_report
+        if finished:
+            rows = run.report
+        elif run.status == ImportRun.Status.CHECKED:
+            rows = run.check_report
+        else:
+            rows = []
         page = Paginator(rows, ITEMS_PER_PAGE).get_page(self.request.GET.get("page"))
         stalled = run.is_stalled()
         context.update(

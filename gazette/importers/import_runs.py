@@ -171,6 +171,8 @@ def execute_step(run_id: int) -> str:
         refusal = _refusal(reports)
         if refusal:
             recorder.finish(status=ImportRun.Status.REFUSED, message=refusal)
+            if run.upload:  # nothing in it can be imported: not kept
+                upload_storage().delete(run.upload)
             return ImportRun.Status.REFUSED
         # The live counts were the check's: the import starts its own.
         recorder.finish(status=ImportRun.Status.CHECKED, check_report=reports,

@@ -189,6 +189,7 @@ def test_what_the_check_cannot_read_comes_back_on_the_form(editor_client, home, 
     run = ImportRun.objects.get()
     assert run.status == ImportRun.Status.REFUSED
     assert Page.objects.count() == pages_before
+    assert not (Path(settings.GAZETTE_IMPORT_DIR) / run.upload).exists()  # not kept
 
 
 def test_an_address_that_does_not_answer_comes_back_on_the_form(editor_client, home, server):  # noqa: F811
@@ -381,6 +382,22 @@ def test_a_working_run_reloads_itself_and_shows_its_progress(editor_client, home
     assert "40 items done" in page
     assert "38 created" in page
     assert "Run it again" not in page
+
+
+def test_a_working_run_reloads_without_reading_its_reports(editor_client, home):
+    run = ImportRun.objects.create(
+        source_name="big.xml",
+        status=ImportRun.Status.IMPORTING,
+        heartbeat_at=timezone.now(),
+        check_report=[{"position": f"item {n}", "headline": "x" * 300} for n in range(2000)],
+    )
+    url = reverse("importers_run", args=[run.pk])
+    editor_client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        editor_client.get(url)
+    run_queries = [q["sql"] for q in queries if "importers_importrun" in q["sql"]]
+    assert len(run_queries) == 1
+    assert "check_report" not in run_queries[0]
 
 
 def test_a_run_whose_worker_died_shows_as_stalled_and_runs_again(editor_client, checked):
