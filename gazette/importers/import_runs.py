@@ -219,6 +219,9 @@ class _Recorder:
     def progress_for(self, name: str, unit: str) -> Iterator:
         def on_progress(done: int, total: int) -> None:
             self.done, self.total = done, total
+            # A long stretch without items (a large export's first pass) still shows life.
+            if time.monotonic() - self.written_at >= SECONDS_PER_WRITE:
+                self.write()
 
         yield on_progress
 

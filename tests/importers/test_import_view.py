@@ -478,3 +478,19 @@ def test_the_list_of_runs_makes_a_fixed_number_of_queries(editor_client, django_
     assert len(many) == len(few)
     assert page.count("export-") == 8
     assert "archivist" in page
+
+
+def test_progress_without_items_still_writes_a_heartbeat(home, monkeypatch):
+    """A large export's reading between items (its bytes) keeps the run from looking stalled."""
+    monkeypatch.setattr(import_runs, "SECONDS_PER_WRITE", 0)
+    long_ago = timezone.now() - timedelta(hours=1)
+    run = ImportRun.objects.create(
+        source_name="big.xml", status=ImportRun.Status.IMPORTING, attempt=3, heartbeat_at=long_ago
+    )
+    recorder = import_runs._Recorder(run.pk, attempt=3)
+    with recorder.progress_for("big.xml", "B") as on_progress:
+        on_progress(4096, 10_000)
+    run.refresh_from_db()
+    assert (run.progress_done, run.progress_total, run.progress_percent) == (4096, 10_000, 41)
+    assert run.heartbeat_at > long_ago
+    assert not run.is_stalled()
