@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from django.views.generic import FormView, TemplateView
 from wagtail.admin import messages
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.admin.widgets.button import HeaderButton
 
 from gazette.news.models import ArticlePage
 
@@ -196,6 +197,10 @@ class ImportRunsView(_ImportPermissionMixin, WagtailAdminTemplateMixin, Template
     template_name = "importers/admin/import_runs.html"
     page_title = "Imports"
     header_icon = "download"
+
+    @property
+    def header_buttons(self):
+        return [HeaderButton("New import", url=reverse("importers_new"), icon_name="plus")]
 
     def get_breadcrumbs_items(self):
         return [
