@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 
 
@@ -117,3 +119,96 @@ class FeedSource(models.Model):
         return text
 
     status_summary.short_description = "Last poll"
+
+
+class ImportRunQuerySet(models.QuerySet):
+    def for_listing(self) -> ImportRunQuerySet:
+        """The past runs' list: who ran each, without the reports (they can be megabytes)."""
+        return self.select_related("created_by").defer("check_report", "report")
+
+
+class ImportRun(models.Model):
+    """One import from the admin: the source (an upload kept in the private import folder,
+    or an address), the editor's options, then the check (a dry run) and the import, each
+    done by a task that records its progress and report here."""
+
+    class Status(models.TextChoices):
+        CHECKING = "checking", "Checking"
+        CHECKED = "checked", "Checked, ready to import"
+        REFUSED = "refused", "Could not be read"
+        IMPORTING = "importing", "Importing"
+        FINISHED = "finished", "Imported"
+        FAILED = "failed", "Stopped by an error"
+
+    WORKING = (Status.CHECKING, Status.IMPORTING)
+
+    class Format(models.TextChoices):
+        AUTO = "auto", "Find it from the content"
+        WXR = "wxr", "WordPress export (WXR)"
+        FEED = "feed", "RSS or Atom feed"
+        HTML = "html", "Article web page"
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    source_name = models.CharField(max_length=1000, help_text="The file's name or the address.")
+    source_url = models.CharField(max_length=1000, blank=True)
+    # The upload, relative to GAZETTE_IMPORT_DIR (never under MEDIA_ROOT: not served).
+    upload = models.CharField(max_length=500, blank=True)
+    format = models.CharField(max_length=10, choices=Format.choices, default=Format.AUTO)
+    section = models.ForeignKey(
+        "news.SectionPage", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    default_author = models.ForeignKey(
+        "people.Author", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.CHECKING)
+    message = models.TextField(blank=True)  # why it was refused or stopped
+    # Each execution of a step takes the next number; a worker whose number is no longer the
+    # run's (the run was restarted after it stalled) stops at its next write.
+    attempt = models.PositiveIntegerField(default=0)
+    started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    progress_done = models.PositiveBigIntegerField(default=0)
+    progress_total = models.PositiveBigIntegerField(default=0)
+    items_done = models.PositiveIntegerField(default=0)
+    check_counts = models.JSONField(default=dict, blank=True)
+    check_report = models.JSONField(default=list, blank=True)
+    counts = models.JSONField(default=dict, blank=True)
+    report = models.JSONField(default=list, blank=True)
+
+    objects = ImportRunQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        default_permissions = ()
+        permissions = [("run_import", "Can import articles (the admin's Import)")]
+
+    def __str__(self) -> str:
+        return f"Import of {self.source_name}"
+
+    @property
+    def started_by(self) -> str:
+        user = self.created_by
+        return (user.get_full_name() or user.get_username()) if user else "a former user"
+
+    @property
+    def is_working(self) -> bool:
+        return self.status in self.WORKING
+
+    def is_stalled(self, now: datetime | None = None) -> bool:
+        """Working, yet no word from its task for a while: the worker probably died."""
+        if not self.is_working:
+            return False
+        last = self.heartbeat_at or self.created_at
+        now = now or timezone.now()
+        return now - last > timedelta(seconds=settings.GAZETTE_IMPORT_STALLED_AFTER)
+
+    @property
+    def progress_percent(self) -> int | None:
+        if not self.progress_total:
+            return None
+        return min(100, round(100 * self.progress_done / self.progress_total))

@@ -11,3 +11,15 @@ def poll_feed_sources() -> int:
     from .feed_sources import poll_due_sources
 
     return len(poll_due_sources())
+
+
+@task()
+def perform_import_step(run_id: int) -> str:
+    """Check (a dry run) or import an admin import run, as its status says.
+
+    Safe to run again after a worker died, or twice at once: each execution claims the run
+    (``import_runs.execute_step``) and imports are idempotent.
+    """
+    from .import_runs import execute_step
+
+    return execute_step(run_id)

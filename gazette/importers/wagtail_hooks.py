@@ -1,6 +1,11 @@
+from django.contrib.auth.models import Permission
+from django.urls import path, reverse
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from . import admin_views
 from .models import FeedSource
 
 
@@ -22,3 +27,36 @@ class FeedSourceViewSet(SnippetViewSet):
 
 
 register_snippet(FeedSourceViewSet)
+
+
+@hooks.register("register_admin_urls")
+def register_import_urls():
+    return [
+        path("imports/", admin_views.ImportRunsView.as_view(), name="importers_runs"),
+        path("imports/new/", admin_views.ImportFormView.as_view(), name="importers_new"),
+        path("imports/<int:pk>/", admin_views.ImportRunView.as_view(), name="importers_run"),
+        path(
+            "imports/<int:pk>/import/",
+            admin_views.start_import_view,
+            name="importers_start_import",
+        ),
+        path("imports/<int:pk>/again/", admin_views.run_again_view, name="importers_run_again"),
+    ]
+
+
+class ImportMenuItem(MenuItem):
+    def is_shown(self, request):
+        return admin_views.may_import(request.user)
+
+
+@hooks.register("register_admin_menu_item")
+def register_import_menu_item():
+    return ImportMenuItem(
+        "Import", reverse("importers_new"), name="import", icon_name="download", order=235
+    )
+
+
+@hooks.register("register_permissions")
+def register_import_permission():
+    # Settings > Groups lists it, so an administrator can give the Import to a group.
+    return Permission.objects.filter(content_type__app_label="importers", codename="run_import")

@@ -306,6 +306,17 @@ TASKS = {"default": {"BACKEND": TASKS_BACKENDS[env("TASKS_BACKEND", default="imm
 # start queues it again (gazette.core.task_recovery; a dead worker on the same host at once).
 GAZETTE_TASK_STALE_AFTER = env.int("GAZETTE_TASK_STALE_AFTER", default=3600)
 
+# The admin's Import (gazette.importers): uploads are kept here, outside MEDIA_ROOT so they are
+# never served; the task worker must see the same folder. The cap matches nginx's body limit
+# (deploy/nginx.conf); a larger archive goes by address or through `import_articles`. A check
+# or an import with no word from its task for GAZETTE_IMPORT_STALLED_AFTER seconds is shown as
+# stalled, to be run again.
+GAZETTE_IMPORT_DIR = Path(env("GAZETTE_IMPORT_DIR", default=str(VAR_DIR / "imports")))
+GAZETTE_IMPORT_MAX_UPLOAD_BYTES = env.int(
+    "GAZETTE_IMPORT_MAX_UPLOAD_BYTES", default=32 * 1024 * 1024
+)
+GAZETTE_IMPORT_STALLED_AFTER = env.int("GAZETTE_IMPORT_STALLED_AFTER", default=600)
+
 # Purge the page cache when content changes (gazette.core.purge): one URL per nginx (or CDN
 # purge endpoint), e.g. FRONTEND_CACHE_PURGE_URLS=http://10.0.0.5:80,http://10.0.0.6:80
 WAGTAILFRONTENDCACHE = {

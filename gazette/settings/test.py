@@ -24,6 +24,7 @@ from .base import *  # noqa: E402, F403
 INSTALLED_APPS = ["gazette.demo", *INSTALLED_APPS]  # noqa: F405
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="gazette-test-media-"))
+GAZETTE_IMPORT_DIR = Path(tempfile.mkdtemp(prefix="gazette-test-imports-"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
