@@ -116,6 +116,9 @@ def test_schedule_one_minute_ahead_and_unpublish_on_the_running_site(
         assert zone.inner_text().startswith("Time zone: ")
         dialog.locator("input[name=go_live_at]").fill(f"{go_live:%Y-%m-%d %H:%M}")
         page.screenshot(path=artifacts / "editor-schedule-dialog-1280.png")
+        # The typed time is autosaved (every 500 ms); the click waits for that save, else its
+        # answer can come after the publish has made it out of date (a 400 in the console).
+        page.wait_for_timeout(2000)
         # The date picker may still cover the button: the click goes to the button itself.
         dialog.get_by_role("button", name="Schedule to publish").dispatch_event("click")
         page.get_by_text("has been scheduled for publishing").first.wait_for()
