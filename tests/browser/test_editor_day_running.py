@@ -79,6 +79,7 @@ def test_an_editors_day_running_and_previewing(open_page, live_server, newsroom,
     # Publish.
     _publish(page)
     page.get_by_text("has been published").wait_for()
+    page.wait_for_timeout(600)  # the message slides in
     page.screenshot(path=artifacts / "editor-published-1280.png")
     assert ArticlePage.objects.get(pk=story.pk).live
 

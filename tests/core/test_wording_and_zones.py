@@ -82,7 +82,7 @@ def test_every_date_time_input_of_the_admin_names_its_zone(editor_client, home):
     for field in ("go_live_at", "expire_at", "first_published_at"):
         zone = re.search(rf'<span [^>]*id="id_{field}-zone">([^<]*)</span>', html)
         assert zone, f"{field} has no zone beside it"
-        assert zone.group(1).startswith(f"Time zone: {newsroom} ("), zone.group(1)
+        assert zone.group(1).startswith(f"Time zone: {newsroom}"), zone.group(1)
 
     editor = get_user_model().objects.get(username="editor")
     profile = UserProfile.get_for_user(editor)
@@ -90,3 +90,12 @@ def test_every_date_time_input_of_the_admin_names_its_zone(editor_client, home):
     profile.save()
     html = editor_client.get(url).content.decode()
     assert 'id="id_go_live_at-zone">Time zone: Asia/Tokyo (JST)</span>' in html
+
+
+def test_the_zone_beside_an_input_says_utc_once():
+    from gazette.core.templatetags.local_times import admin_time_zone
+
+    with timezone.override(UTC):
+        assert admin_time_zone() == "Time zone: UTC"
+    with timezone.override(zoneinfo.ZoneInfo("Asia/Kolkata")):
+        assert admin_time_zone() == "Time zone: Asia/Kolkata (IST)"

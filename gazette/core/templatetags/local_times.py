@@ -30,4 +30,5 @@ def admin_time_zone():
     Europe/London (GMT)"."""
     current = timezone.get_current_timezone()
     name = getattr(current, "key", str(current))
-    return f"Time zone: {name} ({zone_abbreviation(timezone.localtime())})"
+    abbreviation = zone_abbreviation(timezone.localtime())
+    return f"Time zone: {name}" if abbreviation == name else f"Time zone: {name} ({abbreviation})"
