@@ -1,3 +1,4 @@
+from django.urls import path
 from wagtail import hooks
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
@@ -24,3 +25,14 @@ hooks.register("register_log_actions", admin_views.register_log_actions)
 def add_pending_comments_panel(request, panels):
     if request.user.has_perm("comments.moderate_comment"):
         panels.append(admin_views.PendingCommentsPanel())
+
+
+@hooks.register("register_admin_urls")
+def register_one_click_moderation_url():
+    return [
+        path(
+            "comments/<int:comment_id>/<str:action>/",
+            admin_views.moderate_one,
+            name="comments_moderate_one",
+        )
+    ]

@@ -107,6 +107,17 @@ def ask_admin_profile(user) -> None:
         user.wagtail_userprofile = UserProfile(user=user)
 
 
+def is_publishing_panel(panel) -> bool:
+    """Whether ``panel`` of a ``settings_panels`` list is Wagtail's go-live/expiry panel.
+    ``Page.settings_panels`` holds it as a placeholder (``wagtail.models.panels``, made a
+    panel when the form is built), not as a ``PublishingPanel``."""
+    from wagtail.admin.panels import PublishingPanel
+
+    if type(panel) is PublishingPanel:
+        return True
+    return getattr(panel, "path", None) == "wagtail.admin.panels.PublishingPanel"
+
+
 # -- modelsearch (Wagtail's search backends) -----------------------------------------------------
 
 

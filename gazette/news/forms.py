@@ -1,6 +1,9 @@
 """The article's edit form (Wagtail's page form, with what news needs of it)."""
 
+from django.utils import timezone
 from wagtail.admin.forms import WagtailAdminPageForm
+
+from .editing import SCHEDULE_FROM_DIALOG
 
 
 class ArticlePageForm(WagtailAdminPageForm):
@@ -14,3 +17,16 @@ class ArticlePageForm(WagtailAdminPageForm):
         if posted and stored and posted == stored.replace(second=0, microsecond=0):
             return stored
         return posted
+
+    def clean(self):
+        cleaned = super().clean()
+        # The schedule dialog's "Schedule to publish" with no time ahead would publish at once.
+        if self.data.get("action-publish") == SCHEDULE_FROM_DIALOG:
+            go_live = cleaned.get("go_live_at")
+            if "go_live_at" not in self.errors and (not go_live or go_live <= timezone.now()):
+                self.add_error(
+                    "go_live_at",
+                    "To schedule, choose a go-live time ahead of now. To publish now, use "
+                    "More actions, then Publish.",
+                )
+        return cleaned

@@ -218,7 +218,7 @@ class ArticlePage(Page):
             heading="Publication",
         ),
         MultiFieldPanel([FieldPanel("comment_policy")], heading="Comments"),
-        *Page.settings_panels,
+        *editing.with_scheduling_panel(Page.settings_panels),
     ]
     search_fields = [
         *Page.search_fields,

@@ -1,12 +1,14 @@
+import django_filters
 from django.urls import path, reverse
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
-from wagtail.admin.widgets import Button
+from wagtail.admin.views.pages.listing import PageFilterSet
+from wagtail.admin.viewsets.pages import PageListingViewSet
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from . import admin_views, bulk_actions, dashboard
-from .models import ArticlePage, CuratedList
+from .models import ArticlePage, CuratedList, SectionPage
 
 
 class CuratedListViewSet(SnippetViewSet):
@@ -35,14 +37,42 @@ def register_new_article_url():
 
 @hooks.register("register_page_header_buttons")
 def must_reads_header_button(page, user, view_name, next_url=None):
-    # On the article's own page in the admin: one click to the confirmation, one to add.
+    # On the article's own page in the admin: one click in the ⋯ menu adds it.
     if isinstance(page.specific_deferred, ArticlePage) and admin_views.may_curate(user):
-        yield Button(
-            "Add to Must-Reads",
-            reverse("news_must_reads", args=[page.pk]),
-            icon_name="pick",
-            priority=5,
-        )
+        yield admin_views.must_reads_button(page)
+
+
+hooks.register("construct_page_action_menu", admin_views.unpublish_now_in_footer)
+hooks.register("after_edit_page", admin_views.unpublish_after_save)
+
+
+class StoryFilterSet(PageFilterSet):
+    section = django_filters.ModelChoiceFilter(
+        queryset=lambda request: SectionPage.objects.order_by("title"),
+        empty_label="All sections",
+    )
+
+    class Meta:
+        model = ArticlePage
+        fields = ["section"]
+
+
+class StoriesViewSet(PageListingViewSet):
+    """Every story, all sections, newest change first, one menu click away (WordPress's
+    Posts): the bulk actions (change section, change topics) work on it as in the explorer."""
+
+    model = ArticlePage
+    name = "stories"
+    icon = "doc-full-inverse"
+    menu_label = "Stories"
+    menu_order = 2  # after New article
+    add_to_admin_menu = True
+    filterset_class = StoryFilterSet
+
+
+@hooks.register("register_admin_viewset")
+def register_stories_listing():
+    return StoriesViewSet()
 
 
 @hooks.register("register_admin_menu_item")

@@ -6,6 +6,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
+from PIL import Image
 
 from gazette.comments.models import Comment
 from tests.browser.conftest import close_when_idle
@@ -50,7 +51,7 @@ def _clean(watch):
     assert watch.foreign_requests == [], watch.foreign_requests
 
 
-def test_the_editors_day_part_b(signed_in, live_server, home, artifacts):
+def test_the_editors_day_part_b(signed_in, live_server, home, artifacts, tmp_path):
     context, user = signed_in
     world = SectionFactory(parent=home, title="World", slug="world")
     SectionFactory(parent=home, title="Sport", slug="sport")
@@ -96,11 +97,50 @@ def test_the_editors_day_part_b(signed_in, live_server, home, artifacts):
     assert "status=pending" in page.url
     assert page.get_by_text("Held for a link").is_visible()
     page.screenshot(path=artifacts / "editor-b-queue.png", full_page=True)
+    # One click on the row approves it (2 clicks from the dashboard, as in WordPress).
+    page.get_by_role("button", name="Approve: Held for a link").click()
+    page.wait_for_load_state("networkidle")
+    assert page.get_by_text("Approved: Ada’s comment on “Ferry service returns”.").is_visible()
+    assert "status=pending" in page.url and not page.get_by_text("Held for a link").count()
+    assert Comment.objects.get().status == Comment.Status.PUBLISHED
+    page.screenshot(path=artifacts / "editor-b-approved.png", full_page=True)
     _clean(watch)
 
-    page, watch = _open(context, live_server, reverse("news_must_reads", args=[story.pk]))
+    # Add to Must-Reads: the ⋯ menu next to the headline, then its item (2 clicks).
+    page, watch = _open(context, live_server, reverse("wagtailadmin_pages:edit", args=[story.pk]))
+    page.get_by_role("button", name="Actions", exact=True).first.click()
     page.get_by_role("button", name="Add to Must-Reads").click()
     page.wait_for_load_state("networkidle")
     assert page.get_by_text("is first in Must-Reads").is_visible()
-    page.screenshot(path=artifacts / "editor-b-must-reads.png", full_page=True)
+    assert "/edit/" in page.url
+    page.screenshot(path=artifacts / "editor-b-must-reads.png")
+    _clean(watch)
+
+    # Change the section of two stories from Stories (one menu click, as WordPress's Posts).
+    ArticleFactory(parent=world, title="Harbour reopens")
+    page, watch = _open(context, live_server, reverse("wagtailadmin_home"))
+    page.get_by_role("link", name="Stories", exact=True).click()
+    page.wait_for_load_state("networkidle")
+    for title in ("Ferry service returns", "Harbour reopens"):
+        page.locator("tr", has_text=title).locator("input.bulk-action-checkbox").check()
+    page.locator(".bulk-action-btn", has_text="Change section").click()
+    page.wait_for_load_state("networkidle")
+    page.get_by_label("Section").select_option(label="Sport")
+    page.screenshot(path=artifacts / "editor-b-bulk-section.png")
+    page.get_by_role("button", name="Move them").click()
+    page.wait_for_load_state("networkidle")
+    assert page.get_by_text("2 articles moved to Sport.").is_visible()
+    page.screenshot(path=artifacts / "editor-b-bulk-moved.png")
+    _clean(watch)
+
+    # An image without a credit is refused, with the reason, and the form keeps what was typed.
+    picture = tmp_path / "harbour.png"
+    Image.new("RGB", (64, 48), "steelblue").save(picture)
+    page, watch = _open(context, live_server, reverse("wagtailimages:add"))
+    page.set_input_files("input[type=file][name=file]", str(picture))
+    page.locator("#id_description").fill("Boats in the harbour at dawn")
+    page.get_by_role("button", name="Upload").first.click()
+    page.wait_for_load_state("networkidle")
+    assert page.get_by_text("Every picture carries a credit").first.is_visible()
+    page.screenshot(path=artifacts / "editor-b-upload-refused.png")
     _clean(watch)

@@ -1,15 +1,15 @@
 """An editor's day in the admin, the parts about running and previewing the site (issue 23):
 sign in, the preview in the side panel renders (and the checks panel counts its words),
 publish, find the story in the admin's search by a word of its body, schedule a second story
-a few minutes ahead and see the scheduler's round publish it. No admin page of the walk logs a
-console error or asks another host for anything."""
+from the schedule dialog and see the warning a scheduler that is not running leaves (the
+scheduler publishing it is walked in test_editor_day_scheduled.py). No admin page of the walk
+logs a console error or asks another host for anything."""
 
 from datetime import timedelta
 
 import pytest
 import time_machine
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
 from django.utils import timezone
 
 from gazette.news.models import ArticlePage
@@ -79,6 +79,8 @@ def test_an_editors_day_running_and_previewing(open_page, live_server, newsroom,
     # Publish.
     _publish(page)
     page.get_by_text("has been published").wait_for()
+    page.wait_for_timeout(600)  # the message slides in
+    page.screenshot(path=artifacts / "editor-published-1280.png")
     assert ArticlePage.objects.get(pk=story.pk).live
 
     # Find it in the admin search by a word of its body.
@@ -86,22 +88,22 @@ def test_an_editors_day_running_and_previewing(open_page, live_server, newsroom,
     page.screenshot(path=artifacts / "editor-admin-search-1280.png")
     assert page.get_by_role("link", name="Border villages emptied overnight").first.is_visible()
 
-    # Schedule the second story a few minutes ahead (the issue's one minute, with room for a
-    # loaded test machine to reach the button before the time has passed): the status
-    # panel's "Set schedule" dialog, then "Schedule to publish".
+    # Schedule the second story a few minutes ahead, to see what editors see when the
+    # scheduler is not running: the status panel's "Set schedule", the time, then the
+    # dialog's own "Schedule to publish". (The story going live through the scheduler `make
+    # run` starts, one minute ahead, is walked in test_editor_day_scheduled.py.)
     go_live = timezone.localtime(timezone.now() + timedelta(minutes=3))
     page.goto(f"{live_server.url}/admin/pages/{second.pk}/edit/")
     page.locator('[data-side-panel-toggle="status"]').click()
     page.get_by_role("button", name="Set schedule").click()
     dialog = page.locator("#schedule-publishing-dialog")
     dialog.locator("input[name=go_live_at]").fill(f"{go_live:%Y-%m-%d %H:%M}")
+    # The typed time is autosaved (every 500 ms); the click waits for that save, else its
+    # answer can come after the publish has made it out of date (a 400 in the console).
+    page.wait_for_timeout(2000)
     # The date picker may still cover the button: the click goes to the button itself.
-    dialog.get_by_role("button", name="Save schedule").dispatch_event("click")
-    page.get_by_text("has been updated").first.wait_for()
-    page.screenshot(path=artifacts / "editor-schedule-set-1280.png")
-    page.get_by_role("button", name="More actions").click()
-    page.get_by_role("button", name="Schedule to publish").click()
-    page.get_by_text("has been scheduled for publishing").wait_for()
+    dialog.get_by_role("button", name="Schedule to publish").dispatch_event("click")
+    page.get_by_text("has been scheduled for publishing").first.wait_for()
     assert not ArticlePage.objects.get(pk=second.pk).live
     assert open_page(second.url)[0].title() != "Budget vote at noon"
 
@@ -115,21 +117,7 @@ def test_an_editors_day_running_and_previewing(open_page, live_server, newsroom,
         page.screenshot(path=artifacts / "editor-missed-schedule-1280.png", full_page=True)
         page.get_by_role("link", name="Budget vote at noon: due").click()
         page.get_by_text("Missed schedule: This page was due to be published").wait_for()
-
-        # The scheduler `make run` starts publishes it on its next round: that round is run
-        # here, in the moved clock, rather than waited for. The edit view is left first: its
-        # editing-session pings would meet the round's writes in the test's in-memory SQLite,
-        # which fails a locked table at once where a database file waits its turn.
-        page.goto("about:blank")
-        call_command("schedule_worker", "--once")
-    assert ArticlePage.objects.get(pk=second.pk).live
-    reader, _ = open_page(second.url)
-    assert reader.get_by_role("heading", name="Budget vote at noon").is_visible()
-
-    # The dashboard has no missed-schedule warning now.
-    page.goto(f"{live_server.url}/admin/")
-    assert "Missed schedule" not in page.content()
-    page.screenshot(path=artifacts / "editor-dashboard-1280.png", full_page=True)
+        page.goto("about:blank")  # no editing-session pings into the flush after the test
 
     assert watch.foreign_requests == []
     assert watch.console_errors == []

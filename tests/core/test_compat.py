@@ -145,3 +145,28 @@ def test_wagtail_serves_a_remembered_route_without_walking_the_tree(home, rf):
     assert compat.route_is_known(request)
     found, *_ = Page.route_for_request(request, "/not/where/the/article/is/")
     assert found is article, "Wagtail no longer reads request._wagtail_route_for_request"
+
+
+def test_pages_settings_panels_hold_wagtails_publishing_panel_as_compat_finds_it():
+    from wagtail.admin.panels import PublishingPanel
+    from wagtail.models import Page
+
+    found = [panel for panel in Page.settings_panels if compat.is_publishing_panel(panel)]
+    assert len(found) == 1, "Page.settings_panels no longer holds the publishing panel"
+    assert compat.is_publishing_panel(PublishingPanel())
+    assert not compat.is_publishing_panel(Page.settings_panels[-1])
+
+
+def test_wagtails_date_time_input_template_is_still_the_one_core_copied():
+    """core's wagtailadmin/widgets/datetime_input.html copies Wagtail's (which has no block to
+    extend) and adds the zone: Wagtail's must still read as copied."""
+    from pathlib import Path
+
+    import wagtail.admin
+
+    from gazette import core
+
+    name = Path("templates/wagtailadmin/widgets/datetime_input.html")
+    wagtails = (Path(wagtail.admin.__file__).parent / name).read_text().strip()
+    ours = (Path(core.__file__).parent / name).read_text()
+    assert wagtails in ours, "Wagtail's date-time input template changed: copy it again"

@@ -62,3 +62,40 @@ def test_the_admins_times_name_their_zone(editor_client, home):
     assert tooltips, "the explorer shows when each page was updated"
     zone = timezone.localtime().tzname()  # the newsroom's, as the editor set no zone of her own
     assert all(tooltip.endswith(f" {zone}") for tooltip in tooltips), tooltips
+
+
+@pytest.mark.django_db
+def test_every_date_time_input_of_the_admin_names_its_zone(editor_client, home):
+    """Go-live, expiry and first published, in the schedule dialog and the Settings tab: each
+    input is followed by the zone its time is read in: the newsroom's, or the editor's own."""
+    import re
+
+    from django.contrib.auth import get_user_model
+    from wagtail.users.models import UserProfile
+
+    from gazette.core.newsroom_time import newsroom_zone_name
+
+    article = ArticleFactory(parent=SectionFactory(parent=home))
+    url = reverse("wagtailadmin_pages:edit", args=[article.pk])
+    html = editor_client.get(url).content.decode()
+    newsroom = newsroom_zone_name()
+    for field in ("go_live_at", "expire_at", "first_published_at"):
+        zone = re.search(rf'<span [^>]*id="id_{field}-zone">([^<]*)</span>', html)
+        assert zone, f"{field} has no zone beside it"
+        assert zone.group(1).startswith(f"Time zone: {newsroom}"), zone.group(1)
+
+    editor = get_user_model().objects.get(username="editor")
+    profile = UserProfile.get_for_user(editor)
+    profile.current_time_zone = "Asia/Tokyo"
+    profile.save()
+    html = editor_client.get(url).content.decode()
+    assert 'id="id_go_live_at-zone">Time zone: Asia/Tokyo (JST)</span>' in html
+
+
+def test_the_zone_beside_an_input_says_utc_once():
+    from gazette.core.templatetags.local_times import admin_time_zone
+
+    with timezone.override(UTC):
+        assert admin_time_zone() == "Time zone: UTC"
+    with timezone.override(zoneinfo.ZoneInfo("Asia/Kolkata")):
+        assert admin_time_zone() == "Time zone: Asia/Kolkata (IST)"

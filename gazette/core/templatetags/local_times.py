@@ -10,7 +10,7 @@ from django import template
 from django.utils import timezone
 from django.utils.html import format_html
 
-from gazette.core.newsroom_time import local_time_text
+from gazette.core.newsroom_time import local_time_text, zone_abbreviation
 
 register = template.Library()
 
@@ -21,3 +21,14 @@ def local_time(moment):
         return ""
     local = timezone.localtime(moment)
     return format_html('<time datetime="{}">{}</time>', local.isoformat(), local_time_text(local))
+
+
+@register.simple_tag
+def admin_time_zone():
+    """Beside each date-time input of the admin: the zone the time is read in (the editor's
+    own, else the newsroom's; Wagtail makes it the current one), e.g. "Time zone:
+    Europe/London (GMT)"."""
+    current = timezone.get_current_timezone()
+    name = getattr(current, "key", str(current))
+    abbreviation = zone_abbreviation(timezone.localtime())
+    return f"Time zone: {name}" if abbreviation == name else f"Time zone: {name} ({abbreviation})"
