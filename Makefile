@@ -61,7 +61,7 @@ bench-peers: system-packages $(STAMP)
 
 # System packages the suite needs, installed when missing and we are root.
 SYSTEM_PACKAGES := chromium postgresql redis-server nginx libnginx-mod-http-cache-purge \
-	libnginx-mod-http-brotli-filter
+	libnginx-mod-http-brotli-filter systemd
 system-packages:
 	@missing=""; for p in $(SYSTEM_PACKAGES); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
@@ -77,6 +77,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports --no-cache
+	$(BIN)/python scripts/check_systemd_units.py
 
 format: $(STAMP)
 	$(BIN)/ruff format .
