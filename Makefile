@@ -9,7 +9,7 @@ UV_VERSION := 0.13.9
 STAMP := $(VENV)/.installed
 
 .PHONY: run test test-sqlite test-postgres lint audit format lock system-packages clean stack stack-stop bench \
-	bench-peers
+	bench-peers chaos
 
 # The virtualenv is rebuilt whenever the lock file changes.
 $(STAMP): requirements.lock
@@ -58,6 +58,12 @@ bench-peers: system-packages $(STAMP)
 	@$(MAKE) --no-print-directory system-packages SYSTEM_PACKAGES="$(BENCH_PACKAGES)"
 	-@$(MAKE) --no-print-directory system-packages SYSTEM_PACKAGES="$(PEERS_PACKAGES)"
 	$(BIN)/python bench/peers.py $(PEERS_ARGS)
+
+# Each piece of a throwaway stack (with a replica) killed in turn under mixed load, on loopback
+# (bench/chaos.py, issue 24): reads failed, views and comments acknowledged vs stored, seconds
+# until whole again by itself; writes its table into docs/operations.md. About 10 minutes.
+chaos: system-packages $(STAMP)
+	$(BIN)/python bench/chaos.py $(CHAOS_ARGS)
 
 # System packages the suite needs, installed when missing and we are root.
 SYSTEM_PACKAGES := chromium postgresql redis-server nginx libnginx-mod-http-cache-purge \
