@@ -440,7 +440,18 @@ def _supervisor_paths(stack: Stack) -> tuple[Path, Path]:
 
 
 def _venv_program(name: str) -> str:
-    return str(Path(sys.executable).with_name(name))
+    """A program of the virtualenv (supervisord, supervisorctl, gunicorn), also when this
+    script runs under the system's Python (`make stack-stop`)."""
+    for candidate in (
+        Path(sys.executable).with_name(name),
+        REPOSITORY / ".venv" / "bin" / name,
+    ):
+        if candidate.exists():
+            return str(candidate)
+    found = shutil.which(name)
+    if found is None:
+        raise StackError(f"{name} not found: `make venv` installs it (requirements.lock)")
+    return found
 
 
 def _postgres_command(stack: Stack, which: str) -> list[str]:
