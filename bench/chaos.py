@@ -10,10 +10,11 @@ scheduler, Redis, primary, replica, nginx): readers read pages (from the microca
 it), send view beacons (each a new reader) and post comments; the piece is killed with
 SIGKILL (an app server or nginx: master and workers); nobody restarts anything (supervisord
 does); the load goes on until the stack is whole again and ``--load-after`` seconds more;
-then the load stops and the counts settle. Per fault it notes: reads answered 5xx (or not at
-all), views and comments acknowledged against those stored, and the seconds from the kill
+then the load stops and the counts settle. Per fault it notes: reads answered 5xx and reads
+not answered at all (nginx killed: nothing listens until it is back), views and comments
+acknowledged against those stored, and the seconds from the kill
 until every piece runs and answers again. Writes the table into docs/operations.md (between
-the chaos markers) and exits 1 when a count is off, a read failed or a piece took longer
+the chaos markers) and exits 1 when a count is off, a read got a 5xx or a piece took longer
 than ``WHOLE_WITHIN``. At most about 10 minutes on a 2-core machine.
 
 Reuses bench/soak.py's readers (beacons, comments with the form's stamp, comment limits off).
@@ -62,7 +63,8 @@ def log(message: str) -> None:
 class Outcome:
     fault: str
     reads: int
-    reads_failed: int
+    reads_5xx: int  # answered with a server error
+    reads_unanswered: int  # no HTTP answer at all (connection refused or reset, timeout)
     views_acknowledged: int
     views_stored: int
     comments_acknowledged: int
@@ -72,7 +74,7 @@ class Outcome:
     @property
     def ok(self) -> bool:
         return (
-            self.reads_failed == 0
+            self.reads_5xx == 0
             and self.views_stored >= self.views_acknowledged
             and self.comments_stored == self.comments_acknowledged
             and self.whole_after is not None
@@ -169,10 +171,15 @@ def run_fault(stack, articles, name: str, threads: int, load_after: float) -> Ou
         reader.join(timeout=soak.TIMEOUT + 5)
     tally = load.tally
     reads = sum(n for (kind, _), n in tally.answers.items() if kind.startswith("read"))
-    reads_failed = sum(
+    reads_5xx = sum(
         n
         for (kind, status), n in tally.answers.items()
-        if kind.startswith("read") and not (isinstance(status, int) and status < 500)
+        if kind.startswith("read") and isinstance(status, int) and status >= 500
+    )
+    reads_unanswered = sum(
+        n
+        for (kind, status), n in tally.answers.items()
+        if kind.startswith("read") and not isinstance(status, int)
     )
     with psycopg.connect(stack.database_url, autocommit=True) as db:
         stored = settle(db, stack, ids, before + tally.counted_views) - before
@@ -180,7 +187,8 @@ def run_fault(stack, articles, name: str, threads: int, load_after: float) -> Ou
     return Outcome(
         fault=name,
         reads=reads,
-        reads_failed=reads_failed,
+        reads_5xx=reads_5xx,
+        reads_unanswered=reads_unanswered,
         views_acknowledged=tally.counted_views,
         views_stored=stored,
         comments_acknowledged=tally.comments_taken,
@@ -198,14 +206,15 @@ def table(outcomes: list[Outcome], command: str) -> str:
         f"Python {platform.python_version()}), {when}: each piece killed with SIGKILL under "
         "mixed load, nothing restarted by hand.",
         "",
-        "| fault (SIGKILL) | reads | reads 5xx or unanswered | views acknowledged / stored "
+        "| fault (SIGKILL) | reads | reads 5xx | reads unanswered | views acknowledged / stored "
         "| comments acknowledged / stored | whole again after |",
-        "| --- | ---: | ---: | ---: | ---: | ---: |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for o in outcomes:
         after = "not within 120 s" if o.whole_after is None else f"{o.whole_after:.1f} s"
         lines.append(
-            f"| {o.fault} | {o.reads} | {o.reads_failed} | {o.views_acknowledged} / "
+            f"| {o.fault} | {o.reads} | {o.reads_5xx} | {o.reads_unanswered} | "
+            f"{o.views_acknowledged} / "
             f"{o.views_stored} | {o.comments_acknowledged} / {o.comments_stored} | {after} |"
         )
     lines.append(END)
