@@ -5,8 +5,10 @@ readers saw, what was lost, and how long the stack took to be whole again by its
     .venv/bin/python bench/chaos.py [--threads 8] [--load-after 10] [--no-write]   # make chaos
 
 Starts deploy/stack.py's stack with a streaming replica in a temporary directory on free
-loopback ports (everything stays on loopback), then for each fault (app server, task worker,
-scheduler, Redis, primary, replica, nginx): readers read pages (from the microcache and past
+loopback ports (everything stays on loopback), PostgreSQL durable as in production (not
+``--fast``: with synchronous_commit off a killed primary loses its last commits), then for
+each fault (app server, task worker, scheduler, Redis, primary, replica, nginx): readers
+read pages (from the microcache and past
 it), send view beacons (each a new reader) and post comments; the piece is killed with
 SIGKILL (an app server or nginx: master and workers); nobody restarts anything (supervisord
 does); the load goes on until the stack is whole again and ``--load-after`` seconds more;
@@ -76,7 +78,8 @@ class Outcome:
         return (
             self.reads_5xx == 0
             and self.views_stored >= self.views_acknowledged
-            and self.comments_stored == self.comments_acknowledged
+            # More stored than acknowledged: taken by the app, its answer lost with nginx.
+            and self.comments_stored >= self.comments_acknowledged
             and self.whole_after is not None
             and self.whole_after <= WHOLE_WITHIN
         )
@@ -251,7 +254,7 @@ def main(argv: list[str] | None = None) -> int:
         log("starting the stack (with a replica)")
         done = soak.subprocess.run(
             [sys.executable, soak.STACK, "start", "--dir", str(directory), "--port", "0",
-             "--fast", "--replica", "--workers", "1"],
+             "--replica", "--workers", "1"],
             cwd=REPOSITORY, text=True, capture_output=True, timeout=600, check=False,
         )  # fmt: skip
         if done.returncode != 0:
