@@ -8,8 +8,8 @@ Starts deploy/stack.py's stack with a streaming replica in a temporary directory
 loopback ports (everything stays on loopback), PostgreSQL durable as in production (not
 ``--fast``: with synchronous_commit off a killed primary loses its last commits), then for
 each fault (app server, task worker, scheduler, Redis, primary, replica, nginx): readers
-read pages (from the microcache and past
-it), send view beacons (each a new reader) and post comments; the piece is killed with
+read pages (from the microcache and past it), send view beacons (each a new reader) and post
+comments; the piece is killed with
 SIGKILL (an app server or nginx: master and workers); nobody restarts anything (supervisord
 does); the load goes on until the stack is whole again and ``--load-after`` seconds more;
 then the load stops and the counts settle. Per fault it notes: reads answered 5xx and reads
