@@ -2,7 +2,7 @@
 """The whole production stack on loopback, from the repository: `make stack`.
 
     python deploy/stack.py start [--dir var/stack] [--port 8080] [--replica] [--workers 1]
-    python deploy/stack.py stop [--dir var/stack]
+    python deploy/stack.py stop [NAME ...] [--dir var/stack]
     python deploy/stack.py status [--dir var/stack]
     python deploy/stack.py restart [NAME ...] [--dir var/stack]   # e.g. app-a, redis, postgres
     python deploy/stack.py render-nginx [options]   # deploy/nginx.conf for a real host
@@ -16,9 +16,11 @@ runs ``gazette.settings.production``; only ``build_demo_site`` runs with the dem
 installed (``gazette.settings.stack``), which production leaves out. It prints
 the URL and the admin login. Everything keeps its data in ``--dir`` between runs; ``start`` on a
 running stack only prints it again, and ``stop`` ends every process it started (pid files).
-``restart`` starts the named pieces again (stopping them first if they run), or without names
-every piece of the stack that is not running, on the ports they had: after a crash, and in the
-fault tests (tests/stack/test_faults.py).
+Every long-running piece runs under supervisord (in the virtualenv; configuration generated
+into ``<dir>/supervisor/``), which starts again whatever dies, on the same port: nobody has to.
+``stop NAME`` stops a piece on purpose (supervisord keeps it stopped); ``restart`` starts the
+named pieces again (stopping them first if they run), or without names every piece of the stack
+that is not running: after ``stop NAME``, or a piece supervisord gave up on (FATAL).
 
 Standard library only (and deploy/local_services.py), run with the virtualenv's Python: the
 app servers and commands are the virtualenv's.
@@ -32,12 +34,15 @@ import math
 import os
 import re
 import secrets
+import shlex
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -46,8 +51,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from deploy.local_services import (
     PostgresCluster,
-    RedisServer,
     ServiceError,
+    find_pg_bin,
     free_port,
     log_tail,
     port_is_open,
@@ -64,7 +69,7 @@ APP_NAMES = ("app-a", "app-b")
 # production's plus the demo app (gazette/settings/stack.py), which production leaves out.
 APP_SETTINGS = "gazette.settings.production"
 DEMO_SETTINGS = "gazette.settings.stack"
-READY_TIMEOUT = 60  # seconds an app server gets to answer /healthz
+READY_TIMEOUT = 180  # seconds an app server gets to answer /healthz (a loaded machine is slow)
 STOP_TIMEOUT = 20
 TEXT_TYPES = (
     "text/css text/plain text/xml application/javascript application/json application/xml "
@@ -319,6 +324,10 @@ class Stack:
     app_ports: list[int] = field(default_factory=list)
     pids: dict[str, int] = field(default_factory=dict)
     workers: int = 1  # processes per app server
+    fast: bool = False  # PostgreSQL with fsync off (tests)
+    # Where the clusters' data really is (PostgreSQL's user may need it elsewhere than --dir).
+    postgres_dir: str = ""
+    replica_dir: str = ""
 
     @property
     def root(self) -> Path:
@@ -384,6 +393,21 @@ def _fully_running(stack: Stack) -> bool:
 
 
 def _running(stack: Stack) -> dict[str, bool]:
+    supervised = supervisor_status(stack)
+    if supervised is not None:
+        # supervisord says what runs (and under which pid now: it restarts what dies).
+        status = {name: state == "RUNNING" for name, (state, _) in supervised.items()}
+        stack.pids = {
+            name: pid
+            for name, (_, pid) in supervised.items()
+            if pid and name not in ("postgres", "replica")
+        }
+        status["postgres"] = status.get("postgres", False) and port_is_open(stack.postgres_port)
+        if stack.replica_port:
+            status["replica"] = status.get("replica", False) and port_is_open(stack.replica_port)
+        else:
+            status.pop("replica", None)
+        return status
     status = {name: _alive(pid, PROCESS_TOKENS.get(name, name)) for name, pid in stack.pids.items()}
     status["postgres"] = (stack.root / "postgres" / "postmaster.pid").exists() and port_is_open(
         stack.postgres_port
@@ -393,6 +417,279 @@ def _running(stack: Stack) -> dict[str, bool]:
             stack.replica_port
         )
     return status
+
+
+# --- supervisord --------------------------------------------------------------------------------
+#
+# Every long-running piece runs under supervisord (installed in the virtualenv), which starts
+# it again when it dies, whatever killed it: PostgreSQL (and its replica) in the foreground
+# (`postgres -D`), Redis (no daemonize), nginx (`daemon off;`), the app servers and the
+# workers. Its configuration is generated into <dir>/supervisor/supervisord.conf; `start`,
+# `stop`, `status` and `restart` drive it with supervisorctl over a socket in <dir>/run/.
+
+# Data first, then the front, the app servers and the workers: the order a start needs
+# (supervisord stops in the reverse order).
+PRIORITIES = {"postgres": 10, "replica": 11, "redis": 20, "nginx": 30}
+# A piece that dies is started again at once; one that keeps dying at start is tried this
+# many times (supervisord waits 1, 2, 3... s between tries) before it is left FATAL.
+START_RETRIES = 30
+
+
+def _supervisor_paths(stack: Stack) -> tuple[Path, Path]:
+    return stack.root / "supervisor" / "supervisord.conf", stack.root / "run" / "supervisor.sock"
+
+
+def _venv_program(name: str) -> str:
+    """A program of the virtualenv (supervisord, supervisorctl, gunicorn), also when this
+    script runs under the system's Python (`make stack-stop`)."""
+    for candidate in (
+        Path(sys.executable).with_name(name),
+        REPOSITORY / ".venv" / "bin" / name,
+    ):
+        if candidate.exists():
+            return str(candidate)
+    found = shutil.which(name)
+    if found is None:
+        raise StackError(f"{name} not found: `make venv` installs it (requirements.lock)")
+    return found
+
+
+def _postgres_command(stack: Stack, which: str) -> list[str]:
+    data_dir = stack.postgres_dir if which == "postgres" else stack.replica_dir
+    port = stack.postgres_port if which == "postgres" else stack.replica_port
+    settings = {
+        "listen_addresses": "127.0.0.1",
+        "port": str(port),
+        "unix_socket_directories": data_dir,  # /var/run/postgresql is not ours
+    }
+    if stack.fast:
+        settings |= {"fsync": "off", "synchronous_commit": "off"}
+    if which == "replica":
+        settings["primary_conninfo"] = (
+            f"host=127.0.0.1 port={stack.postgres_port} user=gazette application_name=replica"
+        )
+    command = [str(find_pg_bin() / "postgres"), "-D", data_dir]
+    for key, value in settings.items():
+        command += ["-c", f"{key}={value}"]
+    return command
+
+
+def supervised_programs(stack: Stack) -> dict[str, dict[str, str]]:
+    """Each piece's supervisord program section (its options), by name."""
+    root = stack.root
+    manage = [sys.executable, str(REPOSITORY / "manage.py")]
+    conf, prefix = _nginx_paths(stack)
+    as_root = os.geteuid() == 0
+    commands: dict[str, list[str]] = {
+        "postgres": _postgres_command(stack, "postgres"),
+        "redis": [
+            shutil.which("redis-server") or "redis-server",
+            *("--port", str(stack.redis_port), "--bind", "127.0.0.1"),
+            *("--save", "60 1", "--appendonly", "yes"),
+            *("--dir", str(root / "redis"), "--daemonize", "no"),
+        ],
+        "nginx": [nginx_binary(), "-c", str(conf), "-p", str(prefix), "-g", "daemon off;"],
+    }
+    if stack.replica_port:
+        commands["replica"] = _postgres_command(stack, "replica")
+    for name in APP_NAMES:
+        commands[name] = [_venv_program("gunicorn"), "-c", str(GUNICORN_CONF)]
+    commands["worker"] = [*manage, "db_worker", "--interval", "0.5", "--no-startup-delay"]
+    commands["views-worker"] = [*manage, "flush_views", "--loop", "--interval", "2"]
+    commands["scheduler"] = [*manage, "schedule_worker", "--interval", "60"]
+
+    programs = {}
+    for name, command in commands.items():
+        options = {
+            "command": shlex.join(command).replace("%", "%%"),
+            "directory": str(REPOSITORY),
+            "priority": str(PRIORITIES.get(name, 40 if name in APP_NAMES else 50)),
+            # `start` brings the pieces up in order (data, migrations, front, apps).
+            "autostart": "false",
+            "autorestart": "true",
+            "startsecs": "1",
+            "startretries": str(START_RETRIES),
+            "stopsignal": "TERM",
+            "stopwaitsecs": str(STOP_TIMEOUT),
+            "killasgroup": "true",
+            "redirect_stderr": "true",
+            "stdout_logfile": str(root / "log" / f"{name}.log"),
+            "stdout_logfile_maxbytes": "20MB",
+            "stdout_logfile_backups": "2",
+        }
+        if name in ("postgres", "replica"):
+            # INT: PostgreSQL's fast shutdown (TERM would wait for every client to leave).
+            options |= {"stopsignal": "INT", "directory": stack.postgres_dir}
+            if name == "replica":
+                options["directory"] = stack.replica_dir
+            if as_root:  # PostgreSQL refuses to run as root
+                options["user"] = "postgres"
+        elif name == "nginx":
+            options["stopsignal"] = "QUIT"  # finishes the requests in flight
+        elif name in APP_NAMES:
+            port = stack.app_ports[APP_NAMES.index(name)]
+            options["environment"] = (
+                f'GUNICORN_BIND="127.0.0.1:{port}",'
+                f'GUNICORN_PIDFILE="{root / "run" / f"{name}.pid"}"'
+            )
+            options["startsecs"] = "2"
+        programs[name] = options
+    return programs
+
+
+def render_supervisor_conf(stack: Stack) -> str:
+    _, socket_path = _supervisor_paths(stack)
+    root = stack.root
+    lines = [
+        "; Generated by deploy/stack.py for the stack in this directory: edit that, not this.",
+        "[unix_http_server]",
+        f"file={socket_path}",
+        "chmod=0700",
+        "",
+        "[supervisord]",
+        f"logfile={root / 'log' / 'supervisord.log'}",
+        f"pidfile={root / 'run' / 'supervisord.pid'}",
+        f"childlogdir={root / 'log'}",
+        f"directory={REPOSITORY}",
+        "identifier=gazette-stack",
+        *(["user=root"] if os.geteuid() == 0 else []),
+        "",
+        "[rpcinterface:supervisor]",
+        "supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface",
+        "",
+        "[supervisorctl]",
+        f"serverurl=unix://{socket_path}",
+    ]
+    for name, options in supervised_programs(stack).items():
+        lines += ["", f"[program:{name}]", *(f"{key}={value}" for key, value in options.items())]
+    return "\n".join(lines) + "\n"
+
+
+def supervisorctl(stack: Stack, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+    conf, _ = _supervisor_paths(stack)
+    done = subprocess.run(  # noqa: S603 - the virtualenv's supervisorctl, our configuration
+        [_venv_program("supervisorctl"), "-c", str(conf), *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=STOP_TIMEOUT * 3 + 30,
+    )
+    if check and done.returncode != 0:
+        raise StackError(
+            f"supervisorctl {' '.join(args)} failed ({done.returncode}):\n"
+            f"{done.stdout}{done.stderr}"
+        )
+    return done
+
+
+def supervisor_status(stack: Stack) -> dict[str, tuple[str, int]] | None:
+    """Each supervised piece's state (RUNNING, STARTING, BACKOFF, STOPPED, FATAL...) and pid
+    (0 when not running); None when no supervisord runs for this stack."""
+    conf, socket_path = _supervisor_paths(stack)
+    if not (conf.exists() and socket_path.exists()):
+        return None
+    done = supervisorctl(stack, "status", check=False)
+    status = {}
+    for line in done.stdout.splitlines():
+        found = re.match(r"^(\S+)\s+([A-Z]+)\s*(.*)$", line)
+        if not found or found[2] not in SUPERVISOR_STATES:
+            continue
+        pid = re.search(r"\bpid (\d+)", found[3])
+        status[found[1]] = (found[2], int(pid[1]) if pid else 0)
+    return status or None
+
+
+SUPERVISOR_STATES = {
+    "STOPPED",
+    "STARTING",
+    "RUNNING",
+    "BACKOFF",
+    "STOPPING",
+    "EXITED",
+    "FATAL",
+    "UNKNOWN",
+}
+
+
+def _start_supervisord(stack: Stack, env: dict[str, str]) -> None:
+    """Write the configuration and start supervisord (its programs inherit ``env``), or have
+    the one running read the configuration again."""
+    conf, socket_path = _supervisor_paths(stack)
+    conf.parent.mkdir(parents=True, exist_ok=True)
+    conf.write_text(render_supervisor_conf(stack))
+    if supervisor_status(stack) is not None:
+        supervisorctl(stack, "reread")
+        supervisorctl(stack, "update")
+        return
+    socket_path.unlink(missing_ok=True)
+    subprocess.run(  # noqa: S603 - the virtualenv's supervisord; it daemonizes
+        [_venv_program("supervisord"), "-c", str(conf)],
+        cwd=REPOSITORY,
+        env=env,
+        check=True,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 20
+    while supervisor_status(stack) is None:
+        if time.monotonic() > deadline:
+            raise StackError(
+                f"supervisord did not start:\n{log_tail(stack.root / 'log' / 'supervisord.log')}"
+            )
+        time.sleep(0.1)
+
+
+def _wait_data_ready(stack: Stack, names: list[str]) -> None:
+    """PostgreSQL accepting connections (pg_isready), Redis answering PING."""
+    deadline = time.monotonic() + READY_TIMEOUT
+    for name in names:
+        while True:
+            if name in ("postgres", "replica"):
+                port = stack.postgres_port if name == "postgres" else stack.replica_port
+                ready = (
+                    subprocess.run(  # noqa: S603 - pg_isready
+                        [
+                            str(find_pg_bin() / "pg_isready"),
+                            "-q",
+                            "-h",
+                            "127.0.0.1",
+                            "-p",
+                            str(port),
+                        ],
+                        check=False,
+                    ).returncode
+                    == 0
+                )
+            elif name == "redis":
+                ready = _redis_answers(stack.redis_port)
+            else:
+                ready = True
+            if ready:
+                break
+            if time.monotonic() > deadline:
+                raise StackError(
+                    f"{name} is not ready:\n{log_tail(stack.root / 'log' / f'{name}.log')}"
+                )
+            time.sleep(0.1)
+
+
+def _redis_answers(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1) as sock:
+            sock.sendall(b"*1\r\n$4\r\nPING\r\n")
+            return sock.recv(64).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+def _supervised_pids(stack: Stack) -> None:
+    supervised = supervisor_status(stack) or {}
+    stack.pids = {
+        name: pid
+        for name, (_, pid) in supervised.items()
+        if pid and name not in ("postgres", "replica")
+    }
 
 
 # --- start ------------------------------------------------------------------------------------
@@ -484,25 +781,10 @@ def demo_environment(env: dict[str, str]) -> dict[str, str]:
     return env | {"DJANGO_SETTINGS_MODULE": DEMO_SETTINGS}
 
 
-def _spawn(name: str, cmd: list[str], env: dict[str, str], log_dir: Path) -> int:
-    """Start a long-running process in its own session, logging to <log_dir>/<name>.log."""
-    with open(log_dir / f"{name}.log", "ab") as log:
-        proc = subprocess.Popen(  # noqa: S603 - our own programs
-            cmd,
-            cwd=REPOSITORY,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-    return proc.pid
-
-
-def _wait_healthy(url: str, pid: int, token: str, log: Path) -> None:
+def _wait_healthy(url: str, log: Path, *, alive: Callable[[], bool]) -> None:
     deadline = time.monotonic() + READY_TIMEOUT
     while time.monotonic() < deadline:
-        if not _alive(pid, token):
+        if not alive():
             raise StackError(f"{url} exited while starting:\n{log_tail(log)}")
         try:
             with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - loopback
@@ -522,36 +804,45 @@ def start(root: Path, *, port: int, replica: bool, workers: int, fast: bool, dem
             return previous  # already running: nothing to do
         stop(root, quiet=True)  # half a stack (or one without the replica asked for): again
 
-    for sub in ("log", "run", "media", "static", "nginx/tmp", "nginx/cache"):
+    for sub in ("log", "run", "media", "static", "nginx/tmp", "nginx/cache", "redis"):
         (root / sub).mkdir(parents=True, exist_ok=True)
-    stack = Stack(dir=str(root), workers=workers)
+    stack = Stack(dir=str(root), workers=workers, fast=fast)
     stack.port = _port(port, previous.port)
 
     try:
+        # The clusters are made (initdb, createdb, pg_basebackup) with pg_ctl, then stopped:
+        # supervisord runs them from then on, in the foreground.
         progress("PostgreSQL")
         primary = PostgresCluster(
             root / "postgres", fast=fast, port=_port(0, previous.postgres_port)
         ).start()
         stack.postgres_port = primary.port
+        stack.postgres_dir = str(primary.data_dir)
         stack.save()
         if replica:
             progress("streaming replica (pg_basebackup -R)")
-            standby = primary.make_replica(
-                root / "replica", fast=fast, port=_port(0, previous.replica_port)
-            )
-            standby.start()
-            stack.replica_port = standby.port
-            stack.save()
-        progress("Redis")
-        redis = RedisServer(root / "redis", port=_port(0, previous.redis_port)).start()
-        stack.redis_port = redis.port
-        stack.pids["redis"] = redis.pid or 0
+            stack.replica_port = _port(0, previous.replica_port)
+            while stack.replica_port == stack.postgres_port:
+                stack.replica_port = free_port()
+            standby = primary.make_replica(root / "replica", fast=fast, port=stack.replica_port)
+            stack.replica_dir = str(standby._given_dir)
+        primary.stop()
+        stack.redis_port = _port(0, previous.redis_port)
         stack.app_ports = [_port(0, p) for p in (previous.app_ports or [0, 0])][:2]
         while len(set(stack.app_ports)) < 2:
             stack.app_ports = [free_port(), free_port()]
         stack.save()
 
         env = app_environment(stack, workers=workers)
+        progress("supervisord: PostgreSQL" + (", replica" if replica else "") + ", Redis")
+        _write_nginx_conf(stack)
+        _start_supervisord(stack, env)
+        data = ["postgres", *(["replica"] if replica else []), "redis"]
+        supervisorctl(stack, "start", *data)
+        _wait_data_ready(stack, data)
+        _supervised_pids(stack)
+        stack.save()
+
         # collectstatic needs no database: it runs beside the migrations.
         progress("migrations and collectstatic")
         statics = _manage_started(env, "collectstatic", "--noinput", "-v", "0")
@@ -561,64 +852,38 @@ def start(root: Path, *, port: int, replica: bool, workers: int, fast: bool, dem
         # nginx first: it answers 502 until the app servers are up, and takes the purges the
         # worker sends as soon as it starts.
         progress("nginx")
-        _start_nginx(stack)
-        stack.save()
+        supervisorctl(stack, "start", "nginx")
 
         progress("app servers and workers" + (", demo content" if demo else ""))
-        for name in APP_NAMES:
-            _spawn_app(stack, name, env)
-        for name in WORKER_NAMES:
-            _spawn_worker(stack, name, env)
+        supervisorctl(stack, "start", *APP_NAMES, *WORKER_NAMES)
+        _supervised_pids(stack)
         stack.save()
         if demo:  # while the app servers boot
             _manage(demo_environment(env), "build_demo_site", "--base-url", stack.url)
         for name in APP_NAMES:
             _wait_app_healthy(stack, name)
+        _supervised_pids(stack)
         progress("ready")
     except BaseException:
         stack.save()
         stop(root, quiet=True)
         raise
+    stack.save()
     return stack
 
 
 WORKER_NAMES = ("worker", "views-worker", "scheduler")
 
 
-def _spawn_app(stack: Stack, name: str, env: dict[str, str]) -> None:
-    app_port = stack.app_ports[APP_NAMES.index(name)]
-    app_env = env | {
-        "GUNICORN_BIND": f"127.0.0.1:{app_port}",
-        "GUNICORN_PIDFILE": str(stack.root / "run" / f"{name}.pid"),
-    }
-    gunicorn = str(Path(sys.executable).with_name("gunicorn"))
-    stack.pids[name] = _spawn(
-        name, [gunicorn, "-c", str(GUNICORN_CONF)], app_env, stack.root / "log"
-    )
-
-
 def _wait_app_healthy(stack: Stack, name: str) -> None:
     _wait_healthy(
         f"http://127.0.0.1:{stack.app_ports[APP_NAMES.index(name)]}/healthz",
-        stack.pids[name],
-        "gunicorn",
         stack.root / "log" / f"{name}.log",
+        alive=lambda: (
+            (supervisor_status(stack) or {}).get(name, ("", 0))[0]
+            in ("RUNNING", "STARTING", "BACKOFF")
+        ),
     )
-
-
-def _spawn_worker(stack: Stack, name: str, env: dict[str, str]) -> None:
-    """The task worker, the views flush worker or the scheduler, which publishes and expires
-    pages on time."""
-    manage = [sys.executable, str(REPOSITORY / "manage.py")]
-    if name == "worker":
-        command = [*manage, "db_worker", "--interval", "0.5", "--no-startup-delay"]
-    elif name == "views-worker":
-        command = [*manage, "flush_views", "--loop", "--interval", "2"]
-    elif name == "scheduler":  # scheduled publishing and expiry (Wagtail's publish_scheduled)
-        command = [*manage, "schedule_worker", "--interval", "60"]
-    else:
-        raise StackError(f"no worker named {name}: {', '.join(WORKER_NAMES)}")
-    stack.pids[name] = _spawn(name, command, env, stack.root / "log")
 
 
 # --- restart ----------------------------------------------------------------------------------
@@ -627,55 +892,38 @@ def _spawn_worker(stack: Stack, name: str, env: dict[str, str]) -> None:
 RESTART_ORDER = ("postgres", "replica", "redis", "nginx", *APP_NAMES, *WORKER_NAMES)
 
 
-def _started_fast(data_dir: Path) -> bool:
-    """Was this cluster last started with fsync off (--fast)? PostgreSQL notes its options."""
-    opts = data_dir / "postmaster.opts"
-    return opts.exists() and "fsync=off" in opts.read_text()
-
-
 def restart(root: Path, names: list[str]) -> tuple[Stack, list[str]]:
     """Start the named pieces of the stack in ``root`` again, on their ports (stopping those
     still running first), or without names every piece that is not running. Returns the
-    stack and the names started."""
+    stack and the names started. supervisord restarts a piece that dies by itself: this is
+    for a piece stopped on purpose (`stop NAME`), given up on (FATAL), or to apply a change
+    (nginx's configuration is rendered again from the environment)."""
     root = root.resolve()
     stack = Stack.load(root)
-    if not stack.pids:
+    if not stack.postgres_port or not stack.postgres_dir:
         raise StackError(f"no stack runs in {root}: `stack.py start`")
     unknown = set(names) - set(RESTART_ORDER)
     if unknown:
         raise StackError(
             f"unknown piece(s) {', '.join(sorted(unknown))}: {', '.join(RESTART_ORDER)}"
         )
+    _write_nginx_conf(stack) if "nginx" in names else None
+    _start_supervisord(stack, app_environment(stack, workers=stack.workers))
     running = _running(stack)
-    known = {"postgres", *(["replica"] if stack.replica_port else []), *stack.pids}
+    known = set(supervised_programs(stack))
     wanted = set(names) or {n for n in known if not running.get(n)}
-    chosen = [n for n in RESTART_ORDER if n in wanted and (n in known or n in WORKER_NAMES)]
-    env = app_environment(stack, workers=stack.workers)
+    chosen = [n for n in RESTART_ORDER if n in wanted and n in known]
     for name in chosen:
         progress(f"restarting {name}")
-        if name in ("postgres", "replica"):
-            if running.get(name):
-                PostgresCluster(root / name).stop_running()
-            port = stack.postgres_port if name == "postgres" else stack.replica_port
-            PostgresCluster(root / name, fast=_started_fast(root / name), port=port).start()
-            continue
-        if running.get(name):
-            sig = signal.SIGQUIT if name == "nginx" else signal.SIGTERM
-            _terminate([(stack.pids[name], PROCESS_TOKENS.get(name, name), sig)])
-        if name == "redis":
-            stack.pids["redis"] = (
-                RedisServer(root / "redis", port=stack.redis_port).start().pid or 0
-            )
-        elif name == "nginx":
-            _start_nginx(stack)
-        elif name in APP_NAMES:
-            _spawn_app(stack, name, env)
-        else:
-            _spawn_worker(stack, name, env)
-        stack.save()
+        if name == "nginx":
+            _write_nginx_conf(stack)
+        supervisorctl(stack, "stop", name, check=False)
+        supervisorctl(stack, "start", name)
+        _wait_data_ready(stack, [name])
     for name in chosen:
         if name in APP_NAMES:
             _wait_app_healthy(stack, name)
+    _supervised_pids(stack)
     stack.save()
     return stack, chosen
 
@@ -684,8 +932,11 @@ def _nginx_paths(stack: Stack) -> tuple[Path, Path]:
     return stack.root / "nginx" / "nginx.conf", stack.root / "nginx"
 
 
-def _start_nginx(stack: Stack) -> None:
+def _write_nginx_conf(stack: Stack) -> None:
+    """Render nginx's configuration for the stack (from the environment: edge limits,
+    tracking parameters) and check it; supervisord runs nginx with it."""
     conf, prefix = _nginx_paths(stack)
+    conf.parent.mkdir(parents=True, exist_ok=True)
     conf.write_text(
         render_nginx_conf(
             upstreams=[f"127.0.0.1:{p}" for p in stack.app_ports],
@@ -699,19 +950,15 @@ def _start_nginx(stack: Stack) -> None:
             worker_processes="1",
         )
     )
-    nginx = nginx_binary()
-    base = [nginx, "-c", str(conf), "-p", str(prefix)]
-    for args in (["-t", "-q"], []):
-        result = subprocess.run(  # noqa: S603 - nginx with our config
-            [*base, *args], capture_output=True, text=True, check=False, start_new_session=True
-        )
-        if result.returncode != 0:
-            raise StackError(f"nginx {' '.join(args) or 'start'} failed:\n{result.stderr}")
-    pid_file = prefix / "nginx.pid"
-    deadline = time.monotonic() + 10
-    while not pid_file.exists() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    stack.pids["nginx"] = int(pid_file.read_text().strip())
+    result = subprocess.run(  # noqa: S603 - nginx with our config
+        [nginx_binary(), "-c", str(conf), "-p", str(prefix), "-t", "-q"],
+        capture_output=True,
+        text=True,
+        check=False,
+        start_new_session=True,
+    )
+    if result.returncode != 0:
+        raise StackError(f"nginx -t failed:\n{result.stderr}")
 
 
 # --- stop -------------------------------------------------------------------------------------
@@ -735,15 +982,38 @@ def _terminate(processes: list[tuple[int, str, int]]) -> None:
             os.kill(pid, signal.SIGKILL)
 
 
-def stop(root: Path, *, quiet: bool = False) -> bool:
-    """Stop every process of the stack in ``root``; True if anything was running."""
+def stop(root: Path, *, quiet: bool = False, names: list[str] | None = None) -> bool:
+    """Stop every process of the stack in ``root`` (supervisord too), or only the named
+    pieces (supervisord keeps them stopped until `restart NAME`); True if anything was
+    running."""
     root = root.resolve()
     stack = Stack.load(root)
+    supervised = supervisor_status(stack)
+    if names:
+        unknown = set(names) - set(RESTART_ORDER)
+        if unknown or supervised is None:
+            raise StackError(
+                f"unknown piece(s) {', '.join(sorted(unknown))}" if unknown else "not running"
+            )
+        supervisorctl(stack, "stop", *names, check=False)
+        _supervised_pids(stack)
+        stack.save()
+        if not quiet:
+            print(f"Stopped: {', '.join(names)}.")
+        return True
     anything = any(_running(stack).values()) if (stack.pids or stack.postgres_port) else False
-    # Front to back: no new requests first (nginx's QUIT finishes those in flight), then the
-    # app servers and workers together (TERM: each finishes what it is doing), then data.
+    if supervised is not None:
+        # Stops the programs in reverse priority (workers, app servers, nginx, Redis, the
+        # replica, the primary), then exits.
+        pid_file = root / "run" / "supervisord.pid"
+        pid = int(pid_file.read_text().strip()) if pid_file.exists() else 0
+        supervisorctl(stack, "shutdown", check=False)
+        deadline = time.monotonic() + STOP_TIMEOUT * 4
+        while pid and _alive(pid, "supervisord") and time.monotonic() < deadline:
+            time.sleep(0.1)
+    # What supervisord did not run (a stack started before it, or half-started).
     stages = [["nginx"], [n for n in stack.pids if n not in ("nginx", "redis")], ["redis"]]
-    for names in stages:
+    for names_ in stages:
         _terminate(
             [
                 (
@@ -751,14 +1021,15 @@ def stop(root: Path, *, quiet: bool = False) -> bool:
                     PROCESS_TOKENS.get(name, name),
                     signal.SIGQUIT if name == "nginx" else signal.SIGTERM,
                 )
-                for name in names
+                for name in names_
                 if stack.pids.get(name)
             ]
         )
     for data in ("replica", "postgres"):
-        if (root / data / "postmaster.pid").exists():
+        data_dir = Path(getattr(stack, f"{data}_dir") or root / data)
+        if (data_dir / "postmaster.pid").exists():
             try:
-                PostgresCluster(root / data).stop_running()
+                PostgresCluster(data_dir).stop_running()
             except ServiceError as exc:
                 print(f"stack: {exc}", file=sys.stderr)
     stack.pids = {}
@@ -799,7 +1070,7 @@ def main(argv: list[str] | None = None) -> int:
     for name in ("start", "stop", "status", "restart"):
         p = sub.add_parser(name)
         p.add_argument("--dir", type=Path, default=default_dir)
-        if name == "restart":
+        if name in ("restart", "stop"):
             p.add_argument("names", nargs="*", metavar="NAME", help=", ".join(RESTART_ORDER))
         if name == "start":
             p.add_argument("--port", type=int, default=int(os.environ.get("STACK_PORT", 8080)))
@@ -843,13 +1114,14 @@ def main(argv: list[str] | None = None) -> int:
             )
             print(describe(stack), flush=True)
         elif args.action == "stop":
-            stop(args.dir)
+            stop(args.dir, names=args.names)
         elif args.action == "restart":
             _, started = restart(args.dir, args.names)
             print(f"Restarted: {', '.join(started)}." if started else "Everything was running.")
         elif args.action == "status":
             stack = Stack.load(args.dir.resolve())
             if stack.postgres_port and _fully_running(stack):
+                stack.save()  # the pids supervisord has now
                 print(describe(stack))
             else:
                 status = _running(stack) if stack.postgres_port else "never started"

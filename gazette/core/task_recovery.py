@@ -105,3 +105,38 @@ def recover_orphaned_tasks(*, backend_name: str = "default") -> Recovery:
     for task_id in recovery.failed:
         logger.error("Task %s killed its worker %s times: marked failed", task_id, MAX_ATTEMPTS)
     return recovery
+
+
+def requeue_tasks_of(worker_id: str, *, backend_name: str = "default") -> Recovery:
+    """Requeue (or fail, after MAX_ATTEMPTS) the tasks a live worker was running when it lost
+    the database: their outcome was not recorded (the task may have taken effect: ours are
+    idempotent, so running it again takes effect once). Called by that worker once the
+    database answers again, before it takes another task."""
+    from django_tasks_db.compat import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    now = timezone.now()
+    recovery = Recovery()
+    running = DBTaskResult.objects.running().filter(backend_name=backend_name)
+    for task_id, started_at, worker_ids in running.values_list("id", "started_at", "worker_ids"):
+        if not worker_ids or worker_ids[-1] != worker_id:
+            continue
+        unchanged = DBTaskResult.objects.filter(
+            pk=task_id, status=TaskResultStatus.RUNNING, started_at=started_at
+        )
+        if len(worker_ids) >= MAX_ATTEMPTS:
+            if unchanged.update(
+                status=TaskResultStatus.FAILED,
+                finished_at=now,
+                exception_class_path="gazette.core.task_recovery.WorkerLost",
+                traceback=f"The database went away while this task ran {len(worker_ids)} "
+                "times; not run again.",
+            ):
+                recovery.failed.append(str(task_id))
+        elif unchanged.update(status=TaskResultStatus.READY, started_at=None):
+            recovery.requeued.append(str(task_id))
+    for task_id in recovery.requeued:
+        logger.warning("Task %s was running when the database went away: queued again", task_id)
+    for task_id in recovery.failed:
+        logger.error("Task %s lost its database %s times: marked failed", task_id, MAX_ATTEMPTS)
+    return recovery

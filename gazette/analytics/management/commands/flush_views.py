@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import close_old_connections
 
 from gazette.analytics.services import flush_views
+from gazette.core import outages
 from gazette.core.wording import count_of
 
 
@@ -50,17 +51,26 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
         self.stdout.write(f"Flushing views every {interval:g} s; SIGTERM or Ctrl-C stops.")
+        outage = outages.Outage("views flush worker", max_delay=10.0)
         while not stopping.is_set():
             started = time.monotonic()
             close_old_connections()
+            wait = interval
             try:
                 flushed = flush_views()
             except Exception as exc:
                 # Nothing is lost: the batch stays in Redis and the next round takes it again.
-                self.stderr.write(f"Flush failed, will retry: {exc.__class__.__name__}: {exc}")
+                if outages.is_outage(exc):  # said once per outage; tries again with backoff
+                    wait = max(interval, outage.failed(exc))
+                else:
+                    self.stderr.write(f"Flush failed, will retry: {exc.__class__.__name__}: {exc}")
             else:
+                outage.recovered()
                 if flushed and options["verbosity"] > 1:
                     self.stdout.write(f"Flushed {count_of(flushed, 'view', 'views')}.")
-            stopping.wait(max(0.0, interval - (time.monotonic() - started)))
-        flush_views()  # what came in since the last round
+            stopping.wait(max(0.0, wait - (time.monotonic() - started)))
+        try:
+            flush_views()  # what came in since the last round
+        except Exception as exc:  # still in Redis: the next worker flushes it
+            self.stderr.write(f"Last flush failed, left for the next worker: {exc}")
         self.stdout.write("Stopped.")

@@ -19,7 +19,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import close_old_connections
 
-from gazette.core import periodic, schedule_health
+from gazette.core import outages, periodic, schedule_health
 
 
 class Command(BaseCommand):
@@ -44,16 +44,24 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, lambda signum, frame: stopping.set())
         signal.signal(signal.SIGINT, lambda signum, frame: stopping.set())
         self.stdout.write(f"Publishing on schedule every {interval:g} s; SIGTERM stops.")
+        outage = outages.Outage("scheduler", max_delay=interval)
         while not stopping.is_set():
             started = time.monotonic()
             close_old_connections()
+            wait = interval
             try:
                 self._round()
             except Exception as exc:
-                # A database restart, say: the next round tries again; nothing is half-done,
+                # A database restart, say: tried again with backoff (up to the interval), so
+                # pages due meanwhile go live soon after it is back; nothing is half-done,
                 # since each page is published or unpublished in its own transaction.
-                self.stderr.write(f"Round failed, will retry: {exc.__class__.__name__}: {exc}")
-            stopping.wait(max(0.0, interval - (time.monotonic() - started)))
+                if outages.is_outage(exc):
+                    wait = outage.failed(exc)  # logged once per outage
+                else:
+                    self.stderr.write(f"Round failed, will retry: {exc.__class__.__name__}: {exc}")
+            else:
+                outage.recovered()
+            stopping.wait(max(0.0, wait - (time.monotonic() - started)))
         self.stdout.write("Stopped.")
 
     def _round(self) -> None:
