@@ -16,7 +16,7 @@ from wagtail.admin.ui.tables import Column
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from . import queries, rendering, sending, services
-from .models import Issue, IssueStatus, Newsletter, Subscriber
+from .models import BreakingNews, Issue, IssueStatus, Newsletter, Subscriber
 
 
 class NewsletterViewSet(SnippetViewSet):
@@ -163,3 +163,14 @@ def admin_urls():
             name="preview",
         ),
     ]
+
+
+class BreakingNewsViewSet(SnippetViewSet):
+    """Mark a story as breaking: an alert to the breaking-news lists and a site banner."""
+
+    model = BreakingNews
+    icon = "warning"
+    menu_label = "Breaking news"
+    add_to_admin_menu = True
+    menu_order = 239
+    list_display = ["article", "headline", "starts_at", "ends_at"]

@@ -9,6 +9,8 @@ issue and subscriber): that row is how each reader gets it exactly once (``sendi
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -318,3 +320,50 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"issue {self.issue_id} to {self.subscriber_id}: {self.status}"
+
+
+class BreakingNewsQuerySet(models.QuerySet):
+    def showing(self, now=None):
+        now = now or timezone.now()
+        return self.filter(starts_at__lte=now, ends_at__gt=now).order_by("-starts_at")
+
+    def ended_unpurged(self, now=None):
+        return self.filter(ends_at__lte=now or timezone.now(), end_purged_at__isnull=True)
+
+
+class BreakingNews(models.Model):
+    """A story an editor marks as breaking: the subscribers of the breaking-news lists get one
+    alert, and every reader page shows a banner until ``ends_at``. Cached pages are purged
+    when it starts and again when it ends (the schedule worker's round)."""
+
+    article = models.ForeignKey(
+        "news.ArticlePage", on_delete=models.CASCADE, related_name="+", verbose_name="story"
+    )
+    headline = models.CharField(
+        max_length=150, blank=True, help_text="The banner's words. Empty: the story's headline."
+    )
+    minutes = models.PositiveIntegerField(
+        default=60, help_text="How long the banner shows, in minutes."
+    )
+    starts_at = models.DateTimeField(default=timezone.now, editable=False)
+    ends_at = models.DateTimeField(editable=False)
+    end_purged_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = BreakingNewsQuerySet.as_manager()
+
+    panels = [FieldPanel("article"), FieldPanel("headline"), FieldPanel("minutes")]
+
+    class Meta:
+        verbose_name = "breaking news"
+        verbose_name_plural = "breaking news"
+
+    def __str__(self) -> str:
+        return self.banner_text
+
+    def save(self, *args, **kwargs):
+        self.ends_at = self.starts_at + timedelta(minutes=self.minutes)
+        super().save(*args, **kwargs)
+
+    @property
+    def banner_text(self) -> str:
+        return self.headline or self.article.title

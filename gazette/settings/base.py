@@ -115,6 +115,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "wagtail.contrib.settings.context_processors.settings",
                 "gazette.news.navigation.site_navigation",
+                "gazette.newsletters.context_processors.breaking_banner",
             ],
         },
     },
