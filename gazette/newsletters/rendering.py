@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from email.utils import make_msgid
+from functools import cached_property
 
 import css_inline
 from django.conf import settings
@@ -26,6 +27,7 @@ from .models import Issue, Subscriber
 # Placeholders the per-reader links replace; characters no template or story produces.
 UNSUBSCRIBE = "\ue000unsubscribe\ue000"
 PREFERENCES = "\ue000preferences\ue000"
+LINK_SLOT = "--link-slot--"  # ASCII: reverse() would percent-encode anything else
 HTML_LIMIT = 100 * 1024  # bytes: Gmail clips longer messages
 
 # @media rules stay in a <style> (they cannot be inlined): the narrow-screen layout.
@@ -50,17 +52,24 @@ class RenderedIssue:
     text: str
     root: str
 
+    @cached_property
+    def _link_patterns(self) -> tuple[str, str]:
+        """The two links with a slot for the token: reverse() once per issue, not per reader."""
+        return tuple(
+            self.root + reverse(name, args=[LINK_SLOT])
+            for name in ("newsletters:unsubscribe", "newsletters:preferences")
+        )
+
     def links_for(self, subscriber: Subscriber | None) -> tuple[str, str]:
         if subscriber is None:  # an admin preview or a test send: links that do nothing
             return f"{self.root}/newsletters/", f"{self.root}/newsletters/"
-        unsubscribe = self.root + reverse(
-            "newsletters:unsubscribe",
-            args=[tokens.unsubscribe_token(subscriber.pk, self.issue.newsletter_id, self.issue.pk)],
+        unsubscribe_pattern, preferences_pattern = self._link_patterns
+        issue = self.issue
+        unsubscribe = tokens.unsubscribe_token(subscriber.pk, issue.newsletter_id, issue.pk)
+        return (
+            unsubscribe_pattern.replace(LINK_SLOT, unsubscribe),
+            preferences_pattern.replace(LINK_SLOT, tokens.preferences_token(subscriber.pk)),
         )
-        preferences = self.root + reverse(
-            "newsletters:preferences", args=[tokens.preferences_token(subscriber.pk)]
-        )
-        return unsubscribe, preferences
 
     def message(
         self, subscriber: Subscriber | None, *, to: str | None = None, connection=None
