@@ -20,6 +20,7 @@ urlpatterns = [
     path("search/", include("gazette.search.urls")),
     path("topics/", include("gazette.topics.urls")),
     path("corrections/", include("gazette.corrections.urls")),
+    path("newsletters/", include("gazette.newsletters.urls")),
     path("api/v1/", public_api.urls),
     path("", include("gazette.distribution.urls")),
     path("healthz", core_views.healthz, name="healthz"),

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "gazette.topics",
     "gazette.corrections",
     "gazette.checks",
+    "gazette.newsletters",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -114,6 +115,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "wagtail.contrib.settings.context_processors.settings",
                 "gazette.news.navigation.site_navigation",
+                "gazette.newsletters.context_processors.breaking_banner",
             ],
         },
     },
@@ -281,6 +283,13 @@ STORAGES = {
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="gazette@localhost")
+
+# Newsletters (gazette.newsletters): messages a second per task worker (0: as fast as the
+# SMTP server takes them), deliveries claimed at a time, and how long a claim of a worker on
+# another host is trusted before its rows are sent by another (gazette/newsletters/sending.py).
+GAZETTE_NEWSLETTER_RATE = env.float("GAZETTE_NEWSLETTER_RATE", default=0)
+GAZETTE_NEWSLETTER_BATCH_SIZE = env.int("GAZETTE_NEWSLETTER_BATCH_SIZE", default=200)
+GAZETTE_NEWSLETTER_CLAIM_LEASE = env.int("GAZETTE_NEWSLETTER_CLAIM_LEASE", default=600)
 
 # View counts (gazette.analytics): buffered, then flushed in batches into hourly buckets. With
 # Redis the worker flushes (`manage.py flush_views --loop --interval 2`); without, each process

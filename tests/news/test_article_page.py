@@ -31,8 +31,9 @@ WARM_ARTICLE_QUERIES = 9
 # cached lookup belongs to the old generation), the menu, Latest Stories and Must-Reads (a list
 # each: the view restrictions are inside the query), the site identity, the comment settings,
 # the correction settings and the page of comments with their count (its cached list belongs
-# to the old generation).
-CHANGED_ARTICLE_QUERIES = WARM_ARTICLE_QUERIES + 8
+# to the old generation), the newsletters offered by the subscribe form and the breaking-news
+# banner (gazette.newsletters).
+CHANGED_ARTICLE_QUERIES = WARM_ARTICLE_QUERIES + 10
 # On an empty cache: also Wagtail's site root paths, You May Also Like (the list and its
 # renditions) and Popular Now (the views, the list, its renditions).
 COLD_ARTICLE_QUERIES = CHANGED_ARTICLE_QUERIES + 6
