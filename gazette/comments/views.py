@@ -11,9 +11,7 @@ CSRF middleware.
 from __future__ import annotations
 
 from functools import partial
-from urllib.parse import urlsplit
 
-from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -23,6 +21,7 @@ from django.views.decorators.http import require_POST
 
 from gazette.core.client import client_ip
 from gazette.core.newsroom_time import site_zone
+from gazette.core.origin import same_origin
 from gazette.news.models import ArticlePage, CommentPolicy
 
 from . import moderation_report, rules, services
@@ -38,22 +37,6 @@ class SeeOther(HttpResponseRedirect):
     """303: after a POST, the browser GETs the article again."""
 
     status_code = 303
-
-
-def same_origin(request: HttpRequest) -> bool:
-    """Did a page of this site send the request? Browsers set these headers themselves; a
-    request without any of them is refused, as OWASP recommends."""
-    fetch_site = request.headers.get("Sec-Fetch-Site")
-    if fetch_site is not None and fetch_site != "same-origin":
-        return False
-    origin = request.headers.get("Origin")
-    if origin is None:
-        referer = urlsplit(request.headers.get("Referer", ""))
-        if not (referer.scheme and referer.netloc):
-            return False
-        origin = f"{referer.scheme}://{referer.netloc}"
-    own = f"{request.scheme}://{request.get_host()}"
-    return origin == own or origin in settings.CSRF_TRUSTED_ORIGINS
 
 
 def _wants_json(request: HttpRequest) -> bool:

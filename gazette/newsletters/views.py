@@ -18,11 +18,11 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from gazette.core.client import client_ip
+from gazette.core.origin import same_origin
 
 from . import limits, services, tokens
 from .forms import PreferencesForm, SubscribeForm
 from .models import Issue, Newsletter, Subscriber, Subscription, normalise_email
-from .origin import same_origin
 from .rendering import issue_context, site_root
 
 CHECK_INBOX = (

@@ -1,7 +1,7 @@
 """Cross-site protection for the forms of cached pages, which carry no CSRF token: the request
 must come from a page of this site (Sec-Fetch-Site, then Origin, then Referer: OWASP's
-"verifying origin with standard headers"). The same rule as gazette.comments.views.same_origin,
-kept here because feature apps import nothing of each other."""
+"verifying origin with standard headers"). Comments and newsletters both post from cached
+pages."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from django.http import HttpRequest
 
 
 def same_origin(request: HttpRequest) -> bool:
+    """Did a page of this site send the request? Browsers set these headers themselves; a
+    request without any of them is refused, as OWASP recommends."""
     fetch_site = request.headers.get("Sec-Fetch-Site")
     if fetch_site is not None and fetch_site != "same-origin":
         return False
