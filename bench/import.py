@@ -7,9 +7,12 @@
 Writes the export with bench/wxr_export.py (Gutenberg and classic posts, captions, embeds,
 comments, one featured picture each; no uploads folder, so each picture is a placeholder),
 migrates a throwaway database (SQLite in a temporary GAZETTE_VAR_DIR unless DATABASE_URL is
-set), runs ``import_articles`` on it, then again (the idempotent rerun: nothing written),
-and prints the file's size, each run's time, its rate and the process's peak memory.
-``--parse-only`` times the parser alone (no database), e.g. on a 100 MB export.
+set), runs what ``import_articles`` runs on it (``import_sources``, the same options), then
+again (the idempotent rerun: nothing written), and prints the file's size, each run's time,
+its rate and the process's peak memory; every ``--every`` items a line with the rate so far,
+this process's CPU per item (the figure a loaded machine changes least) and its memory, to
+see it stay flat. With ``TASKS_BACKEND=database`` (production's) it then counts the tasks the
+run left for the worker. ``--parse-only`` times the parser alone (no database).
 """
 
 from __future__ import annotations
