@@ -7,21 +7,22 @@
 Writes the export with bench/wxr_export.py (Gutenberg and classic posts, captions, embeds,
 comments, one featured picture each; no uploads folder, so each picture is a placeholder),
 migrates a throwaway database (SQLite in a temporary GAZETTE_VAR_DIR unless DATABASE_URL is
-set), runs ``import_articles`` on it, then again (the idempotent rerun: nothing written),
-and prints the file's size, each run's time, its rate and the process's peak memory.
-``--parse-only`` times the parser alone (no database), e.g. on a 100 MB export.
+set), runs what ``import_articles`` runs on it (``import_sources``, the same options), then
+again (the idempotent rerun: nothing written), and prints the file's size, each run's time,
+its rate and the process's peak memory; every ``--every`` items a line with the rate so far,
+this process's CPU per item (the figure a loaded machine changes least) and its memory, to
+see it stay flat. With ``TASKS_BACKEND=database`` (production's) it then counts the tasks the
+run left for the worker. ``--parse-only`` times the parser alone (no database).
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import resource
 import sys
 import tempfile
 import time
-from io import StringIO
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -34,17 +35,52 @@ def _peak_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _timed_import(path: Path) -> tuple[float, str]:
-    from django.core.management import call_command
+def _rss_mib() -> float:
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
-    out, err = StringIO(), StringIO()
-    started = time.perf_counter()
-    with contextlib.suppress(SystemExit):  # exit 1 when an item failed: printed below
-        call_command("import_articles", str(path), "--no-progress", stdout=out, stderr=err)
+
+def _timed_import(path: Path, *, every: int) -> tuple[float, str]:
+    """What ``import_articles FILE`` does (the same ``import_sources`` and options), with a
+    line every ``every`` items: the rate so far and the memory, to see it stay flat."""
+    from gazette.importers.run import import_sources
+    from gazette.importers.upsert import ImportOptions
+
+    started, cpu_started = time.perf_counter(), time.process_time()
+    done = 0
+
+    def on_item(report) -> None:
+        nonlocal done
+        done += 1
+        if report.status == "failed":
+            print(f"{report.position}: failed: {report.reason}", file=sys.stderr)
+        if done % every == 0:
+            elapsed = time.perf_counter() - started
+            cpu = time.process_time() - cpu_started  # this process's own share of the cores
+            print(
+                f"  {done} items, {elapsed:.0f} s ({done / elapsed:.1f}/s), "
+                f"CPU {cpu:.0f} s ({1000 * cpu / done:.0f} ms/item), "
+                f"RSS {_rss_mib():.0f} MiB, peak {_peak_mib():.0f} MiB",
+                flush=True,
+            )
+
+    summary = import_sources([str(path)], options=ImportOptions(), on_item=on_item)
     elapsed = time.perf_counter() - started
-    if err.getvalue():
-        print(err.getvalue()[:2000], file=sys.stderr)
-    return elapsed, out.getvalue().strip().splitlines()[-1]
+    return elapsed, summary.line(dry_run=False)
+
+
+def _print_queued_tasks() -> None:
+    """With TASKS_BACKEND=database (production's), what the run left for the task worker."""
+    from django.conf import settings
+    from django.db.models import Count
+
+    if "django_tasks_db" not in settings.TASKS["default"]["BACKEND"]:
+        return
+    from django_tasks_db.models import DBTaskResult
+
+    queued = DBTaskResult.objects.values_list("task_path").annotate(n=Count("id"))
+    print("queued for the worker: " + ", ".join(f"{n} {path.rsplit('.', 1)[-1]}"
+                                                  for path, n in sorted(queued)))  # fmt: skip
 
 
 def main() -> None:
@@ -52,6 +88,7 @@ def main() -> None:
     parser.add_argument("--posts", type=int, default=10_000)
     parser.add_argument("--parse-only", action="store_true")
     parser.add_argument("--no-rerun", action="store_true")
+    parser.add_argument("--every", type=int, default=500, help="a progress line every N items")
     options = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="gazette-bench-import-"))
@@ -81,13 +118,14 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     print(f"database: {database}; peak before the import {_peak_mib():.0f} MiB")
 
-    elapsed, summary = _timed_import(export)
+    elapsed, summary = _timed_import(export, every=options.every)
     print(
         f"import: {elapsed:.0f} s ({options.posts / elapsed:.1f} posts/s), {summary}; "
         f"peak {_peak_mib():.0f} MiB"
     )
+    _print_queued_tasks()
     if not options.no_rerun:
-        elapsed, summary = _timed_import(export)
+        elapsed, summary = _timed_import(export, every=options.every)
         print(f"rerun: {elapsed:.0f} s, {summary}; peak {_peak_mib():.0f} MiB")
 
 

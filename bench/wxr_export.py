@@ -123,15 +123,16 @@ def _comment(number: int, approved: str, when: datetime, text: str) -> str:
     )
 
 
-def write_wxr(path: Path, *, posts: int, seed: int = 15) -> Path:
-    """A WXR of this many posts (and as many attachments) at ``path``; returns the path."""
+def write_wxr(path: Path, *, posts: int, seed: int = 15, first: int = 1) -> Path:
+    """A WXR of this many posts (and as many attachments) at ``path``; returns the path.
+    ``first`` numbers the posts from there: exports with no post in common."""
     rng = random.Random(seed)
     start = datetime(2020, 1, 1, tzinfo=UTC)
     with path.open("w", encoding="utf-8") as out:
         out.write(HEAD)
         for login, name in AUTHORS:
             out.write(AUTHOR.format(login=login, name=name))
-        for number in range(1, posts + 1):
+        for number in range(first, first + posts):
             post_id, attachment = number * 2, number * 2 + 1
             when = start + timedelta(hours=number * 3, seconds=rng.randint(0, 3599))
             sections = rng.sample(SECTIONS, 2)

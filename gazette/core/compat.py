@@ -53,6 +53,22 @@ def on_commit_once(callback: Callable[[], None]) -> None:
     transaction.on_commit(callback)
 
 
+# -- Wagtail's revisions --------------------------------------------------------------------------
+
+
+def publish_saved_revision(page, revision):
+    """``revision.publish()`` for the revision ``page.save_revision()`` just returned, given
+    that instance. Wagtail's publish action starts from ``revision.as_object()``: the page
+    rebuilt from the revision's JSON, a query per foreign key and child relation, to get what
+    the instance already holds. The action reads the object from that method only (in
+    ``PublishRevisionAction.__init__``), so the revision answers it with the instance."""
+    revision.as_object = lambda: page
+    try:
+        return revision.publish()
+    finally:
+        del revision.as_object
+
+
 # -- Wagtail's routing ----------------------------------------------------------------------------
 
 

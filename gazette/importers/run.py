@@ -7,12 +7,14 @@ they pass sources and options, and receive one ``ItemReport`` per item as it is 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from django.db import transaction
 
 from gazette.core.newsroom_time import newsroom_zone_name, zone
+from gazette.news import lifecycle
 from gazette.news.models import ArticlePage
 
 from .items import FailedItem, ImportedImage, ImportItem, ParsedEntry, SkippedItem
@@ -66,17 +68,24 @@ def import_sources(
     options: ImportOptions,
     on_item: Callable[[ItemReport], None] | None = None,
     progress_for: Callable[[str, str], Any] | None = None,
+    defer_follow_ups: bool = True,
 ) -> RunSummary:
     """Import every source in turn. ``progress_for(name, unit)`` gives a context manager
-    yielding an ``on_progress(done, total)`` callback (the command's progress bar)."""
+    yielding an ``on_progress(done, total)`` callback (the command's progress bar).
+
+    The lifecycle's follow-ups of each publication (related lists, renditions, purges) are
+    done once for the run, when it ends (``lifecycle.publications_deferred``), unless
+    ``defer_follow_ups`` is False: then each article's as it is published."""
     summary = RunSummary()
-    for name in names:
-        for report in _import_source(
-            name, format=format, options=options, progress_for=progress_for
-        ):
-            summary.add(report)
-            if on_item is not None:
-                on_item(report)
+    deferred = lifecycle.publications_deferred() if defer_follow_ups else nullcontext()
+    with deferred:
+        for name in names:
+            for report in _import_source(
+                name, format=format, options=options, progress_for=progress_for
+            ):
+                summary.add(report)
+                if on_item is not None:
+                    on_item(report)
     return summary
 
 

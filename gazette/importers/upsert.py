@@ -33,6 +33,7 @@ from wagtail.models import PageViewRestriction
 
 from gazette.comments import rules as comment_rules
 from gazette.comments.models import NAME_LIMIT, Comment
+from gazette.core import compat
 from gazette.home.models import HomePage
 from gazette.home.services import ensure_home_page
 from gazette.images.models import CustomImage
@@ -61,6 +62,23 @@ class DryRun(Exception):
     """Raised inside an item's transaction to roll back what a dry run wrote."""
 
 
+class RunLookups:
+    """What every item of a run looks up again (the home page, sections, authors), kept for
+    the run. A row enters only once its item committed: an item rolled back may have
+    created it."""
+
+    def __init__(self):
+        self.home: HomePage | None = None
+        self.sections: dict[str, SectionPage] = {}
+        self.authors: dict[tuple[str, str], Author] = {}
+
+    def keep(self, store: dict, key, value) -> None:
+        transaction.on_commit(lambda: store.__setitem__(key, value))
+
+    def keep_home(self, home: HomePage) -> None:
+        transaction.on_commit(lambda: setattr(self, "home", home))
+
+
 @dataclass
 class ImportOptions:
     section_slug: str = ""  # --section: every item goes there
@@ -77,6 +95,7 @@ class ImportOptions:
     # True: an article that exists and is not live (an editor took it down) stays down and
     # gets its updates as drafts only. Feeds cannot tell "taken down" from "never published".
     keep_down: bool = False
+    lookups: RunLookups = field(default_factory=RunLookups, repr=False, compare=False)
 
 
 @dataclass
@@ -172,9 +191,11 @@ def _upsert(item: ImportItem, *, options: ImportOptions, notes: list[str]) -> Ou
         ]
         article.tags.set(list(dict.fromkeys(item.tags)))
         article.go_live_at = published if scheduled else None
-        revision = article.save_revision(log_action=True)
-        if should_be_live or scheduled:
-            revision.publish()
+        publishing = should_be_live or scheduled
+        # Publishing validates the page again as it saves it: clean once.
+        revision = article.save_revision(log_action=True, clean=not publishing)
+        if publishing:
+            compat.publish_saved_revision(article, revision)
         if should_be_live and first_published:
             # Publishing stamps "now" as the last publication, which the page would show as
             # an update: the source's own last change is the truth.
@@ -198,18 +219,27 @@ def _signature(raw_blocks: list[dict]) -> list:
 
 
 def _section(*, item: ImportItem, options: ImportOptions, notes) -> SectionPage:
-    home = options.home or ensure_home_page()
+    lookups = options.lookups
+    home = options.home or lookups.home
+    if home is None:
+        home = ensure_home_page()
+        lookups.keep_home(home)
     if options.section_slug:
-        section = SectionPage.objects.child_of(home).filter(slug=options.section_slug).first()
-        name = options.section_slug.replace("-", " ").title()
-        return section or _new_section(home, name=name, slug=options.section_slug)
-    name = item.section.strip()
-    if not name:
-        notes.append(f"no section: filed under {DEFAULT_SECTION}")
-        name = DEFAULT_SECTION
-    slug = make_slug(name) or "section"
-    found = SectionPage.objects.child_of(home).filter(slug=slug).first()
-    return found or _new_section(home, name=name, slug=slug)
+        slug = options.section_slug
+        name = slug.replace("-", " ").title()
+    else:
+        name = item.section.strip()
+        if not name:
+            notes.append(f"no section: filed under {DEFAULT_SECTION}")
+            name = DEFAULT_SECTION
+        slug = make_slug(name) or "section"
+    key = f"{home.pk}/{slug}"
+    if (known := lookups.sections.get(key)) is not None:
+        return known
+    section = SectionPage.objects.child_of(home).filter(slug=slug).first()
+    section = section or _new_section(home, name=name, slug=slug)
+    lookups.keep(lookups.sections, key, section)
+    return section
 
 
 def _new_section(home: HomePage, *, name: str, slug: str) -> SectionPage:
@@ -223,8 +253,14 @@ def _authors(*, item: ImportItem, options: ImportOptions) -> list[Author]:
         return [options.default_author]
     named = list(item.authors) or ([(options.default_author, "")] if options.default_author else [])
     authors: list[Author] = []
+    lookups = options.lookups
     for name, email in named:
-        author = upsert_author(name=name.strip(), email=email.strip())
+        key = (name.strip(), email.strip())
+        author = lookups.authors.get(key)
+        if author is None:
+            author = upsert_author(name=key[0], email=key[1])
+            if author is not None:
+                lookups.keep(lookups.authors, key, author)
         if author is not None and author not in authors:
             authors.append(author)
     return authors

@@ -30,6 +30,16 @@ purges and tasks go here; never when the transaction rolls back):
 - ``readership_changed(page)``: a view restriction was set or lifted at ``page``: the
   articles at and under it left the readers or came back.
 - ``listing_changed()``: an editors' list (Must-Reads) changed: every page showing one does.
+- ``articles_published(article_ids)``: the stories a bulk run published (an import, inside
+  ``publications_deferred()``), announced once for the run instead of one
+  ``article_published`` each. Sent outside any item's transaction, after they committed.
+
+*Bulk runs*: inside ``publications_deferred()`` a published article is noted in its own
+transaction (a ``DeferredPublication`` row) and no ``article_published`` is sent; when the
+block ends, every noted article is announced in one ``articles_published`` and the rows go.
+A run that dies leaves its rows: the next run's end, or the periodic job
+(``announce_stale_publications``), announces them. Receivers of ``articles_published`` do
+what each ``article_published`` would have done, once for all of them.
 
 Every handler below also retires the shared parts of reader pages
 (``gazette.core.shared_parts``) when a page, a view restriction or an editors' list changes.
@@ -37,7 +47,11 @@ Every handler below also retires the shared parts of reader pages
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save, pre_delete
@@ -47,7 +61,7 @@ from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from gazette.core import compat, shared_parts
 
-from .models import ArticlePage, CuratedList, CuratedListItem, SectionPage
+from .models import ArticlePage, CuratedList, CuratedListItem, DeferredPublication, SectionPage
 
 # -- In the transaction --------------------------------------------------------------------------
 article_changed = Signal()
@@ -61,6 +75,13 @@ article_left_readers = Signal()
 article_moved = Signal()
 readership_changed = Signal()
 listing_changed = Signal()
+articles_published = Signal()
+
+# Set inside publications_deferred(): this context's publications are noted, not announced.
+_deferring: ContextVar[bool] = ContextVar("gazette_publications_deferred", default=False)
+# A run announces its publications when it ends; rows older than this belong to a run that
+# died (or is still going after so long): the periodic job announces them.
+STALE_AFTER = timedelta(minutes=30)
 
 
 @dataclass(frozen=True)
@@ -105,7 +126,55 @@ def _page_saved(sender, instance, update_fields=None, **kwargs):
 def _page_published(sender, instance, **kwargs):
     shared_parts.retire()
     if isinstance(instance, ArticlePage):
-        after_commit(article_published, article=instance)
+        if _deferring.get():
+            # In the item's transaction: committed with the article, or gone with it.
+            DeferredPublication.objects.bulk_create(
+                [DeferredPublication(article_id=instance.pk)], ignore_conflicts=True
+            )
+        else:
+            after_commit(article_published, article=instance)
+
+
+# -- Bulk runs -----------------------------------------------------------------------------------
+
+
+@contextmanager
+def publications_deferred() -> Iterator[None]:
+    """A bulk run (an import): the articles published inside are announced once, together,
+    when the block ends (``articles_published``), however it ends."""
+    token = _deferring.set(True)
+    try:
+        yield
+    finally:
+        _deferring.reset(token)
+        announce_deferred_publications()
+
+
+def announce_deferred_publications(*, noted_before=None) -> int:
+    """Announce the noted publications (those noted before ``noted_before``, if given) in one
+    ``articles_published``, then forget them; returns how many. The rows go only after the
+    receivers ran: a crash in between announces them again, which every receiver allows."""
+    rows = DeferredPublication.objects.order_by("article_id")
+    if noted_before is not None:
+        rows = rows.filter(noted_at__lt=noted_before)
+    article_ids = list(rows.values_list("article_id", flat=True))
+    if not article_ids:
+        return 0
+    articles_published.send(sender=ArticlePage, article_ids=article_ids)
+    for start in range(0, len(article_ids), 500):  # SQLite caps a query's parameters
+        DeferredPublication.objects.filter(article_id__in=article_ids[start : start + 500]).delete()
+    return len(article_ids)
+
+
+def announce_stale_publications() -> None:
+    """The periodic job: publications noted by a run that did not finish are announced."""
+    from django.utils import timezone
+
+    from .tasks import announce_publications_noted_before
+
+    cutoff = timezone.now() - STALE_AFTER
+    if DeferredPublication.objects.filter(noted_at__lt=cutoff).exists():
+        announce_publications_noted_before.enqueue(cutoff.isoformat())
 
 
 def _page_unpublished(sender, instance, **kwargs):

@@ -375,3 +375,18 @@ def shared_latest_in_section(request, section_id: int, *, excluding: int) -> lis
         ),
     )
     return [article for article in newest if article.pk != excluding][:LATEST_STORIES_COUNT]
+
+
+class DeferredPublication(models.Model):
+    """An article published during a bulk run (an import) whose after-commit follow-ups
+    (related lists, renditions, purges) wait to be announced once for the whole run
+    (``lifecycle.publications_deferred``). Written in the article's own transaction, so a
+    run that dies leaves the rows for the next run or the periodic job to announce."""
+
+    article = models.OneToOneField(
+        ArticlePage, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    noted_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self) -> str:
+        return f"article {self.article_id}, published {self.noted_at:%Y-%m-%d %H:%M}"

@@ -25,6 +25,9 @@ from gazette.core.purge import purge_urls, purging_enabled
 from . import lifecycle
 from .models import ArticlePage
 
+# Articles per purge task when a bulk run's publications are announced together.
+PURGE_BATCH = 500
+
 # Sent with ``article``; each receiver returns the absolute URLs of its pages showing it.
 urls_showing_article = Signal()
 
@@ -101,6 +104,20 @@ def purge_subtree(page_id: int) -> None:
     _send_now(batch)
 
 
+@task()
+def purge_published_articles(article_ids: list[int]) -> None:
+    """Purge the pages showing each of these articles (a bulk run's publications), in one
+    batch: what each article's own publication would have purged."""
+    if not purging_enabled():
+        return
+    urls: dict[str, None] = {}
+    articles = ArticlePage.objects.filter(pk__in=article_ids).select_related("section")
+    for article in articles.defer_streamfields():
+        urls.update(dict.fromkeys(article_urls(article)))
+    if urls:
+        purge_urls_from_cache_task.call(sorted(urls))
+
+
 def _send_now(batch: PurgeBatch) -> None:
     # Already in the worker (or the immediate backend): send them now, not as one more task.
     if batch.urls:
@@ -112,6 +129,12 @@ def _send_now(batch: PurgeBatch) -> None:
 
 def _published(sender, article, **kwargs):
     purge_article(article)
+
+
+def _published_together(sender, article_ids, **kwargs):
+    if purging_enabled():
+        for start in range(0, len(article_ids), PURGE_BATCH):
+            purge_published_articles.enqueue(article_ids[start : start + PURGE_BATCH])
 
 
 def _left_readers(sender, article_id, article, **kwargs):
@@ -154,6 +177,7 @@ def _listing_changed(sender, **kwargs):
 
 def subscribe() -> None:
     lifecycle.article_published.connect(_published, dispatch_uid="purge-published")
+    lifecycle.articles_published.connect(_published_together, dispatch_uid="purge-published")
     lifecycle.article_left_readers.connect(_left_readers, dispatch_uid="purge-left")
     lifecycle.article_deleting.connect(_deleting, dispatch_uid="purge-deleting")
     lifecycle.article_moved.connect(_moved, dispatch_uid="purge-moved")

@@ -10,13 +10,25 @@ or as the newest of its section). The task then forgets the lists it rewrites.
 from gazette.news import lifecycle
 
 from .queries import forget_all_lists, forget_lists
-from .tasks import refresh_related_articles
+from .tasks import rebuild_related_articles, refresh_related_articles
 from .vectors import forget_vector
+
+# A bulk run's publications from this many on: one rebuild of every list, not a refresh each.
+REBUILD_FROM = 20
 
 
 def _published(sender, article, **kwargs):
     forget_lists([article.pk])
     refresh_related_articles.enqueue(article.pk)
+
+
+def _published_together(sender, article_ids, **kwargs):
+    forget_lists(article_ids)
+    if len(article_ids) >= REBUILD_FROM:
+        rebuild_related_articles.enqueue()
+    else:
+        for article_id in article_ids:
+            refresh_related_articles.enqueue(article_id)
 
 
 def _left_readers(sender, article_id, **kwargs):
@@ -40,6 +52,7 @@ def _deleting(sender, article, **kwargs):
 
 def subscribe() -> None:
     lifecycle.article_published.connect(_published, dispatch_uid="related")
+    lifecycle.articles_published.connect(_published_together, dispatch_uid="related")
     lifecycle.article_left_readers.connect(_left_readers, dispatch_uid="related")
     lifecycle.article_moved.connect(_moved, dispatch_uid="related")
     lifecycle.readership_changed.connect(_readership_changed, dispatch_uid="related")

@@ -9,3 +9,12 @@ def refresh_related_articles(article_id: int) -> None:
     from .services import refresh_related
 
     refresh_related(article_id=article_id)
+
+
+@task()
+def rebuild_related_articles() -> None:
+    """Recompute every vector and every list: after a bulk run published many articles at
+    once (cheaper than one refresh each, and what the nightly rebuild would give)."""
+    from .services import rebuild_related
+
+    rebuild_related()

@@ -170,3 +170,47 @@ def test_wagtails_date_time_input_template_is_still_the_one_core_copied():
     wagtails = (Path(wagtail.admin.__file__).parent / name).read_text().strip()
     ours = (Path(core.__file__).parent / name).read_text()
     assert wagtails in ours, "Wagtail's date-time input template changed: copy it again"
+
+
+def _new_draft(section, slug: str) -> ArticlePage:
+    article = ArticlePage(title=f"Story {slug}", slug=slug, live=False)
+    section.add_child(instance=article)
+    article.standfirst = "What happened."
+    article.body = [("paragraph", "<p>Words.</p>")]
+    return article
+
+
+def _as_published(article: ArticlePage) -> tuple:
+    from wagtail.models import PageLogEntry
+
+    row = ArticlePage.objects.get(pk=article.pk)
+    actions = list(
+        PageLogEntry.objects.filter(page=row).order_by("pk").values_list("action", flat=True)
+    )
+    return (
+        row.live,
+        row.has_unpublished_changes,
+        row.live_revision_id == row.latest_revision_id,
+        row.first_published_at is not None,
+        row.standfirst,
+        row.body.get_prep_value()[0]["value"],
+        row.url_path.rsplit("/", 2)[0],
+        actions,
+    )
+
+
+def test_wagtail_publishes_a_revision_from_its_as_object_only(home):
+    """compat.publish_saved_revision hands Wagtail's publish action the saved instance through
+    ``revision.as_object``: the page ends as ``revision.publish()`` leaves it."""
+    section = SectionFactory(parent=home)
+    by_wagtail = _new_draft(section, "by-wagtail")
+    by_wagtail.save_revision(log_action=True).publish()
+    by_compat = _new_draft(section, "by-compat")
+    revision = by_compat.save_revision(log_action=True)
+    compat.publish_saved_revision(by_compat, revision)
+    # The action published the instance it was handed, not a copy rebuilt from the JSON.
+    assert by_compat.live and by_compat.live_revision_id == revision.pk, (
+        "Wagtail's publish no longer takes the page from revision.as_object()"
+    )
+    assert "as_object" not in vars(revision)
+    assert _as_published(by_compat) == _as_published(by_wagtail)

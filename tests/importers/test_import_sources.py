@@ -198,3 +198,43 @@ def test_the_report_holds_one_object_per_item(home, tmp_path):
         "notes",
     }  # fmt: skip
     assert {entry["status"] for entry in entries} == {"created", "skipped"}
+
+
+def _says_it_is_a_placeholder(image: CustomImage, *, credit: str) -> None:
+    assert image.is_placeholder and image.credit == credit
+    assert image.title.startswith("Placeholder: https://")
+    assert image.description.startswith("Placeholder image: the original picture")
+    assert (image.width, image.height) == (1200, 675)
+    with image.open_file() as stored:
+        assert stored.read(8) == b"\x89PNG\r\n\x1a\n"
+
+
+def test_a_feed_files_pictures_are_placeholders_that_say_so(home):
+    """A feed read from a file cannot fetch its pictures: media:content and an enclosure
+    each get a placeholder naming the credit, and the report says so."""
+    feed = FIXTURES / "feeds" / "rss20_wire_mediarss.xml"
+    code, _, err = run(feed, "--section", "world")
+    assert code == 1 and err.count("failed") == 1  # the entry with no id and no link
+    bank = ArticlePage.objects.get(
+        source_key="https://wire.example.com/business/central-bank-holds-rates-2025-06-05/"
+    )
+    _says_it_is_a_placeholder(bank.lead_image, credit="Lena Fischer / Continental Wire")
+    assert bank.lead_image.title.endswith("bank-1920.jpg")  # the widest of the two
+    rail = ArticlePage.objects.get(
+        source_key="https://wire.example.com/politics/rail-strike-called-off/"
+    )
+    _says_it_is_a_placeholder(rail.lead_image, credit="")
+    assert rail.lead_image.title.endswith("/photos/2025/06/rail.jpg")
+
+
+def test_a_wxr_files_attachments_without_media_dir_are_placeholders(home, tmp_path):
+    report = tmp_path / "report.json"
+    code, _, err = run(WXR, "--report", report)
+    assert code == 0, err
+    assert not CustomImage.objects.filter(is_placeholder=False).exists()
+    placeholders = CustomImage.objects.filter(is_placeholder=True)
+    assert placeholders.count() == 3
+    for image in placeholders:
+        _says_it_is_a_placeholder(image, credit=image.credit)
+    notes = [note for item in json.loads(report.read_text()) for note in item["notes"]]
+    assert sum("a placeholder stands in" in note for note in notes) >= 3

@@ -77,7 +77,8 @@ class Command(BaseCommand):
         reports: list[ItemReport] = []
 
         def on_item(item: ItemReport) -> None:
-            reports.append(item)
+            if report is not None:  # kept only to be written: a large run stays flat
+                reports.append(item)
             where = f"{item.source}: {item.position}"
             if item.status in {"created", "updated"}:
                 verb = f"would be {item.status}" if dry_run else item.status
