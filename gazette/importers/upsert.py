@@ -24,6 +24,7 @@ from urllib.parse import unquote, urlsplit
 from django.contrib.auth.models import Group
 from django.core.files.images import ImageFile
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 from PIL import Image as PillowImage
@@ -267,10 +268,18 @@ def _authors(*, item: ImportItem, options: ImportOptions) -> list[Author]:
 
 
 def upsert_author(*, name: str, email: str) -> Author | None:
-    """The Author with this e-mail, else with this name; created when neither is known."""
+    """The Author with this e-mail (public or from an earlier import), else with this name;
+    created when neither is known. The address is kept as the author's archive address, never
+    published: an export's e-mails are the staff's private ones."""
     if not name and not email:
         return None
-    author = Author.objects.filter(email__iexact=email).first() if email else None
+    author = (
+        Author.objects.filter(Q(email__iexact=email) | Q(archive_email__iexact=email))
+        .order_by("pk")
+        .first()
+        if email
+        else None
+    )
     if author is None and name:
         author = Author.objects.filter(name=name).order_by("pk").first()
     if author is None:
@@ -279,10 +288,11 @@ def upsert_author(*, name: str, email: str) -> Author | None:
         while Author.objects.filter(slug=slug).exists():
             number += 1
             slug = f"{base}-{number}"
-        return Author.objects.create(name=name or email.split("@")[0], slug=slug, email=email)
-    if email and not author.email:
-        author.email = email
-        author.save(update_fields=["email"])
+        name = name or email.split("@")[0]
+        return Author.objects.create(name=name, slug=slug, archive_email=email)
+    if email and not author.archive_email and author.email.lower() != email.lower():
+        author.archive_email = email
+        author.save(update_fields=["archive_email"])
     return author
 
 

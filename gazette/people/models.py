@@ -51,6 +51,13 @@ class Author(index.Indexed, models.Model):
     email = models.EmailField(
         blank=True, help_text="Public contact address, shown as a mail link in the author box."
     )
+    # An archive's addresses (a WordPress account's e-mail, a feed's author) were never meant
+    # for readers: they only recognise the author on the next import.
+    archive_email = models.EmailField(
+        blank=True,
+        help_text="The address this author had in an imported archive. Never shown to readers; "
+        "copy it to Email to publish it.",
+    )
     bio = models.TextField(
         max_length=1000, blank=True, help_text="A sentence or two shown on the author page."
     )
@@ -77,6 +84,7 @@ class Author(index.Indexed, models.Model):
         NewAuthorNamePanel("name", placeholder="Name*"),
         FieldPanel("slug", widget=SlugInput),
         FieldPanel("email"),
+        FieldPanel("archive_email", read_only=True),
         FieldPanel("bio"),
         FieldPanel("photo"),
         FieldPanel("user"),

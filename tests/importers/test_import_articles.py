@@ -87,8 +87,8 @@ def test_a_gutenberg_post_becomes_an_article_with_every_part(imported):
     # Imported is not updated: the page shows no "Updated" line stamped with the import's time.
     assert pier.last_published_at == pier.first_published_at and pier.updated_at is None
     assert pier.standfirst == "Seven councillors to two: the pier comes back."
-    assert [(a.name, a.email) for a in pier.authors] == [
-        ("Jane Doe", "jane.doe@herald.example.com")
+    assert [(a.name, a.archive_email, a.email) for a in pier.authors] == [
+        ("Jane Doe", "jane.doe@herald.example.com", "")
     ]
     assert sorted(pier.tags.names()) == ["council", "pier"]
     kinds = [block.block_type for block in pier.body]
@@ -155,7 +155,7 @@ def test_messy_text_slugs_and_coauthors(imported):
     assert cafe.slug == "한국어-카페"
     assert cafe.standfirst == "A review & a recipe."
     assert "🍟" in cafe.body[0].value.source and "감자튀김" in cafe.body[0].value.source
-    assert [(a.name, a.email) for a in cafe.authors] == [
+    assert [(a.name, a.archive_email) for a in cafe.authors] == [
         ("María García", "maria@herald.example.com"),
         ("Li Chen", ""),
     ]
@@ -340,3 +340,15 @@ def test_import_textdump_through_import_articles(home):
     assert out.splitlines()[-1] == "1 created, 0 updated, 0 unchanged, 0 skipped, 0 failed"
     code, out, _ = run(SEED_FILE, "--format", "textdump")
     assert out.splitlines()[-1] == "0 created, 0 updated, 1 unchanged, 0 skipped, 0 failed"
+
+
+def test_an_exports_author_addresses_stay_private(imported, client):
+    """WordPress exports carry the staff's account e-mails: kept to recognise the author on
+    the next import, never shown on the article or the author's page."""
+    pier = article(101)
+    (jane,) = pier.authors
+    assert jane.archive_email == "jane.doe@herald.example.com" and jane.email == ""
+    for page in (pier.url, f"/authors/{jane.slug}/"):
+        response = client.get(page)
+        assert response.status_code == 200
+        assert b"jane.doe@herald.example.com" not in response.content

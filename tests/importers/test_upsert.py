@@ -69,7 +69,7 @@ def test_an_item_becomes_a_live_article_with_every_part(home, media):
     assert article.get_parent().specific.title == "Local News"
     assert article.first_published_at == WHEN.replace(microsecond=0)  # kept to the second
     assert article.standfirst == "The vote was close."
-    assert [(a.name, a.email) for a in article.authors] == [
+    assert [(a.name, a.archive_email) for a in article.authors] == [
         ("Ana Writer", "ana@example.org"),
         ("Bo Second", ""),
     ]
