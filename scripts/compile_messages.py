@@ -9,6 +9,7 @@ The .mo files are built, never committed; `make` runs this at install, the tests
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -39,7 +40,7 @@ def compile_catalogue(po_path: Path, *, force: bool = False) -> Path | None:
         return None
     with po_path.open("rb") as handle:
         catalog = read_po(handle, locale=po_path.parents[1].name)
-    temporary = mo_path.with_suffix(".mo.tmp")
+    temporary = mo_path.with_suffix(f".mo.{os.getpid()}.tmp")  # test workers compile at once
     with temporary.open("wb") as handle:
         write_mo(handle, catalog, use_fuzzy=False)
     temporary.replace(mo_path)  # atomic: a server reading it never sees half a file

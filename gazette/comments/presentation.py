@@ -168,18 +168,18 @@ def script_messages(limit: int) -> dict:
     locale = l10n.current_locale()
     samples = _plural_samples(locale)
 
-    def counted(singular: str, plural: str) -> dict[str, str]:
-        return {
-            category: ngettext(singular, plural, number) % {"count": "{n}"}
-            for category, number in samples.items()
-        }
+    def counted(phrase) -> dict[str, str]:
+        # ``phrase(n)`` calls ngettext with its literal strings, so that makemessages finds them.
+        return {category: phrase(number) % {"count": "{n}"} for category, number in samples.items()}
 
     return {
         "locale": str(locale).replace("_", "-"),
         "digits": l10n.current_digits(),
-        "left": counted("character left", "characters left"),
-        "over": counted("character too many", "characters too many"),
-        "near": counted("%(count)s character left.", "%(count)s characters left."),
+        "left": counted(lambda n: ngettext("character left", "characters left", n)),
+        "over": counted(lambda n: ngettext("character too many", "characters too many", n)),
+        "near": counted(
+            lambda n: ngettext("%(count)s character left.", "%(count)s characters left.", n)
+        ),
         "longer": ngettext(
             "The comment is longer than %(limit)s character.",
             "The comment is longer than %(limit)s characters.",
@@ -187,11 +187,17 @@ def script_messages(limit: int) -> dict:
         )
         % {"limit": l10n.format_number(limit)},
         "too_long": counted(
-            "The comment is %(count)s character long;", "The comment is %(count)s characters long;"
+            lambda n: ngettext(
+                "The comment is %(count)s character long;",
+                "The comment is %(count)s characters long;",
+                n,
+            )
         ),
         "the_limit": gettext("the limit is %(limit)s.") % {"limit": l10n.format_number(limit)},
         "shorten": counted(
-            "Shorten it by %(count)s character.", "Shorten it by %(count)s characters."
+            lambda n: ngettext(
+                "Shorten it by %(count)s character.", "Shorten it by %(count)s characters.", n
+            )
         ),
         "posting": gettext("Posting…"),
         "kept": gettext("Your text is kept."),
