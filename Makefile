@@ -9,7 +9,7 @@ UV_VERSION := 0.13.9
 STAMP := $(VENV)/.installed
 
 .PHONY: run test test-sqlite test-postgres lint audit format lock system-packages clean stack stack-stop bench \
-	bench-peers chaos
+	bench-peers chaos messages
 
 # The virtualenv is rebuilt whenever the lock file changes.
 $(STAMP): requirements.lock
@@ -18,13 +18,19 @@ $(STAMP): requirements.lock
 	  && $(PYTHON) -m venv $(VENV); }
 	$(BIN)/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 	$(BIN)/uv pip sync --quiet --python $(BIN)/python requirements.lock
+	$(BIN)/python scripts/compile_messages.py
 	@touch $(STAMP)
 
 venv: $(STAMP)
 
+# The translations (gazette/locale/*/LC_MESSAGES/django.po) compiled to the .mo files Django
+# reads, with Babel (no system gettext); only those whose .po changed. Never committed.
+messages: $(STAMP)
+	@$(BIN)/python scripts/compile_messages.py
+
 # The web server with the scheduler (go-live and expiry times) and the task worker beside it,
 # as production runs them (scripts/run_site.py); Ctrl-C stops all three.
-run: $(STAMP)
+run: $(STAMP) messages
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py build_demo_site --base-url http://$(HOST):$(PORT)
 	@echo "Serving Gazette at http://$(HOST):$(PORT)/ with its scheduler and task worker (Ctrl-C stops all)"
@@ -34,7 +40,7 @@ run: $(STAMP)
 # var/stack/, migrations, static files, the demo content, two gunicorn app servers behind nginx
 # (microcache, purge), the task worker. Prints the URL and the admin login; idempotent.
 # STACK_PORT=8081 make stack for another port; add a streaming replica with STACK_ARGS=--replica.
-stack: system-packages $(STAMP)
+stack: system-packages $(STAMP) messages
 	$(BIN)/python deploy/stack.py start $(STACK_ARGS)
 
 stack-stop:
@@ -99,11 +105,11 @@ test: system-packages $(STAMP) lint audit test-sqlite test-postgres
 # pytest-xdist: one test process per core (at most 4); the stack tests share one process.
 PYTEST_ARGS ?= -n auto --maxprocesses 4 --dist loadgroup
 
-test-sqlite: $(STAMP)
+test-sqlite: $(STAMP) messages
 	@echo "== Suite on SQLite =="
 	$(BIN)/python scripts/pytest_strict.py $(PYTEST_ARGS)
 
-test-postgres: $(STAMP)
+test-postgres: $(STAMP) messages
 	@echo "== Suite on PostgreSQL + Redis =="
 	$(BIN)/python deploy/local_services.py run --fast -- $(BIN)/python scripts/pytest_strict.py $(PYTEST_ARGS)
 

@@ -65,6 +65,20 @@ def seeded(home):
     return import_textdump_file(path=SEED_FILE)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _compiled_translations():
+    """The .mo files are built at install (make), not committed: a fresh checkout's tests
+    compile them first, as `make` would, so that every language's pages are translated."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "compile_messages", REPOSITORY / "scripts" / "compile_messages.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.compile_all()
+
+
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test starts with an empty cache: the database rolls back between tests, and a

@@ -7,6 +7,7 @@ They are reached past most of the middleware (middleware.py): they use no sessio
 """
 
 from django.http import HttpResponse, JsonResponse
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_deny
 from django.views.decorators.csrf import csrf_exempt
@@ -37,7 +38,7 @@ def beacon(request, article_id: int):
             "counted": answer.verdict.countable,
             "views": views,
             "display": human_count(views),
-            "unit": "view" if views == 1 else "views",
+            "unit": ngettext("view", "views", views),
         }
     )
 

@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 from django.core.cache import cache
 from django.db import transaction
+from django.utils.translation import get_language
 
 from gazette.core.shared_parts import SHARED_PARTS
 
@@ -26,7 +27,8 @@ def _version_key(article_id: int) -> str:
 
 
 def _fragment_key(article_id: int, page: str, variant: str) -> str:
-    return f"comments:list:{article_id}:{page}:{variant}"
+    # The list is HTML in the page's language ("Reply", "Report").
+    return f"comments:list:{article_id}:{get_language() or ''}:{page}:{variant}"
 
 
 def bump(article_id: int) -> None:

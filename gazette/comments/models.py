@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils import timezone
 from django.utils.text import Truncator
+from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.models import Site
@@ -127,12 +128,12 @@ class RejectionReason(models.TextChoices):
     """Why moderators reject comments, in the words of the public moderation page: counted
     there month by month, so never a free text that could name anyone."""
 
-    OFF_TOPIC = "off-topic", "Off topic"
-    ABUSE = "abuse", "Abuse or harassment"
-    HATE = "hate", "Hateful content"
-    PERSONAL = "personal", "Someone's personal information"
-    LEGAL = "legal", "Legal risk (libel, contempt, copyright)"
-    OTHER = "other", "Another reason"
+    OFF_TOPIC = "off-topic", _("Off topic")
+    ABUSE = "abuse", _("Abuse or harassment")
+    HATE = "hate", _("Hateful content")
+    PERSONAL = "personal", _("Someone's personal information")
+    LEGAL = "legal", _("Legal risk (libel, contempt, copyright)")
+    OTHER = "other", _("Another reason")
 
 
 class Comment(models.Model):

@@ -25,6 +25,7 @@ from django.db.models import Count
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from wagtail.models import ModelLogEntry
 
 from .models import Comment, RejectionReason
@@ -38,7 +39,7 @@ DECISIONS = {
     "comments.spam": "spam_by_moderators",
     "comments.reported": "sent_back",
 }
-NOT_GIVEN = "Not given"
+NOT_GIVEN = gettext_lazy("Not given")
 
 
 @dataclass
@@ -81,7 +82,9 @@ def month_starts(now: datetime, zone: tzinfo, count: int = MONTHS) -> list[date]
 def moderation_report(*, zone: tzinfo, now: datetime | None = None) -> list[MonthReport]:
     """The last twelve months, newest first, cached."""
     now = now or timezone.now()
-    key = f"comments:moderation-report:{zone}:{timezone.localtime(now, zone):%Y-%m}"
+    # The reasons' names are in the page's language.
+    language = get_language() or ""
+    key = f"comments:moderation-report:{language}:{zone}:{timezone.localtime(now, zone):%Y-%m}"
     return cache.get_or_set(key, lambda: build_report(zone=zone, now=now), REPORT_SECONDS)
 
 
@@ -146,5 +149,5 @@ def _month_of(value: datetime | date, zone: tzinfo) -> date:
 
 def _reason_label(category: str | None) -> str:
     if category in RejectionReason.values:
-        return RejectionReason(category).label
-    return NOT_GIVEN
+        return str(RejectionReason(category).label)
+    return str(NOT_GIVEN)

@@ -14,7 +14,10 @@ from django.db.models import Count, IntegerField, QuerySet, Subquery, Value, Win
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 from django.template.loader import render_to_string
+from django.utils.translation import gettext, ngettext, pgettext
+from django.utils.translation import gettext_lazy as _
 
+from gazette.core import l10n
 from gazette.news.models import ArticlePage, CommentPolicy
 
 from . import fragments, rules
@@ -27,13 +30,13 @@ STATUS_PARAM = "comment"
 # Shown after the no-JavaScript redirect, chosen by the query string alone: the same for every
 # reader, never anything a reader wrote.
 NOTICES = {
-    "published": "Thank you. Your comment is published.",
-    "pending": "Thank you. Your comment will appear once a moderator has read it.",
-    "reported": "Thank you. A moderator will look at the comment you reported.",
+    "published": _("Thank you. Your comment is published."),
+    "pending": _("Thank you. Your comment will appear once a moderator has read it."),
+    "reported": _("Thank you. A moderator will look at the comment you reported."),
 }
 REPLY_NOTICES = {
-    "published": "Thank you. Your reply is published.",
-    "pending": "Thank you. Your reply will appear once a moderator has read it.",
+    "published": _("Thank you. Your reply is published."),
+    "pending": _("Thank you. Your reply will appear once a moderator has read it."),
 }
 
 
@@ -155,3 +158,62 @@ def location_of(comment: Comment) -> str:
     page = thread_page_number(thread)
     query = f"?{PAGE_PARAM}={page}" if page > 1 else ""
     return f"{query}#comment-{comment.pk}"
+
+
+def script_messages(limit: int) -> dict:
+    """What comments.js says, in the active language. Counted phrases come in each of the
+    language's CLDR plural categories ("one", "few", "many", "other"...), with ``{n}`` where
+    the number goes: the script picks the category with ``Intl.PluralRules`` for ``locale``
+    and writes the number in ``digits``, the locale's own (Western or Arabic-Indic)."""
+    locale = l10n.current_locale()
+    samples = _plural_samples(locale)
+
+    def counted(phrase) -> dict[str, str]:
+        # ``phrase(n)`` calls ngettext with its literal strings, so that makemessages finds them.
+        return {category: phrase(number) % {"count": "{n}"} for category, number in samples.items()}
+
+    return {
+        "locale": str(locale).replace("_", "-"),
+        "digits": l10n.current_digits(),
+        "left": counted(lambda n: ngettext("character left", "characters left", n)),
+        "over": counted(lambda n: ngettext("character too many", "characters too many", n)),
+        "near": counted(
+            lambda n: ngettext("%(count)s character left.", "%(count)s characters left.", n)
+        ),
+        "longer": ngettext(
+            "The comment is longer than %(limit)s character.",
+            "The comment is longer than %(limit)s characters.",
+            limit,
+        )
+        % {"limit": l10n.format_number(limit)},
+        "too_long": counted(
+            lambda n: ngettext(
+                "The comment is %(count)s character long;",
+                "The comment is %(count)s characters long;",
+                n,
+            )
+        ),
+        "the_limit": gettext("the limit is %(limit)s.") % {"limit": l10n.format_number(limit)},
+        "shorten": counted(
+            lambda n: ngettext(
+                "Shorten it by %(count)s character.", "Shorten it by %(count)s characters.", n
+            )
+        ),
+        "posting": gettext("Posting…"),
+        "kept": gettext("Your text is kept."),
+        "failed": gettext(
+            "The comment could not be sent. Check the connection and try again; your text is kept."
+        ),
+        "replies": gettext("Replies"),
+        "reply_to": gettext("Your reply to %(name)s") % {"name": "{name}"},
+        "post_reply": gettext("Post reply"),
+        "cancel": pgettext("close the reply form", "Cancel"),
+    }
+
+
+def _plural_samples(locale) -> dict[str, int]:
+    """A number of each of the locale's plural categories: {"one": 1, "other": 0} in English."""
+    samples: dict[str, int] = {}
+    for number in range(0, 200):
+        samples.setdefault(locale.plural_form(number), number)
+    return samples

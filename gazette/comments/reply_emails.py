@@ -15,6 +15,7 @@ from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from gazette.core.newsroom_time import newsroom_zone_name
 
@@ -59,7 +60,9 @@ def reply_email(*, reply: Comment, thread: Comment, reply_url: str) -> EmailMess
     with timezone.override(newsroom_zone_name()):
         body = render_to_string("comments/email/reply.txt", context)
     return EmailMessage(
-        subject=f"A reply to your comment on “{reply.article.title}”"[:150],
+        subject=(
+            gettext("A reply to your comment on “%(title)s”") % {"title": reply.article.title}
+        )[:150],
         body=body,
         to=[thread.email],
         headers={

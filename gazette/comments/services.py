@@ -12,8 +12,10 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy, ngettext
 from wagtail.log_actions import log
 
+from gazette.core.l10n import format_number
 from gazette.news.models import ArticlePage, CommentPolicy
 from gazette.news.purge import purge_article
 
@@ -43,7 +45,7 @@ class CommentRefused(Exception):
 
     def __init__(self, code: str, message: str, status: int = 400):
         super().__init__(message)
-        self.code, self.message, self.status = code, message, status
+        self.code, self.message, self.status = code, str(message), status
 
 
 def moderation_for(
@@ -63,13 +65,18 @@ def text_problem(text: str) -> str | None:
     """Why a normalised text cannot be posted, in the reader's terms; None when it can."""
     length = rules.char_count(text)
     if length == 0:
-        return "Write something before posting: the comment is empty."
+        return gettext("Write something before posting: the comment is empty.")
     if length > TEXT_LIMIT:
         over = length - TEXT_LIMIT
-        return (
-            f"The comment is {length} characters long; the limit is {TEXT_LIMIT}. "
-            f"Shorten it by {over} character{'s' if over > 1 else ''}."
-        )
+        too_long = ngettext(
+            "The comment is %(length)s character long; the limit is %(limit)s.",
+            "The comment is %(length)s characters long; the limit is %(limit)s.",
+            length,
+        ) % {"length": format_number(length), "limit": format_number(TEXT_LIMIT)}
+        shorten = ngettext(
+            "Shorten it by %(count)s character.", "Shorten it by %(count)s characters.", over
+        ) % {"count": format_number(over)}
+        return f"{too_long} {shorten}"
     return None
 
 
@@ -86,7 +93,7 @@ def thread_to_join(*, article: ArticlePage, parent: Comment) -> Comment:
     return thread
 
 
-NO_PARENT = (
+NO_PARENT = gettext_lazy(
     "The comment you are replying to is no longer shown. Your text is kept: you may post it "
     "as a comment of its own."
 )
@@ -94,9 +101,13 @@ NO_PARENT = (
 
 def name_problem(name: str) -> str | None:
     if not name:
-        return "Give a name to show with the comment."
+        return gettext("Give a name to show with the comment.")
     if len(name) > NAME_LIMIT:
-        return f"The name is {len(name)} characters long; the limit is {NAME_LIMIT}."
+        return ngettext(
+            "The name is %(length)s character long; the limit is %(limit)s.",
+            "The name is %(length)s characters long; the limit is %(limit)s.",
+            len(name),
+        ) % {"length": format_number(len(name)), "limit": format_number(NAME_LIMIT)}
     return None
 
 
@@ -125,7 +136,7 @@ def post_comment(
     now = now or timezone.now()
     mode = moderation_for(article, site_settings, now)
     if mode == CommentPolicy.CLOSED:
-        raise CommentRefused("closed", "Comments on this article are closed.", status=403)
+        raise CommentRefused("closed", gettext("Comments on this article are closed."), status=403)
     name, text, email = rules.normalise_name(author_name), rules.normalise_text(text), email.strip()
     problem = name_problem(name) or text_problem(text)
     if problem:
@@ -134,7 +145,9 @@ def post_comment(
         try:
             validate_email(email)
         except ValidationError:
-            raise CommentRefused("invalid", "The e-mail address does not look right.") from None
+            raise CommentRefused(
+                "invalid", gettext("The e-mail address does not look right.")
+            ) from None
     if notify_replies and not email:
         raise CommentRefused("invalid", NOTIFY_NEEDS_EMAIL)
     thread = thread_to_join(article=article, parent=parent) if parent is not None else None
@@ -184,7 +197,7 @@ def post_comment(
     return comment
 
 
-NOTIFY_NEEDS_EMAIL = (
+NOTIFY_NEEDS_EMAIL = gettext_lazy(
     "To get replies by e-mail, give your e-mail address (it is never shown), or untick the box."
 )
 

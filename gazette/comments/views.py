@@ -15,6 +15,7 @@ from functools import partial
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -44,7 +45,7 @@ def _wants_json(request: HttpRequest) -> bool:
 
 
 def _cross_site(request: HttpRequest) -> HttpResponse:
-    message = "This form can only be sent from the article page on this site."
+    message = gettext("This form can only be sent from the article page on this site.")
     if _wants_json(request):
         return JsonResponse({"ok": False, "code": "cross_site", "message": message}, status=403)
     return render(request, "comments/refused.html", {"message": message}, status=403)
@@ -107,7 +108,8 @@ def post_comment(request: HttpRequest, article_id: int) -> HttpResponse:
         parent=parent,
     )
     if mode == CommentPolicy.CLOSED:
-        return refuse(code="closed", message="Comments on this article are closed.", status=403)
+        message = gettext("Comments on this article are closed.")
+        return refuse(code="closed", message=message, status=403)
     if not form.is_valid():
         message = " ".join(form.errors_for_reader())
         return refuse(code="invalid", message=message, status=400, fields=form.errors)
@@ -118,7 +120,7 @@ def post_comment(request: HttpRequest, article_id: int) -> HttpResponse:
     if rules.rate_limited(
         request, group="comments.post", client=client, limits=_limits(site_settings)
     ):
-        message = (
+        message = gettext(
             "You have posted several comments in a short time. "
             "Wait a minute, then send this one again."
         )
@@ -158,7 +160,7 @@ def _accepted(
     status = "published" if published else "pending"
     notices = REPLY_NOTICES if comment.is_reply else NOTICES
     if _wants_json(request):
-        body = {"ok": True, "status": status, "message": notices[status]}
+        body = {"ok": True, "status": status, "message": str(notices[status])}
         if published:
             body["count"] = Comment.objects.shown().on(article).count()
             body["parent"] = comment.parent_id
@@ -213,7 +215,7 @@ def stop_reply_emails(request: HttpRequest, token: str) -> HttpResponse:
     link is the proof. Never shows the address."""
     comment = comment_of_token(token)
     if comment is None:
-        message = (
+        message = gettext(
             "This link is not one we sent, or it was cut short. "
             "Copy the whole link from the e-mail."
         )
@@ -239,13 +241,15 @@ def report_comment(request: HttpRequest, comment_id: int) -> HttpResponse:
     article = comment.article
     client = rules.client_hash(client_ip(request))
     if rules.rate_limited(request, group="comments.report", client=client, limits=REPORT_LIMITS):
-        message = "You have sent many reports in a short time. Wait a minute, then try again."
+        message = gettext(
+            "You have sent many reports in a short time. Wait a minute, then try again."
+        )
         return _refused(
             request, article=article, form=None, code="rate_limited", message=message, status=429
         )
     services.report_comment(comment=comment, client=client)
     if _wants_json(request):
-        return JsonResponse({"ok": True, "status": "reported", "message": NOTICES["reported"]})
+        return JsonResponse({"ok": True, "status": "reported", "message": str(NOTICES["reported"])})
     return SeeOther(article.get_url(request) + f"?{STATUS_PARAM}=reported#comments")
 
 

@@ -30,6 +30,7 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db import transaction
+from django.utils.translation import get_language
 
 _MISSING = object()
 
@@ -42,7 +43,9 @@ class GenerationalCache:
         self._request_attribute = f"_gazette_generational_{namespace}"
 
     def key(self, name: str) -> str:
-        return f"{self.namespace}:{name}"
+        # Entries may be HTML in the page's language: a site switched to another language
+        # (GAZETTE_LANGUAGE) never reads the old one's. The generation is shared by all.
+        return f"{self.namespace}:{get_language() or ''}:{name}"
 
     @property
     def timeout(self) -> int:

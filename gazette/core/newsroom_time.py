@@ -23,9 +23,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
-from django.utils import formats, timezone
+from django.utils import timezone
 
-from . import compat
+from . import compat, l10n
 
 
 @cache
@@ -65,9 +65,10 @@ def zone_abbreviation(moment: datetime) -> str:
 
 
 def local_time_text(moment: datetime, *, zone_info: tzinfo | None = None) -> str:
-    """ "Oct. 27, 2024, 01:30 BST": the moment in the current (or given) zone, with its name."""
+    """ "Oct. 27, 2024, 01:30 BST": the moment in the current (or given) zone, with its name,
+    in the page's language (l10n)."""
     local = timezone.localtime(moment, zone_info)
-    return f"{formats.date_format(local, 'N j, Y, H:i')} {zone_abbreviation(local)}"
+    return l10n.format_moment(local, zone_abbreviation(local))
 
 
 # -- what editors type ---------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.translation import gettext
 from wagtail.models import Site
 
 from gazette.core.models import SiteIdentity
@@ -42,7 +43,7 @@ class CorrectionsFeed(Feed):
         }
 
     def title(self, obj) -> str:
-        return _xml(f"{obj['site_name']}: corrections")
+        return _xml(gettext("%(site)s: corrections") % {"site": obj["site_name"]})
 
     def link(self, obj) -> str:
         return obj["root"] + reverse("corrections:page")
@@ -51,7 +52,10 @@ class CorrectionsFeed(Feed):
         return obj["root"] + obj["request"].path
 
     def description(self, obj) -> str:
-        return _xml(f"Corrections, clarifications and editor's notes from {obj['site_name']}.")
+        return _xml(
+            gettext("Corrections, clarifications and editor's notes from %(site)s.")
+            % {"site": obj["site_name"]}
+        )
 
     def subtitle(self, obj) -> str:
         return self.description(obj)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import F
+from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
@@ -18,10 +19,10 @@ from gazette.core.shared_parts import SitePart
 
 
 class NoteKind(models.TextChoices):
-    CORRECTION = "correction", "Correction"
-    CLARIFICATION = "clarification", "Clarification"
-    UPDATE = "update", "Update"
-    EDITORS_NOTE = "editors-note", "Editor's note"
+    CORRECTION = "correction", _("Correction")
+    CLARIFICATION = "clarification", _("Clarification")
+    UPDATE = "update", _("Update")
+    EDITORS_NOTE = "editors-note", _("Editor's note")
 
 
 # Kinds that say the story was wrong or unclear: at the top of the story always, on the

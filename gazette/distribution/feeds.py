@@ -15,6 +15,7 @@ from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.utils.translation import gettext
 
 from gazette.core.models import SiteIdentity
 from gazette.news.models import SectionPage
@@ -82,7 +83,7 @@ class ArticleFeed(Feed):
     def subject(self, request, links: SiteLinks, site_name: str, **kwargs) -> dict:
         return {
             "title": site_name,
-            "description": f"The latest stories from {site_name}.",
+            "description": gettext("The latest stories from %(site)s.") % {"site": site_name},
             "page_url": links.root_url + "/",
             "articles": syndicated_articles(),
         }
@@ -179,7 +180,8 @@ class SectionFeed(ArticleFeed):
         return {
             "title": f"{site_name}: {section.display_label}",
             "description": section.description
-            or f"The latest {section.display_label} stories from {site_name}.",
+            or gettext("The latest %(section)s stories from %(site)s.")
+            % {"section": section.display_label, "site": site_name},
             "page_url": links.page_url(section.url_path),
             "articles": syndicated_articles().in_section(section),
         }
@@ -189,8 +191,11 @@ class AuthorFeed(ArticleFeed):
     def subject(self, request, links, site_name, *, slug: str) -> dict:
         author = Author.objects.get(slug=slug)
         return {
-            "title": f"{site_name}: stories by {author.name}",
-            "description": author.bio or f"The latest stories by {author.name} in {site_name}.",
+            "title": gettext("%(site)s: stories by %(author)s")
+            % {"site": site_name, "author": author.name},
+            "description": author.bio
+            or gettext("The latest stories by %(author)s in %(site)s.")
+            % {"author": author.name, "site": site_name},
             "page_url": links.absolute(author.get_absolute_url()),
             "articles": syndicated_articles().by_author(author),
         }
@@ -218,7 +223,8 @@ class SubjectFeed(ArticleFeed):
         return {
             "title": f"{site_name}: {found.title}",
             "description": found.description
-            or f"The latest stories about {found.title} from {site_name}.",
+            or gettext("The latest stories about %(subject)s from %(site)s.")
+            % {"subject": found.title, "site": site_name},
             "page_url": links.absolute(found.page_path),
             "articles": found.articles,
         }

@@ -13,6 +13,7 @@ from __future__ import annotations
 from django.template import Context
 from django.template.loader import get_template
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 from wagtail.models import Site
 
 from gazette.core import shared_parts
@@ -76,7 +77,11 @@ def must_reads(request) -> SafeString:
     def render() -> str:
         stories = list(shared_must_reads_query())
         return _render(
-            RANKED_LIST_TEMPLATE, request, heading="Must-Reads", slug="must-reads", articles=stories
+            RANKED_LIST_TEMPLATE,
+            request,
+            heading=gettext("Must-Reads"),
+            slug="must-reads",
+            articles=stories,
         )
 
     html = shared_parts.shared(request, _must_reads_name(request), render)

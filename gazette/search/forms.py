@@ -6,6 +6,7 @@ import re
 from datetime import date
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from gazette.news.models import SectionPage
 
@@ -28,33 +29,33 @@ class SearchQueryField(forms.CharField):
 
 
 class SearchForm(forms.Form):
-    q = SearchQueryField(label="Search for", required=False, strip=True)
+    q = SearchQueryField(label=_("Search for"), required=False, strip=True)
     section = forms.ModelChoiceField(
-        label="Section",
+        label=_("Section"),
         required=False,
         queryset=SectionPage.objects.none(),
         to_field_name="slug",
-        empty_label="All sections",
-        error_messages={"invalid_choice": "Choose a section from the list."},
+        empty_label=_("All sections"),
+        error_messages={"invalid_choice": _("Choose a section from the list.")},
     )
     published_from = forms.DateField(
-        label="Published from",
+        label=_("Published from"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={"invalid": "Enter the start date as YYYY-MM-DD."},
+        error_messages={"invalid": _("Enter the start date as YYYY-MM-DD.")},
     )
     published_to = forms.DateField(
-        label="Published until",
+        label=_("Published until"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={"invalid": "Enter the end date as YYYY-MM-DD."},
+        error_messages={"invalid": _("Enter the end date as YYYY-MM-DD.")},
     )
     order = forms.ChoiceField(
-        label="Order",
+        label=_("Order"),
         required=False,
-        choices=[(RELEVANCE, "Best match"), (NEWEST, "Newest first")],
+        choices=[(RELEVANCE, _("Best match")), (NEWEST, _("Newest first"))],
         widget=forms.RadioSelect,
-        error_messages={"invalid_choice": "Order results by best match or newest first."},
+        error_messages={"invalid_choice": _("Order results by best match or newest first.")},
     )
 
     def __init__(self, *args, sections=None, **kwargs):
@@ -70,11 +71,11 @@ class SearchForm(forms.Form):
         for name in ("published_from", "published_to"):
             day = data.get(name)
             if day and not EARLIEST <= day <= LATEST:
-                self.add_error(name, "Enter a date between 1900 and 2999.")
+                self.add_error(name, _("Enter a date between 1900 and 2999."))
                 data[name] = None
         start, end = data.get("published_from"), data.get("published_to")
         if start and end and start > end:
-            self.add_error("published_to", "The end date comes before the start date.")
+            self.add_error("published_to", _("The end date comes before the start date."))
         return data
 
     def terms(self) -> SearchTerms:

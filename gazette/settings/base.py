@@ -254,7 +254,14 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LANGUAGE_CODE = "en-us"
+# The language of the site's reader pages, one per site: GAZETTE_LANGUAGE=ko or =ar switches
+# the demo and any deployment (the catalogues are in gazette/locale, compiled at install by
+# scripts/compile_messages.py). A regional variant picks the region's habits from CLDR, e.g.
+# ar-eg writes numbers in Arabic-Indic digits, with the Arabic translations. One language per
+# site: pages need no Accept-Language negotiation, and the shared page cache no vary.
+LANGUAGE_CODE = env("GAZETTE_LANGUAGE", default="en-us")
+LANGUAGES = [("en", "English"), ("ko", "한국어"), ("ar", "العربية")]
+LOCALE_PATHS = [PROJECT_DIR / "locale"]
 # Every date and time shown names its zone (gazette/formats/en/formats.py).
 FORMAT_MODULE_PATH = ["gazette.formats"]
 # Stored in UTC, shown in the site's zone: Settings > Site identity > Time zone (this is its

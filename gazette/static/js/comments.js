@@ -1,7 +1,10 @@
 /* Comments: a counter that counts down as the reader types, posting, replying and reporting in
    place. Without this script the forms post normally, "Reply" opens a page with its own form,
    and the server answers with a page.
-   normalise() and count() mirror gazette/comments/rules.py: the counter and the server agree. */
+   normalise() and count() mirror gazette/comments/rules.py: the counter and the server agree.
+   Every word it writes comes from the form's data-comment-messages, in the page's language
+   (gazette/comments/presentation.py, script_messages): the page is cached and shared, so the
+   words come with it; numbers are written in the locale's digits. */
 (function () {
   "use strict";
 
@@ -22,8 +25,31 @@
     return Array.from(text).length; // code points, as Python's len()
   }
 
-  function plural(n, one, many) {
-    return n === 1 ? one : many;
+  function messagesOf(form) {
+    try {
+      return JSON.parse(form.getAttribute("data-comment-messages") || "{}");
+    } catch (error) {
+      return {};
+    }
+  }
+
+  // Digits of the locale (Western or Arabic-Indic), as the server writes them.
+  function localDigits(messages, n) {
+    var digits = messages.digits || "0123456789";
+    return String(n).replace(/[0-9]/g, function (d) { return digits.charAt(Number(d)); });
+  }
+
+  // A counted phrase in the form the language uses for n (CLDR plural categories).
+  function counted(messages, key, n) {
+    var forms = messages[key] || {};
+    var category = "other";
+    try {
+      category = new Intl.PluralRules(messages.locale || undefined).select(n);
+    } catch (error) {
+      category = n === 1 ? "one" : "other";
+    }
+    var text = forms[category] || forms.other || "";
+    return text.replace("{n}", localDigits(messages, n));
   }
 
   function setStatus(form, message, isError) {
@@ -33,6 +59,7 @@
   }
 
   function initForm(form) {
+    var messages = messagesOf(form);
     var textarea = form.querySelector("textarea[name=text]");
     var limit = parseInt(textarea.getAttribute("data-limit"), 10);
     var counter = form.querySelector("[data-comment-counter]");
@@ -49,17 +76,17 @@
     function update() {
       var left = remaining();
       var zone = left < 0 ? "over" : left <= NEAR ? "near" : "";
-      remainingEl.textContent = String(Math.abs(left));
+      remainingEl.textContent = localDigits(messages, Math.abs(left));
       labelEl.textContent = left < 0
-        ? plural(-left, "character too many", "characters too many")
-        : plural(left, "character left", "characters left");
+        ? counted(messages, "over", -left)
+        : counted(messages, "left", left);
       counter.classList.toggle("is-near", zone === "near");
       counter.classList.toggle("is-over", zone === "over");
       if (zone !== lastZone) {
         // Tell screen readers when a threshold is crossed, not at every key.
         announce.textContent = zone === "over"
-          ? "The comment is longer than " + limit + " characters."
-          : zone === "near" ? left + " " + plural(left, "character", "characters") + " left." : "";
+          ? messages.longer || ""
+          : zone === "near" ? counted(messages, "near", left) : "";
         lastZone = zone;
       }
       textarea.setAttribute("aria-invalid", left < 0 ? "true" : "false");
@@ -73,13 +100,13 @@
       event.preventDefault();
       var left = remaining();
       if (left < 0) {
-        setStatus(form, "The comment is " + (limit - left) + " characters long; the limit is " +
-          limit + ". Shorten it by " + -left + " " + plural(-left, "character", "characters") + ".", true);
+        setStatus(form, counted(messages, "too_long", limit - left) + " " + messages.the_limit +
+          " " + counted(messages, "shorten", -left), true);
         textarea.focus();
         return;
       }
       button.disabled = true;
-      setStatus(form, "Posting…", false);
+      setStatus(form, messages.posting || "", false);
       fetch(form.action, {
         method: "POST",
         body: new FormData(form),
@@ -89,7 +116,7 @@
         .then(function (response) { return response.json(); })
         .then(function (data) {
           if (!data.ok) {
-            setStatus(form, data.message + " Your text is kept.", true);
+            setStatus(form, data.message + " " + messages.kept, true);
             textarea.focus();
             return;
           }
@@ -98,20 +125,20 @@
           update();
           var section = form.closest("[data-comments]");
           if (data.html && section) {
-            listFor(section, data.parent).insertAdjacentHTML("beforeend", data.html);
-            section.querySelector("[data-comment-count]").textContent = String(data.count);
+            listFor(section, data.parent, messages).insertAdjacentHTML("beforeend", data.html);
+            section.querySelector("[data-comment-count]").textContent =
+              localDigits(messages, data.count);
           }
         })
         .catch(function () {
-          setStatus(form, "The comment could not be sent. Check the connection and try again; " +
-            "your text is kept.", true);
+          setStatus(form, messages.failed || "", true);
         })
         .then(function () { button.disabled = false; });
     });
   }
 
   // Where a published comment goes: the list of threads, or its thread's list of replies.
-  function listFor(section, parentId) {
+  function listFor(section, parentId, messages) {
     if (!parentId) return section.querySelector("[data-comment-list]");
     var thread = section.querySelector("[data-thread][data-comment='" + parentId + "']");
     if (!thread) return section.querySelector("[data-comment-list]");
@@ -120,7 +147,7 @@
       replies = document.createElement("ol");
       replies.className = "comment__replies";
       replies.setAttribute("data-reply-list", "");
-      replies.setAttribute("aria-label", "Replies");
+      replies.setAttribute("aria-label", messages.replies || "");
       thread.appendChild(replies);
     }
     return replies;
@@ -141,6 +168,7 @@
     var id = link.getAttribute("data-reply-to");
     var author = comment.querySelector(".comment__author").textContent;
     var form = main.cloneNode(true);
+    var messages = messagesOf(form);
     form.setAttribute("data-reply-form", "");
     form.classList.add("comment-form--reply");
     form.querySelectorAll("[id]").forEach(function (el) { el.id = el.id + "-reply-" + id; });
@@ -155,12 +183,13 @@
     if (notify) notify.remove(); // replies go to threads: their authors hear of replies
     form.querySelector("textarea").value = "";
     form.querySelector("[data-comment-status]").textContent = "";
-    form.querySelector("label[for^='comment-text']").textContent = "Your reply to " + author;
-    form.querySelector("[data-comment-submit]").textContent = "Post reply";
+    form.querySelector("label[for^='comment-text']").textContent =
+      (messages.reply_to || "{name}").replace("{name}", author);
+    form.querySelector("[data-comment-submit]").textContent = messages.post_reply || "";
     var cancel = document.createElement("button");
     cancel.type = "button";
     cancel.className = "comment-form__cancel";
-    cancel.textContent = "Cancel";
+    cancel.textContent = messages.cancel || "";
     cancel.addEventListener("click", function () {
       form.remove();
       link.focus();

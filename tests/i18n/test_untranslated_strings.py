@@ -1,0 +1,182 @@
+"""Every reader page in Korean and in Arabic shows no English string of the message catalogue:
+each text node and each label (aria-label, placeholder, title, alt, the meta description) of
+the rendered page is compared with every msgid (a msgid with placeholders, "Page %(number)s
+of %(total)s", as the pattern it makes). Content (headlines, names, comments) is not in the
+catalogue, so it never trips the check; a string left out of a .po file, or a template that
+forgot {% translate %} while the string is marked elsewhere, does."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+from babel.messages.pofile import read_po
+from django.template.loader import render_to_string
+from django.test import RequestFactory
+from django.urls import reverse
+from django.utils import translation
+from lxml import html as lxml_html
+
+from gazette.comments import rules
+from gazette.comments.models import Comment
+from gazette.core.models import SiteIdentity
+from gazette.news.models import ArticlePage
+from tests.conftest import ARTICLE_HEADLINE, REPOSITORY
+from tests.factories import ArticleFactory, add_note, make_curated_list, retag
+
+pytestmark = pytest.mark.django_db
+
+LANGUAGES = ["ko", "ar"]
+CATALOGUE = REPOSITORY / "gazette" / "locale" / "ko" / "LC_MESSAGES" / "django.po"
+PLACEHOLDER = re.compile(r"%\([a-z_]+\)[sd]")
+LABELS = ("aria-label", "placeholder", "title", "alt")
+
+
+def _patterns() -> list[tuple[str, re.Pattern]]:
+    """Each English msgid (and plural) with letters in it, as a whole-text pattern."""
+    with CATALOGUE.open("rb") as handle:
+        catalogue = read_po(handle)
+    patterns = []
+    for message in catalogue:
+        ids = message.id if isinstance(message.id, tuple) else (message.id,)
+        for msgid in ids:
+            # Visible text: markup stripped, as the page's text nodes are.
+            text = re.sub(r"<[^>]+>", "", msgid).strip()
+            if not re.search("[A-Za-z]", PLACEHOLDER.sub("", text)):
+                continue  # "%(count)s ", ", ": nothing English to see
+            parts = [re.escape(part) for part in PLACEHOLDER.split(text)]
+            patterns.append((msgid, re.compile(r"\s*" + ".+?".join(parts) + r"\s*", re.S)))
+    return patterns
+
+
+PATTERNS = _patterns()
+
+
+def english_strings(page_html: str, *, content: tuple[str, ...] = ()) -> list[str]:
+    """The catalogue's English strings found in the page's text and labels; ``content`` are
+    texts the newsroom chose (its name, "Gazette" by default, is no message to translate)."""
+    tree = lxml_html.document_fromstring(page_html)
+    for node in tree.xpath("//script | //style | //noscript"):
+        node.drop_tree()
+    texts = [text for text in tree.xpath("//text()") if text.strip()]
+    texts += [value for name in LABELS for value in tree.xpath(f"//@{name}")]
+    texts += tree.xpath("//meta[@name='description']/@content")
+    # Whole elements too: "Page 1 of 2" may be one node, "By <a>name</a>" several.
+    texts += [element.text_content() for element in tree.iter("p", "span", "h1", "h2", "li")]
+    found = set()
+    for text in texts:
+        if text.strip() in content:
+            continue
+        for msgid, pattern in PATTERNS:
+            if pattern.fullmatch(text):
+                found.add(f"{msgid!r} in {text.strip()[:80]!r}")
+    return sorted(found)
+
+
+@pytest.fixture
+def newsroom(seeded, client):
+    """The reference article with what a reader page can show: another story in its section
+    (Latest Stories), Must-Reads, a topic, a correction, comments with a reply, page 2 of
+    the section."""
+    article = ArticlePage.objects.get(title=ARTICLE_HEADLINE)
+    section = article.get_parent().specific
+    others = [ArticleFactory(parent=section, title=f"Harbour story {n}") for n in range(25)]
+    make_curated_list("must-reads", others[:3])
+    article = retag(article, ["Peninsula"])
+    article = add_note(article, "An earlier version misnamed the border town.")
+    thread = Comment.objects.create(
+        article=article,
+        author_name="Min-jun",
+        text="A first remark.",
+        status=Comment.Status.PUBLISHED,
+    )
+    Comment.objects.create(
+        article=article,
+        parent=thread,
+        author_name="Layla",
+        text="A reply to it.",
+        status=Comment.Status.PUBLISHED,
+    )
+    return {"article": article, "section": section, "thread": thread}
+
+
+def _reader_paths(newsroom) -> dict[str, str]:
+    article, section = newsroom["article"], newsroom["section"]
+    author = article.article_authors.first().author
+    return {
+        "home": "/",
+        "section": section.url,
+        "section, page 2": section.url + "?page=2",
+        "article": article.url,
+        "author": author.get_absolute_url(),
+        "search": "/search/?q=korea",
+        "search, nothing found": "/search/?q=zeppelin&section=" + section.slug,
+        "search, bad dates": "/search/?q=korea&published_from=2024-13-45",
+        "topics": reverse("topics:index"),
+        "topic": reverse("topics:topic", args=["peninsula"]),
+        "corrections": reverse("corrections:page"),
+        "moderation": reverse("moderation"),
+        "reply": reverse("comments:reply", args=[newsroom["thread"].pk]),
+        "not found": "/no-such-page/",
+    }
+
+
+@pytest.fixture(params=LANGUAGES)
+def language(request, settings):
+    settings.LANGUAGE_CODE = request.param
+    with translation.override(request.param):
+        yield request.param
+
+
+def test_every_reader_page_is_translated(language, newsroom, client):
+    pages = {}
+    for name, path in _reader_paths(newsroom).items():
+        response = client.get(path)
+        assert response.status_code in (200, 404), (name, response.status_code)
+        pages[name] = response.content.decode()
+    # A comment refused (the form comes back with the reader's text), and the outage pages.
+    article = newsroom["article"]
+    refused = client.post(
+        reverse("comments:post", args=[article.pk]),
+        {"name": "", "text": "Kept.", "stamp": rules.make_stamp(article.pk, now=time.time() - 60)},
+        HTTP_ORIGIN="http://testserver",
+        HTTP_SEC_FETCH_SITE="same-origin",
+    )
+    assert refused.status_code == 400
+    pages["comment refused"] = refused.content.decode()
+    request = RequestFactory().get("/")
+    for outage in ("500.html", "503.html"):
+        pages[outage] = render_to_string(outage, request=request)
+
+    site_name = (SiteIdentity.objects.first() or SiteIdentity()).name
+    untranslated = {
+        name: english_strings(html, content=(site_name,)) for name, html in pages.items()
+    }
+    assert {name: found for name, found in untranslated.items() if found} == {}
+    # The pages are in the language, with its direction.
+    direction = "rtl" if language == "ar" else "ltr"
+    for name, html in pages.items():
+        assert f'<html lang="{language}" dir="{direction}">' in html, name
+
+
+def test_the_check_finds_an_english_string(language, newsroom, client):
+    """The check can fail: an English heading of the catalogue, and a formatted one, in a
+    Korean or Arabic page are reported."""
+    html = client.get("/").content.decode()
+    site_name = (SiteIdentity.objects.first() or SiteIdentity()).name
+    assert english_strings(html, content=(site_name,)) == []
+    html = html.replace("</main>", "<h2>Latest Stories</h2><p>Page 2 of 7</p></main>")
+    assert english_strings(html, content=(site_name,)) == [
+        "'Latest Stories' in 'Latest Stories'",
+        "'Page %(number)s of %(total)s' in 'Page 2 of 7'",
+    ]
+
+
+def test_english_pages_are_english(newsroom, client):
+    """The same check on the English site finds the catalogue's strings: it reads the page."""
+    html = client.get(newsroom["article"].url).content.decode()
+    assert '<html lang="en" dir="ltr">' in html
+    found = english_strings(html)
+    assert "'Latest Stories' in 'Latest Stories'" in found
+    assert any(line.startswith("'Post comment'") for line in found)
