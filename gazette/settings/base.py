@@ -290,6 +290,16 @@ STORAGES = {
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="gazette@localhost")
+# SMTP in production (EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend): Django's
+# defaults, each overridable from the environment; a timeout so a stuck server cannot hang a
+# worker forever.
+EMAIL_HOST = env("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 
 # Newsletters (gazette.newsletters): messages a second per task worker (0: as fast as the
 # SMTP server takes them), deliveries claimed at a time, and how long a claim of a worker on
