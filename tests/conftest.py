@@ -26,7 +26,7 @@ def pytest_collection_modifyitems(config, items):
     both workers, each starting a stack of its own. Do the renaming xdist meant to do; a
     no-op once xdist's own renaming takes effect again (the id then has its suffix).
     """
-    if not config.getvalue("loadgroup"):
+    if not config.getoption("loadgroup", default=False):  # set in xdist's workers only
         return
     from _pytest.nodeid import coerce_node_id
 
