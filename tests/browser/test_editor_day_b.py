@@ -7,8 +7,10 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
 from PIL import Image
+from wagtail.images import get_image_model
 
 from gazette.comments.models import Comment
+from gazette.people.models import Author
 from tests.browser.conftest import close_when_idle
 from tests.factories import ArticleFactory, SectionFactory
 
@@ -74,6 +76,18 @@ def test_the_editors_day_part_b(signed_in, live_server, home, artifacts, tmp_pat
     page.get_by_role("link", name="World").click()
     page.wait_for_load_state("networkidle")
     assert "/pages/add/news/articlepage/" in page.url
+    # A new author, made from the article's author chooser (4 clicks and the name).
+    page.get_by_role("button", name="Add Authors").click()
+    page.get_by_role("button", name="Choose author").first.click()
+    chooser = page.locator(".modal-dialog")
+    chooser.get_by_role("tab", name="New author").click()
+    chooser.get_by_label("Name").first.fill("Mina Park")
+    chooser.get_by_role("button", name="Add a new author").click()
+    chooser.wait_for(state="hidden", timeout=10_000)
+    page.get_by_text("Mina Park", exact=True).first.wait_for(state="visible", timeout=10_000)
+    page.get_by_text("Mina Park", exact=True).first.scroll_into_view_if_needed()
+    page.screenshot(path=artifacts / "editor-b-new-author.png")
+    assert Author.objects.filter(name="Mina Park", slug="mina-park").exists()
     _clean(watch)
 
     page, watch = _open(context, live_server, reverse("people_my_byline"))
@@ -143,4 +157,12 @@ def test_the_editors_day_part_b(signed_in, live_server, home, artifacts, tmp_pat
     page.wait_for_load_state("networkidle")
     assert page.get_by_text("Every picture carries a credit").first.is_visible()
     page.screenshot(path=artifacts / "editor-b-upload-refused.png")
+    # With its credit it is taken (the browser emptied the file field: chosen again).
+    assert page.locator("#id_description").input_value() == "Boats in the harbour at dawn"
+    page.set_input_files("input[type=file][name=file]", str(picture))
+    page.locator("#id_credit").fill("Photo: Mina Park")
+    page.get_by_role("button", name="Upload").first.click()
+    page.wait_for_load_state("networkidle")
+    uploaded = get_image_model().objects.get(credit="Photo: Mina Park")
+    assert uploaded.description == "Boats in the harbour at dawn"
     _clean(watch)
