@@ -12,7 +12,6 @@ import time_machine
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-from wagtail.contrib.frontend_cache.backends import BaseBackend
 
 from bench.wxr_export import write_wxr
 from gazette.images.models import CustomImage
@@ -28,23 +27,6 @@ pytestmark = pytest.mark.django_db
 
 # Queries per imported post of the generated export, tasks run in-process (measured: 225).
 PER_ITEM_CEILING = 240
-
-
-class RecordingBackend(BaseBackend):
-    urls: list[str] = []
-
-    def purge(self, url):
-        self.urls.append(url)
-
-    def purge_batch(self, urls):
-        self.urls.extend(urls)
-
-
-@pytest.fixture
-def purged(settings):
-    settings.WAGTAILFRONTENDCACHE = {"recorder": {"BACKEND": f"{__name__}.RecordingBackend"}}
-    RecordingBackend.urls = []
-    return RecordingBackend.urls
 
 
 def _import(path, *, defer=True):

@@ -7,7 +7,6 @@ import pytest
 from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
-from wagtail.contrib.frontend_cache.backends import BaseBackend
 from wagtail.models import PageViewRestriction
 
 from gazette.analytics.counters import hour_of
@@ -25,23 +24,6 @@ from tests.factories import ArticleFactory, SectionFactory
 pytestmark = pytest.mark.django_db
 
 WORD = "quokka"  # only the article under watch says it
-
-
-class RecordingBackend(BaseBackend):
-    urls: list[str] = []
-
-    def purge(self, url):
-        self.urls.append(url)
-
-    def purge_batch(self, urls):
-        self.urls.extend(urls)
-
-
-@pytest.fixture
-def purged(settings):
-    settings.WAGTAILFRONTENDCACHE = {"recorder": {"BACKEND": f"{__name__}.RecordingBackend"}}
-    RecordingBackend.urls = []
-    return RecordingBackend.urls
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ the reader pages for a set time, and the cached pages purged when it starts and 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
-from wagtail.contrib.frontend_cache.backends import BaseBackend
 
 from gazette.newsletters import breaking, scheduling
 from gazette.newsletters.models import BreakingNews, Issue, IssueStatus, Newsletter
@@ -12,23 +11,6 @@ from tests.factories import ArticleFactory, SectionFactory
 from tests.newsletters.conftest import subscribed
 
 pytestmark = pytest.mark.django_db
-
-
-class RecordingBackend(BaseBackend):
-    urls: list[str] = []
-
-    def purge(self, url):
-        self.urls.append(url)
-
-    def purge_batch(self, urls):
-        self.urls.extend(urls)
-
-
-@pytest.fixture
-def purged(settings):
-    settings.WAGTAILFRONTENDCACHE = {"recorder": {"BACKEND": f"{__name__}.RecordingBackend"}}
-    RecordingBackend.urls = []
-    return RecordingBackend.urls
 
 
 @pytest.fixture
