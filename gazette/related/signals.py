@@ -11,7 +11,6 @@ from gazette.news import lifecycle
 
 from .queries import forget_all_lists, forget_lists
 from .tasks import rebuild_related_articles, refresh_related_articles
-from .vectors import forget_vector
 
 # A bulk run's publications from this many on: one rebuild of every list, not a refresh each.
 REBUILD_FROM = 20
@@ -47,6 +46,10 @@ def _readership_changed(sender, **kwargs):
 
 def _deleting(sender, article, **kwargs):
     """Its vector goes with it (a cascade): count its terms out first, in the transaction."""
+    # Imported here: the vectors pull in numpy, scipy and scikit-learn, seconds of start-up
+    # that every app server, worker and command would pay for a rare delete.
+    from .vectors import forget_vector
+
     forget_vector(article_id=article.pk)
 
 
