@@ -12,8 +12,9 @@ read pages (from the microcache and past it), send view beacons (each a new read
 comments; the piece is killed with
 SIGKILL (an app server or nginx: master and workers); nobody restarts anything (supervisord
 does); the load goes on until the stack is whole again and ``--load-after`` seconds more;
-then the load stops and the counts settle. Per fault it notes: reads answered 5xx and reads
-not answered at all (nginx killed: nothing listens until it is back), views and comments
+then the load stops and the counts settle. Per fault it notes: reads answered 5xx, reads
+refused (nginx killed: nothing listens until it is back; not a 5xx, in its own column), reads
+sent and not answered (reset, timeout), views and comments
 acknowledged against those stored, and the seconds from the kill
 until every piece runs and answers again. Writes the table into docs/operations.md (between
 the chaos markers) and exits 1 when a count is off, a read got a 5xx or a piece took longer
@@ -66,7 +67,8 @@ class Outcome:
     fault: str
     reads: int
     reads_5xx: int  # answered with a server error
-    reads_unanswered: int  # no HTTP answer at all (connection refused or reset, timeout)
+    reads_refused: int  # connection refused: nothing listened (not a 5xx, not a lost answer)
+    reads_unanswered: int  # no HTTP answer to a request made (connection reset, timeout)
     views_acknowledged: int
     views_stored: int
     comments_acknowledged: int
@@ -179,10 +181,15 @@ def run_fault(stack, articles, name: str, threads: int, load_after: float) -> Ou
         for (kind, status), n in tally.answers.items()
         if kind.startswith("read") and isinstance(status, int) and status >= 500
     )
+    reads_refused = sum(
+        n
+        for (kind, status), n in tally.answers.items()
+        if kind.startswith("read") and status == "refused"
+    )
     reads_unanswered = sum(
         n
         for (kind, status), n in tally.answers.items()
-        if kind.startswith("read") and not isinstance(status, int)
+        if kind.startswith("read") and not isinstance(status, int) and status != "refused"
     )
     with psycopg.connect(stack.database_url, autocommit=True) as db:
         stored = settle(db, stack, ids, before + tally.counted_views) - before
@@ -191,6 +198,7 @@ def run_fault(stack, articles, name: str, threads: int, load_after: float) -> Ou
         fault=name,
         reads=reads,
         reads_5xx=reads_5xx,
+        reads_refused=reads_refused,
         reads_unanswered=reads_unanswered,
         views_acknowledged=tally.counted_views,
         views_stored=stored,
@@ -209,14 +217,15 @@ def table(outcomes: list[Outcome], command: str) -> str:
         f"Python {platform.python_version()}), {when}: each piece killed with SIGKILL under "
         "mixed load, nothing restarted by hand.",
         "",
-        "| fault (SIGKILL) | reads | reads 5xx | reads unanswered | views acknowledged / stored "
+        "| fault (SIGKILL) | reads | reads 5xx | reads refused (nothing listening) "
+        "| reads unanswered (reset, timeout) | views acknowledged / stored "
         "| comments acknowledged / stored | whole again after |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for o in outcomes:
         after = "not within 120 s" if o.whole_after is None else f"{o.whole_after:.1f} s"
         lines.append(
-            f"| {o.fault} | {o.reads} | {o.reads_5xx} | {o.reads_unanswered} | "
+            f"| {o.fault} | {o.reads} | {o.reads_5xx} | {o.reads_refused} | {o.reads_unanswered} | "
             f"{o.views_acknowledged} / "
             f"{o.views_stored} | {o.comments_acknowledged} / {o.comments_stored} | {after} |"
         )

@@ -218,7 +218,7 @@ class Reader(threading.Thread):
             try:
                 ok, status, why = getattr(self, kind.replace("-", "_"))(article_id, path)
             except requests.RequestException as exc:
-                ok, status, why = False, "no answer", exc.__class__.__name__
+                ok, status, why = False, no_answer(exc), exc.__class__.__name__
             self.soak.tally.note(kind, status, time.monotonic() - started, ok=ok, why=why)
 
     def _url(self, path: str) -> str:
@@ -408,6 +408,25 @@ def _worker_growth(samples: list[dict]) -> str:
         )
         changes.append(f"{key} {end - start:+.0f} MiB")
     return ", ".join(changes) or "no worker sampled twice"
+
+
+def no_answer(exc: BaseException) -> str:
+    """What kind of silence: "refused" (nothing listened: the connection was never made, no
+    request reached a server) or "no answer" (reset, timeout: a request may have been taken)."""
+    seen: set[int] = set()
+    error: BaseException | None = exc
+    while error is not None and id(error) not in seen:
+        if isinstance(error, ConnectionRefusedError):
+            return "refused"
+        seen.add(id(error))
+        error = (
+            error.__cause__
+            or error.__context__
+            or next(
+                (arg for arg in getattr(error, "args", ()) if isinstance(arg, BaseException)), None
+            )
+        )
+    return "refused" if "Connection refused" in str(exc) else "no answer"
 
 
 def _ok(kind: str, status) -> bool:

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from .counters import Batch, counter, hour_of, hour_start
@@ -62,11 +62,31 @@ def record_beacon(
         return None
     stored = tally.stored
     if stored is None:
-        stored = stored_total_of(article_id)
-        counter.remember_stored(article_id, stored, tally.generation)
+        try:
+            stored = stored_total_of(article_id)
+        except DatabaseError:
+            # The view is counted already; an outage of the database (past the mirror's
+            # expiry, however long) must not turn it into an error. The total this process
+            # last saw stands in; an article it never saw shows its pending views alone.
+            stored = _last_stored.get(article_id, 0)
+        else:
+            counter.remember_stored(article_id, stored, tally.generation)
+    _remember_locally(article_id, stored)
     if verdict.countable and not tally.counted:
         verdict = Verdict.REPEAT
     return BeaconAnswer(verdict=verdict, views=stored + tally.pending)
+
+
+# The stored totals this process last saw, by article: the stand-in while the database cannot be
+# read. Bounded: a process serves the live articles, far fewer than this.
+_last_stored: dict[int, int] = {}
+LAST_STORED_LIMIT = 50_000
+
+
+def _remember_locally(article_id: int, stored: int) -> None:
+    if article_id not in _last_stored and len(_last_stored) >= LAST_STORED_LIMIT:
+        _last_stored.clear()
+    _last_stored[article_id] = stored
 
 
 def stored_total_of(article_id: int) -> int:

@@ -12,7 +12,10 @@ router is installed and this module does nothing. The rule is "primary unless pr
 - a client that wrote is pinned to the primary for ``DATABASE_REPLICA_PIN_SECONDS`` more:
   the next page it loads shows what it just did, even while a replica lags. The pin lives in
   the shared cache under a key derived from the session cookie, or the client's address when
-  it has none, so it needs no cookie of its own and keeps anonymous pages cacheable.
+  it has none, so it needs no cookie of its own and keeps anonymous pages cacheable;
+- a pinned reader's page that fails because the primary cannot be reached is served once
+  more from a replica (a page a replica can serve never answers 5xx for the primary's sake):
+  read-your-writes gives way to availability while the primary is down.
 """
 
 from __future__ import annotations
@@ -94,11 +97,17 @@ def pin_key(request, response=None) -> str:
 
 
 def must_use_primary(request) -> bool:
+    return needs_primary(request) or is_pinned(request)
+
+
+def needs_primary(request) -> bool:
+    """Requests no replica may serve: writes, the admin, previews."""
     if request.method not in ("GET", "HEAD"):
         return True
-    path = request.path_info
-    if path.startswith(tuple(settings.DATABASE_PRIMARY_PATH_PREFIXES)):
-        return True
+    return request.path_info.startswith(tuple(settings.DATABASE_PRIMARY_PATH_PREFIXES))
+
+
+def is_pinned(request) -> bool:
     return bool(cache.get(pin_key(request)))
 
 
@@ -115,11 +124,21 @@ class ReplicaRoutingMiddleware:
         replicas = replica_aliases()
         if not replicas:
             return self.get_response(request)
-        alias = None if must_use_primary(request) else random.choice(replicas)
+        pinned = False
+        if needs_primary(request):
+            alias = None
+        elif is_pinned(request):
+            alias, pinned = None, True
+        else:
+            alias = random.choice(replicas)
         read_token = _read_alias.set(alias)
         wrote_token = _wrote.set(False)
         try:
             with connections[PRIMARY].execute_wrapper(_watch_writes):
+                response = self.get_response(request)
+            if pinned and getattr(response, "database_unavailable", False) and not _wrote.get():
+                # The primary is down: a GET that wrote nothing is read again from a replica.
+                _read_alias.set(random.choice(replicas))
                 response = self.get_response(request)
             # Only a request that wrote to the database pins: the view beacon, which counts in
             # Redis, must not cost a cache write per view.

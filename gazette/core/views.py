@@ -54,4 +54,6 @@ def server_error(request):
     response = HttpResponse(render_to_string("503.html"), status=503)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     add_never_cache_headers(response)
+    # For the replica router: a pinned reader's page is read again from a replica.
+    response.database_unavailable = True
     return response

@@ -29,11 +29,11 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Protocol
 
 import numpy as np
 from scipy import sparse
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
 
 HEADLINE_REPEAT = 2
 TAGS_WEIGHT = 0.7
@@ -50,7 +50,6 @@ NEWS_STOP_WORDS = frozenset(
         "yesterday", "percent", "cent", "time", "times",
     }
 )  # fmt: skip
-STOP_WORDS = sorted(ENGLISH_STOP_WORDS | NEWS_STOP_WORDS)
 # Terms found in more than this share of a large corpus say nothing about relatedness and
 # make the sparse products dense; small corpora keep them (every term is rare there).
 MAX_DOCUMENT_FREQUENCY = 0.5
@@ -69,7 +68,19 @@ REASON_MAX_LENGTH = 255
 WORD, TAG = "w", "t"
 TermKey = tuple[str, str]  # (kind, key): a word, or a tag's lower-cased name
 
-_words_of = CountVectorizer(stop_words=STOP_WORDS).build_analyzer()
+
+@cache
+def _analyzer():
+    """scikit-learn's word analyzer, built at first use: importing scikit-learn takes seconds,
+    which every app server start (a restart after a crash, issue 24) would otherwise pay."""
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
+
+    stop_words = sorted(ENGLISH_STOP_WORDS | NEWS_STOP_WORDS)
+    return CountVectorizer(stop_words=stop_words).build_analyzer()
+
+
+def _words_of(text: str) -> list[str]:
+    return _analyzer()(text)
 
 
 @dataclass(frozen=True)

@@ -316,6 +316,8 @@ GAZETTE_VIEWS_FLUSH_IN_PROCESS = env.bool(
     "GAZETTE_VIEWS_FLUSH_IN_PROCESS", default=not GAZETTE_VIEWS_REDIS_URL
 )
 GAZETTE_VIEWS_FLUSH_INTERVAL = env.float("GAZETTE_VIEWS_FLUSH_INTERVAL", default=2.0)
+# Seconds Redis keeps its copy of an article's stored view total before reading it afresh.
+GAZETTE_VIEWS_STORED_SECONDS = env.int("GAZETTE_VIEWS_STORED_SECONDS", default=600)
 # Popular Now: the most viewed articles of this many past hours.
 GAZETTE_POPULAR_WINDOW_HOURS = env.int("GAZETTE_POPULAR_WINDOW_HOURS", default=24)
 

@@ -132,3 +132,34 @@ def test_read_from_sends_reads_outside_requests_to_a_replica():
 def test_only_the_primary_is_migrated():
     assert router.allow_migrate("default", "news")
     assert not router.allow_migrate("replica_0", "news")
+
+
+def test_a_pinned_readers_page_is_read_from_a_replica_while_the_primary_is_down(replicas):
+    """Read-your-writes gives way: the page fails on the primary (the friendly 503 of
+    gazette.core.views.server_error), and is served from a replica instead of answering 5xx."""
+    from django.db import OperationalError
+
+    from gazette.core.views import server_error
+
+    serve(RequestFactory().post("/comments/post/", REMOTE_ADDR="203.0.113.7"), write=True)
+    assert db_routing.is_pinned(get())  # the writer is pinned to the primary
+
+    tries = []
+
+    def view(request):
+        alias = router.db_for_read(None)
+        tries.append(alias)
+        if alias == "default":  # the primary is down
+            try:
+                raise OperationalError("connection refused")
+            except OperationalError:
+                return server_error(request)
+        return HttpResponse("from a replica")
+
+    response = ReplicaRoutingMiddleware(view)(get())
+    assert response.status_code == 200 and response.content == b"from a replica"
+    assert tries[0] == "default" and tries[1].startswith("replica_")
+    # What only the primary may serve still answers the 503, read once.
+    tries.clear()
+    admin = ReplicaRoutingMiddleware(view)(get("/admin/pages/3/edit/"))
+    assert admin.status_code == 503 and tries == ["default"]

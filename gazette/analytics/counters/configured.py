@@ -16,7 +16,11 @@ def _make_counter() -> ViewCounter:
     interval = getattr(settings, "GAZETTE_VIEWS_FLUSH_INTERVAL", 2.0)
     if url:
         return ResilientViewCounter(
-            RedisViewCounter(url, timeout=getattr(settings, "REDIS_TIMEOUT", 0.5)),
+            RedisViewCounter(
+                url,
+                timeout=getattr(settings, "REDIS_TIMEOUT", 0.5),
+                stored_seconds=getattr(settings, "GAZETTE_VIEWS_STORED_SECONDS", 600),
+            ),
             LocalViewCounter(flush_in_background=True, interval=interval),
         )
     return LocalViewCounter(

@@ -13,7 +13,9 @@ The readers seen in the last 30 minutes are an atomic ``SET NX EX`` that Redis f
 The beacon (``tally``) is one round trip, lua/beacon.lua: it checks the live-articles version,
 takes the reader's first sighting, counts, and reads back the pending count and the article's
 mirrored stored total. The flush adds its batch to that mirror in the same atomic step that
-releases the batch (lua/release_batch.lua); the mirror expires after ``REDIS_STORED_SECONDS``.
+releases the batch (lua/release_batch.lua); the mirror expires after ``stored_seconds``
+(setting ``GAZETTE_VIEWS_STORED_SECONDS``). A beacon that finds it expired while the database
+is down still counts: services.record_beacon answers with the total its process last saw.
 """
 
 from __future__ import annotations
@@ -46,7 +48,14 @@ class RedisViewCounter:
 
     LOCK_MILLISECONDS = 60_000
 
-    def __init__(self, url: str, *, prefix: str = "gazette:views", timeout: float = 0.5):
+    def __init__(
+        self,
+        url: str,
+        *,
+        prefix: str = "gazette:views",
+        timeout: float = 0.5,
+        stored_seconds: int = REDIS_STORED_SECONDS,
+    ):
         import redis
         from redis.backoff import NoBackoff
         from redis.retry import Retry
@@ -60,6 +69,7 @@ class RedisViewCounter:
             socket_connect_timeout=timeout,
             socket_timeout=timeout,
         )
+        self.stored_seconds = stored_seconds
         self.pending_key = f"{prefix}:pending"
         self.pending_by_article_key = f"{prefix}:pending-by-article"
         self.flushing_key = f"{prefix}:flushing"
@@ -172,7 +182,7 @@ class RedisViewCounter:
     def remember_stored(self, article_id: int, views: int, generation: object) -> None:
         self._remember_stored(
             keys=[self.stored_key, self.generation_key, self.flushing_key],
-            args=[article_id, views, generation, REDIS_STORED_SECONDS],
+            args=[article_id, views, generation, self.stored_seconds],
         )
 
     def forget_stored(self) -> None:
