@@ -3,6 +3,7 @@ newest of each chosen section, topic and author, each story once, in that order.
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
@@ -13,6 +14,8 @@ from gazette.core.newsroom_time import newsroom_zone_name, zone
 from gazette.news.models import MUST_READS_SLUG, ArticlePage
 
 from .models import Cadence, Issue, IssueStatus, Newsletter
+
+logger = logging.getLogger(__name__)
 
 PERIODS = {Cadence.DAILY: timedelta(days=1), Cadence.WEEKLY: timedelta(days=7)}
 
@@ -94,6 +97,8 @@ def newsletters_due(now: datetime | None = None) -> list[Newsletter]:
         moment = due_moment(newsletter, now)
         if moment is None:
             continue
+        if newsletter.digest_skipped_for is not None and newsletter.digest_skipped_for >= moment:
+            continue  # this period had nothing new: skipped once, not retried every minute
         built = Issue.objects.filter(
             newsletter=newsletter, is_automatic=True, created_at__gte=moment
         )
@@ -103,7 +108,8 @@ def newsletters_due(now: datetime | None = None) -> list[Newsletter]:
 
 
 def build_due_digests(now: datetime | None = None) -> list[Issue]:
-    """Build each due digest once (a second worker finds it built and builds nothing)."""
+    """Build each due digest once (a second worker finds it built and builds nothing). A
+    period with nothing new is recorded as skipped, so it is not tried again each minute."""
     now = now or timezone.now()
     issues = []
     for newsletter in newsletters_due(now):
@@ -114,6 +120,15 @@ def build_due_digests(now: datetime | None = None) -> list[Issue]:
                     issue = build_digest(newsletter, now=now)
                     if issue is not None:
                         issues.append(issue)
+                    else:
+                        skip_period(newsletter, now=now)
         except IntegrityError:
             continue
     return [issue for issue in issues if issue.status == IssueStatus.DRAFT]
+
+
+def skip_period(newsletter: Newsletter, *, now: datetime) -> None:
+    moment = due_moment(newsletter, now)
+    Newsletter.objects.filter(pk=newsletter.pk).update(digest_skipped_for=moment)
+    newsletter.digest_skipped_for = moment
+    logger.info("Digest of %s skipped for the period due %s: nothing new", newsletter, moment)

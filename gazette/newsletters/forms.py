@@ -1,8 +1,9 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from .models import Newsletter
 
-CHOOSE_ONE = "Choose at least one newsletter."
+CHOOSE_ONE = _("Choose at least one newsletter.")
 
 
 class SubscribeForm(forms.Form):
@@ -12,8 +13,8 @@ class SubscribeForm(forms.Form):
     email = forms.EmailField(
         max_length=254,
         error_messages={
-            "required": "Enter your e-mail address.",
-            "invalid": "Enter an e-mail address like name@example.org.",
+            "required": _("Enter your e-mail address."),
+            "invalid": _("Enter an e-mail address like name@example.org."),
         },
     )
     newsletters = forms.ModelMultipleChoiceField(
@@ -21,8 +22,8 @@ class SubscribeForm(forms.Form):
         to_field_name="slug",
         error_messages={
             "required": CHOOSE_ONE,
-            "invalid_choice": "That newsletter is no longer offered. Choose another.",
-            "invalid_pk_value": "That newsletter is no longer offered. Choose another.",
+            "invalid_choice": _("That newsletter is no longer offered. Choose another."),
+            "invalid_pk_value": _("That newsletter is no longer offered. Choose another."),
         },
     )
     # The trap: hidden from people, filled in by bots that fill in everything.

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, Q
 from django.urls import reverse
 from django.utils import timezone
 from modelcluster.fields import ParentalManyToManyField
@@ -92,6 +92,13 @@ class Newsletter(ClusterableModel):
         "people.Author", blank=True, help_text="Newest stories by these authors."
     )
     stories_per_source = models.PositiveSmallIntegerField(default=5)
+    digest_skipped_for = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The last period whose digest was skipped: nothing new to send. Recorded so "
+        "that the schedule worker skips it once, not every minute until the next period.",
+    )
 
     objects = NewsletterQuerySet.as_manager()
 
@@ -220,6 +227,19 @@ class IssueQuerySet(models.QuerySet):
             status=IssueStatus.SCHEDULED, scheduled_at__lte=now or timezone.now()
         ).order_by("scheduled_at")
 
+    def with_retries_due(self, now=None):
+        """Issues still SENDING whose only rows left are temporary refusals whose wait is
+        over: the first pass is done (no row queued for the first time, none claimed), so
+        a worker must be started again for them."""
+        now = now or timezone.now()
+        rows = Delivery.objects.filter(issue=models.OuterRef("pk"))
+        return self.filter(
+            Exists(rows.filter(status=DeliveryStatus.QUEUED, retry_after__lte=now)),
+            ~Exists(rows.filter(status=DeliveryStatus.QUEUED, retry_after__isnull=True)),
+            ~Exists(rows.filter(status=DeliveryStatus.SENDING)),
+            status=IssueStatus.SENDING,
+        )
+
 
 class Issue(PreviewableMixin, models.Model):
     """One e-mail of a newsletter, built from its sources or written by hand."""
@@ -309,6 +329,9 @@ class Delivery(models.Model):
     claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     error = models.CharField(max_length=300, blank=True)
+    # After a temporary refusal (4xx) the row waits this long before it is claimed again:
+    # a greylisting or busy server asks for minutes, not the next batch's milliseconds.
+    retry_after = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [

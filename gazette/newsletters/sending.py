@@ -68,6 +68,37 @@ def rate_per_second() -> float:
     return float(getattr(settings, "GAZETTE_NEWSLETTER_RATE", 0))
 
 
+def retry_delay(attempts: int) -> timedelta:
+    """How long a temporarily refused message waits before its next try: doubling from
+    ``GAZETTE_NEWSLETTER_RETRY_BASE`` seconds, at most ``GAZETTE_NEWSLETTER_RETRY_MAX``.
+    Greylisting servers refuse a first try for a few minutes; an at-once retry is refused
+    again and counts against the address's attempts."""
+    base = getattr(settings, "GAZETTE_NEWSLETTER_RETRY_BASE", 120)
+    ceiling = getattr(settings, "GAZETTE_NEWSLETTER_RETRY_MAX", 1800)
+    return timedelta(seconds=min(ceiling, base * 2 ** max(0, attempts - 1)))
+
+
+class Pacer:
+    """Keeps a worker at ``rate`` messages a second at most: each message has its slot,
+    ``1 / rate`` after the previous one's, and ``wait`` sleeps until it. Clock and sleep are
+    given so that tests count the pauses instead of timing them."""
+
+    def __init__(self, rate: float, *, clock=None, sleep=None):
+        self.interval = 1 / rate if rate > 0 else 0.0
+        self.clock = clock or time.monotonic
+        self.sleep = sleep or time.sleep
+        self.next_slot: float | None = None
+
+    def wait(self) -> None:
+        if not self.interval:
+            return
+        now = self.clock()
+        if self.next_slot is not None and self.next_slot > now:
+            self.sleep(self.next_slot - now)
+            now = self.next_slot
+        self.next_slot = now + self.interval
+
+
 def claim_lease() -> timedelta:
     return timedelta(seconds=getattr(settings, "GAZETTE_NEWSLETTER_CLAIM_LEASE", 600))
 
@@ -113,7 +144,11 @@ def start(issue: Issue, *, now=None) -> bool:
 
 def claim_batch(issue_id: int, worker: str, size: int) -> list[Delivery]:
     with transaction.atomic():
-        queued = Delivery.objects.filter(issue_id=issue_id, status=DeliveryStatus.QUEUED)
+        queued = Delivery.objects.filter(
+            Q(retry_after__isnull=True) | Q(retry_after__lte=timezone.now()),
+            issue_id=issue_id,
+            status=DeliveryStatus.QUEUED,
+        )
         if db_connection.features.has_select_for_update_skip_locked:
             queued = queued.select_for_update(skip_locked=True)
         ids = list(queued.order_by("pk").values_list("pk", flat=True)[:size])
@@ -232,7 +267,9 @@ def _still_wanted(batch: list[Delivery], newsletter_id: int) -> set[int]:
     )
 
 
-def send_issue(issue_id: int, *, max_batches: int | None = None) -> SendReport:
+def send_issue(
+    issue_id: int, *, max_batches: int | None = None, pacer: Pacer | None = None
+) -> SendReport:
     """Send what is left of the issue; run it again after any crash. Returns what it did."""
     report = SendReport()
     issue = Issue.objects.select_related("newsletter").filter(pk=issue_id).first()
@@ -244,7 +281,7 @@ def send_issue(issue_id: int, *, max_batches: int | None = None) -> SendReport:
     release_dead_claims(issue.pk)
     rendered = render_issue(issue)
     worker = worker_id()
-    interval = 1 / rate_per_second() if rate_per_second() else 0
+    pacer = pacer or Pacer(rate_per_second())
     connection = get_connection()
     connection.open()
     batches = 0
@@ -256,14 +293,12 @@ def send_issue(issue_id: int, *, max_batches: int | None = None) -> SendReport:
             batches += 1
             wanted = _still_wanted(batch, issue.newsletter_id)
             for delivery in batch:
-                started = time.monotonic()
                 if delivery.subscriber_id not in wanted:
                     _mark(delivery, worker, DeliveryStatus.SKIPPED)
                     report.skipped += 1
                     continue
+                pacer.wait()
                 connection = _send_one(rendered, delivery, worker, connection, report)
-                if interval and (pause := interval - (time.monotonic() - started)) > 0:
-                    time.sleep(pause)
     finally:
         connection.close()
     report.finished = _finish_if_done(issue)
@@ -296,8 +331,16 @@ def _send_one(rendered, delivery: Delivery, worker: str, connection, report: Sen
             )
             report.failed += 1
         else:
-            # A temporary refusal or a lost connection: back in the queue for a later batch.
-            _mark(delivery, worker, DeliveryStatus.QUEUED, claimed_by="", error=reason[:300])
+            # A temporary refusal or a lost connection: back in the queue, to be tried after
+            # a wait that grows with each refusal (the schedule round restarts the issue).
+            _mark(
+                delivery,
+                worker,
+                DeliveryStatus.QUEUED,
+                claimed_by="",
+                error=reason[:300],
+                retry_after=timezone.now() + retry_delay(delivery.attempts),
+            )
             report.retried += 1
         report.errors.append(f"{address}: {reason}")
         if code == 0 or isinstance(error, smtplib.SMTPServerDisconnected):

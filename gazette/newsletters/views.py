@@ -13,6 +13,7 @@ from __future__ import annotations
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -25,11 +26,11 @@ from .forms import PreferencesForm, SubscribeForm
 from .models import Issue, Newsletter, Subscriber, Subscription, normalise_email
 from .rendering import issue_context, site_root
 
-CHECK_INBOX = (
+CHECK_INBOX = _(
     "Almost done: we have sent you an e-mail. Click the link in it to confirm; "
     "nothing else is sent until you do."
 )
-BAD_LINK = (
+BAD_LINK = _(
     "This link is not one we sent, it was cut short, or it has expired. "
     "Copy the whole link from the e-mail, or subscribe again."
 )
@@ -101,7 +102,7 @@ def subscribe(request: HttpRequest) -> HttpResponse:
             ok=False,
             status=403,
             code="cross_site",
-            message="This form can only be sent from a page of this site.",
+            message=_("This form can only be sent from a page of this site."),
         )
     form = SubscribeForm(request.POST)
     if limits.client_limited(request, limits.client_hash(client_ip(request))):
@@ -111,8 +112,10 @@ def subscribe(request: HttpRequest) -> HttpResponse:
             status=429,
             form=form,
             code="rate_limited",
-            message="You have sent this form several times in a short time. "
-            "Wait a minute, then send it again.",
+            message=_(
+                "You have sent this form several times in a short time. "
+                "Wait a minute, then send it again."
+            ),
         )
     if not form.is_valid():
         message = " ".join(form.errors_for_reader())
@@ -128,8 +131,10 @@ def subscribe(request: HttpRequest) -> HttpResponse:
             status=429,
             form=form,
             code="rate_limited",
-            message="We have already sent several confirmation e-mails to this address. "
-            "Look for them in your inbox (or spam folder), or try again later.",
+            message=_(
+                "We have already sent several confirmation e-mails to this address. "
+                "Look for them in your inbox (or spam folder), or try again later."
+            ),
         )
     services.subscribe(email=email, newsletters=form.cleaned_data["newsletters"])
     return _answer(request, ok=True, status=200, message=CHECK_INBOX)
@@ -175,7 +180,7 @@ def preferences(request: HttpRequest, token: str) -> HttpResponse:
             return render(
                 request,
                 "newsletters/link.html",
-                {"message": "This form can only be sent from its page on this site."},
+                {"message": _("This form can only be sent from its page on this site.")},
                 status=403,
             )
         form = PreferencesForm(request.POST)

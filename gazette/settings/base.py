@@ -303,10 +303,13 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 
 # Newsletters (gazette.newsletters): messages a second per task worker (0: as fast as the
 # SMTP server takes them), deliveries claimed at a time, and how long a claim of a worker on
-# another host is trusted before its rows are sent by another (gazette/newsletters/sending.py).
+# another host is trusted before its rows are sent by another (gazette/newsletters/sending.py);
+# a temporarily refused (4xx) message waits RETRY_BASE seconds, doubling, at most RETRY_MAX.
 GAZETTE_NEWSLETTER_RATE = env.float("GAZETTE_NEWSLETTER_RATE", default=0)
 GAZETTE_NEWSLETTER_BATCH_SIZE = env.int("GAZETTE_NEWSLETTER_BATCH_SIZE", default=200)
 GAZETTE_NEWSLETTER_CLAIM_LEASE = env.int("GAZETTE_NEWSLETTER_CLAIM_LEASE", default=600)
+GAZETTE_NEWSLETTER_RETRY_BASE = env.int("GAZETTE_NEWSLETTER_RETRY_BASE", default=120)
+GAZETTE_NEWSLETTER_RETRY_MAX = env.int("GAZETTE_NEWSLETTER_RETRY_MAX", default=1800)
 
 # View counts (gazette.analytics): buffered, then flushed in batches into hourly buckets. With
 # Redis the worker flushes (`manage.py flush_views --loop --interval 2`); without, each process

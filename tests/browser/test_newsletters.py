@@ -105,3 +105,49 @@ def test_new_pages_have_no_accessibility_violations(open_page, newsletters, arti
                 problems[f"{name} {width} {scheme}"] = found
             assert watch.foreign_requests == []
     assert problems == {}
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_the_admin_sending_page_has_no_accessibility_violations(
+    browser, live_server, newsletters, artifacts, settings, width
+):
+    """Axe on the sending page itself (counts, preview frame, test send, schedule, send now),
+    with the stories of a real issue in its preview."""
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+    from django.urls import reverse
+
+    from .conftest import PageWatch, close_when_idle
+
+    settings.WAGTAIL_ENABLE_UPDATE_CHECK = False  # Wagtail's call home: a foreign request
+    article = ArticleFactory(
+        parent=SectionFactory(title="World", slug="world"), title="Harbour Bridge Reopens"
+    )
+    issue = Issue.objects.create(
+        newsletter=newsletters,
+        subject="Bridges and ferries",
+        body=[("heading", "Top stories"), ("story", {"article": article, "note": "Our pick."})],
+    )
+    Subscription.objects.create(
+        subscriber=Subscriber.objects.create(email="reader@example.org"),
+        newsletter=newsletters,
+        confirmed_at=timezone.now(),
+    )
+    client = Client()
+    client.force_login(get_user_model().objects.create_superuser("ed", "ed@example.org", "pw"))
+    context = browser.new_context(viewport={"width": width, "height": 1000})
+    context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
+    try:
+        page = context.new_page()
+        watch = PageWatch(page, live_server.url)
+        page.goto(live_server.url + reverse("newsletters_admin:sending", args=[issue.pk]))
+        page.wait_for_load_state("networkidle")
+        page.get_by_role("heading", name="Counts").wait_for()
+        assert page.get_by_role("button", name="Send to 1 subscriber now").is_visible()
+        page.screenshot(path=artifacts / f"newsletters-admin-sending-{width}.png", full_page=True)
+        assert _violations(page) == []
+        assert watch.console_errors == [] and watch.foreign_requests == []
+    finally:
+        close_when_idle([context])

@@ -180,3 +180,98 @@ def test_english_pages_are_english(newsroom, client):
     found = english_strings(html)
     assert "'Latest Stories' in 'Latest Stories'" in found
     assert any(line.startswith("'Post comment'") for line in found)
+
+
+@pytest.fixture
+def newsletter_pages(newsroom):
+    """A newsletter with a sent issue and a confirmed reader: every page a reader of it sees,
+    by link or by form (the signed links of the e-mails, the answers to the subscribe form)."""
+    from django.utils import timezone
+
+    from gazette.newsletters import tokens
+    from gazette.newsletters.models import Issue, IssueStatus, Newsletter, Subscriber, Subscription
+
+    morning = Newsletter.objects.create(
+        name="Morning Brief", slug="morning-brief", description="The day's news at seven."
+    )
+    Newsletter.objects.create(
+        name="Weekend Reads", slug="weekend-reads", description="Long reads.", cadence="weekly"
+    )
+    issue = Issue.objects.create(
+        newsletter=morning,
+        subject="Bridges and ferries",
+        body=[("heading", "The harbour"), ("story", {"article": newsroom["article"], "note": ""})],
+    )
+    Issue.objects.filter(pk=issue.pk).update(status=IssueStatus.SENT, sent_at=timezone.now())
+    reader = Subscriber.objects.create(email="reader@example.org")
+    Subscription.objects.create(subscriber=reader, newsletter=morning, confirmed_at=timezone.now())
+    return {
+        "newsletters": "/newsletters/",
+        "newsletter": morning.get_absolute_url(),
+        "archived issue": issue.get_absolute_url(),
+        "preferences": reverse(
+            "newsletters:preferences", args=[tokens.preferences_token(reader.pk)]
+        ),
+        "confirm": reverse(
+            "newsletters:confirm", args=[tokens.confirm_token(reader.pk, [morning.pk])]
+        ),
+        "unsubscribe": reverse(
+            "newsletters:unsubscribe",
+            args=[tokens.unsubscribe_token(reader.pk, morning.pk, issue.pk)],
+        ),
+        "bad link": reverse("newsletters:confirm", args=["not-a-token"]),
+        "article with the form": newsroom["article"].url,
+    }
+
+
+def test_newsletter_reader_pages_are_translated(language, newsletter_pages, client):
+    pages = {}
+    for name, path in newsletter_pages.items():
+        response = client.get(path)
+        assert response.status_code in (200, 400, 404), (name, response.status_code)
+        pages[name] = response.content.decode()
+    same_site = {"HTTP_ORIGIN": "http://testserver", "HTTP_SEC_FETCH_SITE": "same-origin"}
+    answers = {
+        "subscribed": {"email": "new@example.org", "newsletters": ["morning-brief"]},
+        "refused: bad address": {"email": "not an address", "newsletters": ["morning-brief"]},
+        "refused: no list": {"email": "new2@example.org"},
+    }
+    for name, data in answers.items():
+        response = client.post(reverse("newsletters:subscribe"), data, **same_site)
+        assert response.status_code in (200, 400), (name, response.status_code)
+        pages[name] = response.content.decode()
+    pages["refused: another site"] = client.post(
+        reverse("newsletters:subscribe"), answers["subscribed"], HTTP_ORIGIN="https://evil.example"
+    ).content.decode()
+    preferences = newsletter_pages["preferences"]
+    pages["preferences saved"] = client.post(
+        preferences, {"newsletters": ["weekend-reads"]}, **same_site
+    ).content.decode()
+    pages["unsubscribed"] = client.post(
+        newsletter_pages["unsubscribe"], **same_site
+    ).content.decode()
+    pages["confirmed"] = client.post(newsletter_pages["confirm"], **same_site).content.decode()
+
+    site_name = (SiteIdentity.objects.first() or SiteIdentity()).name
+    content = (
+        site_name,
+        "Morning Brief",
+        "Weekend Reads",
+        "The day's news at seven.",
+        "Long reads.",
+    )
+    untranslated = {name: english_strings(html, content=content) for name, html in pages.items()}
+    assert {name: found for name, found in untranslated.items() if found} == {}
+    direction = "rtl" if language == "ar" else "ltr"
+    for name, html in pages.items():
+        assert f'<html lang="{language}" dir="{direction}">' in html, name
+
+
+def test_the_check_finds_an_english_newsletter_string(language, newsletter_pages, client):
+    """The newsletter strings are in the catalogue: one left in English is reported."""
+    html = client.get(newsletter_pages["newsletters"]).content.decode()
+    html = html.replace("</main>", "<p>No issue has been sent yet.</p></main>")
+    site_name = (SiteIdentity.objects.first() or SiteIdentity()).name
+    assert english_strings(html, content=("Morning Brief", site_name)) == [
+        "'No issue has been sent yet.' in 'No issue has been sent yet.'"
+    ]

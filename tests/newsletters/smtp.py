@@ -32,6 +32,8 @@ class Recorder:
         self.per_recipient: Counter[str] = Counter()
         self.refuse_permanently: set[str] = set()
         self.refuse_for_now: set[str] = set()
+        # address -> how many more times to answer 451 before accepting (greylisting)
+        self.refuse_next: Counter[str] = Counter()
         self.on_data = None  # called with the envelope before the 250, in the server's thread
         self.lock = threading.Lock()
         self.sessions = 0  # EHLOs: one per SMTP connection
@@ -46,6 +48,9 @@ class Recorder:
             return "550 5.1.1 No such mailbox"
         if address in self.refuse_for_now:
             return "451 4.3.0 Try again later"
+        if self.refuse_next[address] > 0:
+            self.refuse_next[address] -= 1
+            return "451 4.7.1 Greylisted, try again later"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 

@@ -52,16 +52,119 @@ def test_permanent_failures_mark_the_address_and_stop_it(smtp, morning):
     assert smtp.per_recipient["good@example.org"] == 4
 
 
-def test_temporary_refusals_are_tried_again_then_given_up(smtp, morning):
+def test_temporary_refusals_are_tried_again_then_given_up(smtp, morning, time_machine):
     subscribed(morning, "busy@example.org", "ok@example.org")
     smtp.refuse_for_now.add("busy@example.org")
     issue = plain_issue(morning)
-    report = sending.send_issue(issue.pk)
-    assert report.retried == 2 and report.failed == 1 and report.finished
+    for attempt in range(1, 4):
+        report = sending.send_issue(issue.pk)
+        if attempt < 3:
+            assert report.retried == 1 and not report.finished
+            delivery = Delivery.objects.get(issue=issue, subscriber__email="busy@example.org")
+            time_machine.move_to(delivery.retry_after + timezone.timedelta(seconds=1))
+    assert report.failed == 1 and report.finished
     delivery = Delivery.objects.get(issue=issue, subscriber__email="busy@example.org")
     assert delivery.status == DeliveryStatus.FAILED and delivery.attempts == 3
     busy = Subscriber.objects.get(email="busy@example.org")
     assert busy.stopped_at is None and busy.permanent_failures == 0
+    assert smtp.per_recipient["ok@example.org"] == 1
+
+
+def test_greylisted_address_waits_its_backoff_then_gets_the_issue_once(
+    smtp, morning, time_machine, settings
+):
+    """aiosmtpd answers 451 twice, then accepts: each retry waits longer, none goes early."""
+    settings.GAZETTE_NEWSLETTER_RETRY_BASE = 60
+    settings.GAZETTE_NEWSLETTER_RETRY_MAX = 100
+    subscribed(morning, "grey@example.org", "ok@example.org")
+    smtp.refuse_next["grey@example.org"] = 2
+    issue = plain_issue(morning)
+    started = timezone.now()
+    time_machine.move_to(started, tick=False)
+
+    report = sending.send_issue(issue.pk)
+    assert (report.sent, report.retried, report.finished) == (1, 1, False)
+    grey = Delivery.objects.get(issue=issue, subscriber__email="grey@example.org")
+    assert grey.status == DeliveryStatus.QUEUED and grey.error.startswith("451")
+    assert grey.retry_after == started + timezone.timedelta(seconds=60)
+
+    # Before the wait is over: nobody is tried, the round starts nothing.
+    assert Issue.objects.with_retries_due().count() == 0
+    assert sending.send_issue(issue.pk).retried == 0
+    assert smtp.refuse_next["grey@example.org"] == 1  # the server was not asked again
+
+    time_machine.move_to(started + timezone.timedelta(seconds=61), tick=False)
+    assert list(Issue.objects.with_retries_due()) == [issue]
+    scheduling.enqueue_due_issues()  # the immediate task backend sends at once
+    grey.refresh_from_db()
+    assert grey.status == DeliveryStatus.QUEUED and grey.attempts == 2
+    # The second wait doubles, bounded by GAZETTE_NEWSLETTER_RETRY_MAX.
+    assert grey.retry_after == started + timezone.timedelta(seconds=61 + 100)
+
+    time_machine.move_to(grey.retry_after + timezone.timedelta(seconds=1), tick=False)
+    scheduling.enqueue_due_issues()
+    grey.refresh_from_db()
+    assert grey.status == DeliveryStatus.SENT and grey.attempts == 3
+    assert Issue.objects.get(pk=issue.pk).status == IssueStatus.SENT
+    assert smtp.per_recipient == {"grey@example.org": 1, "ok@example.org": 1}
+    assert Subscriber.objects.get(email="grey@example.org").failed_count == 0
+
+
+def test_retry_delay_doubles_and_is_bounded(settings):
+    settings.GAZETTE_NEWSLETTER_RETRY_BASE = 120
+    settings.GAZETTE_NEWSLETTER_RETRY_MAX = 1800
+    delays = [sending.retry_delay(n).total_seconds() for n in range(1, 7)]
+    assert delays == [120, 240, 480, 960, 1800, 1800]
+
+
+class FakeClock:
+    """Time that passes only when the pacer sleeps (sending itself takes no time here)."""
+
+    def __init__(self):
+        self.now = 1000.0
+        self.sleeps: list[float] = []
+
+    def clock(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+def test_rate_setting_paces_the_sends(smtp, morning, settings, monkeypatch):
+    settings.GAZETTE_NEWSLETTER_RATE = 20
+    settings.GAZETTE_NEWSLETTER_BATCH_SIZE = 4
+    subscribed(morning, *(f"r{n}@example.org" for n in range(10)))
+    fake = FakeClock()
+    made = []
+    real_pacer = sending.Pacer
+
+    def pacer_on_fake_clock(rate):
+        made.append(real_pacer(rate, clock=fake.clock, sleep=fake.sleep))
+        return made[-1]
+
+    monkeypatch.setattr(sending, "Pacer", pacer_on_fake_clock)
+    report = sending.send_issue(plain_issue(morning).pk)
+    assert report.sent == 10
+    assert made[0].interval == pytest.approx(0.05)
+    # The first message goes at once, each next one waits its slot, across batches.
+    assert fake.sleeps == pytest.approx([0.05] * 9)
+
+
+def test_pacer_sleeps_only_what_is_left_of_a_slot_and_not_at_rate_zero():
+    fake = FakeClock()
+    pacer = sending.Pacer(10, clock=fake.clock, sleep=fake.sleep)
+    pacer.wait()
+    fake.now += 0.03  # a send that took 30 ms
+    pacer.wait()
+    fake.now += 0.5  # a slow send: past its slot, no pause
+    pacer.wait()
+    assert fake.sleeps == pytest.approx([0.07])
+    unpaced = sending.Pacer(0, clock=fake.clock, sleep=fake.sleep)
+    for _ in range(5):
+        unpaced.wait()
+    assert fake.sleeps == pytest.approx([0.07])
 
 
 def test_who_leaves_before_their_turn_is_skipped(smtp, morning):
@@ -177,3 +280,45 @@ def test_due_digest_built_once(morning, home, time_machine):
     assert digest.newsletters_due() == [morning]
     assert len(digest.build_due_digests()) == 1
     assert digest.build_due_digests() == []
+
+
+def test_digest_with_nothing_new_is_skipped_once_per_period(
+    morning, home, time_machine, monkeypatch
+):
+    morning.include_must_reads = False
+    morning.include_most_read = False
+    world = SectionFactory(title="World")
+    morning.sections.set([world])
+    morning.save()
+    runs = []
+    real_build = digest.build_due_digests
+
+    def counted_build(*args, **kwargs):
+        runs.append(timezone.now())
+        return real_build(*args, **kwargs)
+
+    monkeypatch.setattr(digest, "build_due_digests", counted_build)
+    seven = timezone.now().replace(hour=7, minute=1, second=0, microsecond=0)
+    time_machine.move_to(seven, tick=False)
+    assert digest.newsletters_due() == [morning]
+    scheduling.enqueue_due_issues()  # the task runs at once (immediate backend): nothing new
+    assert len(runs) == 1
+    morning.refresh_from_db()
+    assert morning.digest_skipped_for is not None and morning.digest_skipped_for <= seven
+    assert not Issue.objects.filter(newsletter=morning).exists()
+
+    # The rounds of the rest of the period enqueue nothing.
+    for minutes in (1, 2, 60, 23 * 60):
+        time_machine.move_to(seven + timezone.timedelta(minutes=minutes), tick=False)
+        assert digest.newsletters_due() == []
+        scheduling.enqueue_due_issues()
+    assert len(runs) == 1
+
+    # The next period, with a story: due again, built and sent.
+    ArticleFactory(parent=world, title="Next day's news", first_published_at=timezone.now())
+    time_machine.move_to(seven + timezone.timedelta(days=1), tick=False)
+    assert digest.newsletters_due() == [morning]
+    scheduling.enqueue_due_issues()
+    assert len(runs) == 2
+    assert Issue.objects.filter(newsletter=morning, is_automatic=True).count() == 1
+    assert digest.newsletters_due() == []
