@@ -13,6 +13,8 @@ from django.conf import settings
 from django.db.models import IntegerField, OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 
 from gazette.core.generational import GenerationalCache
 
@@ -128,6 +130,11 @@ def popular_now_entry() -> str:
     return f"window-{int(popular_window().total_seconds())}"
 
 
+def popular_now_names() -> list[str]:
+    """The entries of the current window: the list and its HTML."""
+    return [popular_now_entry(), f"{popular_now_entry()}:html"]
+
+
 def forget_popular_now() -> None:
     """Forget the cached Popular Now, so that a story unpublished, made private, moved or
     deleted leaves the rail at once rather than within the minute."""
@@ -221,3 +228,29 @@ def article_figures(article: ArticlePage, *, now: datetime | None = None) -> dic
         "popular_place": popular.index(article.pk) + 1 if article.pk in popular else None,
         "popular_size": len(popular),
     }
+
+
+def popular_now_html(request, *, excluding: ArticlePage | None = None) -> SafeString:
+    """Popular Now as HTML, kept with the list: one rendering per article of the list (its
+    page leaves itself out, and the ranks move up) and one for every other page."""
+    from gazette.news import rails
+
+    def render() -> dict[int, str]:
+        articles = POPULAR_NOW.get(
+            popular_now_entry(), lambda: popular_articles(limit=POPULAR_NOW_COUNT + 1)
+        )
+        heading = gettext("Popular Now")
+        return {
+            left_out: rails.ranked_list(
+                request,
+                heading=heading,
+                slug="popular-now",
+                articles=[a for a in articles if a.pk != left_out][:POPULAR_NOW_COUNT],
+            )
+            for left_out in (0, *(article.pk for article in articles))
+        }
+
+    variants = POPULAR_NOW.get(f"{popular_now_entry()}:html", render, request=request)
+    left_out = excluding.pk if excluding is not None else None
+    html = variants.get(left_out, variants[0])
+    return mark_safe(html)  # noqa: S308 - our own template's output

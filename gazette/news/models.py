@@ -280,11 +280,14 @@ class ArticlePage(Page):
         return PageViewRestriction.objects.filter(page_id__in=sources)
 
     def get_context(self, request, *args, **kwargs):
-        from . import rails
+        from . import own_part, rails
 
-        # The rails and the site's parts are the same on every article: one cache round trip.
-        shared_parts.preload_site_parts(request, rails.part_names(request, self.section_id))
+        # The rails, the site's parts and the article's own part (lead image and body, per
+        # live revision) are the same for every reader: one cache round trip.
+        names = [*rails.part_names(request, self.section_id), *own_part.part_names(request, self)]
+        shared_parts.preload_site_parts(request, names)
         context = super().get_context(request, *args, **kwargs)
+        context["article_own"] = own_part.own_part(request, self)
         context["latest_stories"] = rails.latest_stories(
             request, self.section_id, excluding=self.pk
         )

@@ -30,6 +30,12 @@ def _render(template_name: str, request, **values) -> str:
     return get_template(template_name).template.render(Context({"request": request, **values}))
 
 
+def ranked_list(request, *, heading: str, slug: str, articles) -> str:
+    """A rail of ranked teasers as HTML (Must-Reads, Popular Now, You May Also Like): kept
+    in a cache by whoever owns the list, rendered the same way for all of them."""
+    return _render(RANKED_LIST_TEMPLATE, request, heading=heading, slug=slug, articles=articles)
+
+
 def _latest_name(section_id: int) -> str:
     return f"latest-html:{section_id}"
 
@@ -76,12 +82,8 @@ def must_reads(request) -> SafeString:
 
     def render() -> str:
         stories = list(shared_must_reads_query())
-        return _render(
-            RANKED_LIST_TEMPLATE,
-            request,
-            heading=gettext("Must-Reads"),
-            slug="must-reads",
-            articles=stories,
+        return ranked_list(
+            request, heading=gettext("Must-Reads"), slug="must-reads", articles=stories
         )
 
     html = shared_parts.shared(request, _must_reads_name(request), render)

@@ -25,6 +25,8 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.db.models import F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 
 from gazette.core.generational import GenerationalCache
 from gazette.news.models import ArticlePage
@@ -98,6 +100,28 @@ def you_may_also_like(article: ArticlePage) -> list[ArticlePage]:
     return LISTS.get(str(article.pk), lambda: list(related_reading(article)))
 
 
+def _html_name(article_id: int) -> str:
+    return f"html:{article_id}"
+
+
+def you_may_also_like_html(request, article: ArticlePage) -> SafeString:
+    """The rail as HTML, kept with the list (forgotten with it): rendering its teasers on
+    every uncached article render cost more than reading the list."""
+    from gazette.news import rails
+
+    def render() -> str:
+        heading = gettext("You May Also Like")
+        articles = you_may_also_like(article)
+        return rails.ranked_list(
+            request, heading=heading, slug="you-may-also-like", articles=articles
+        )
+
+    if article.pk is None:
+        return mark_safe(render())  # noqa: S308 - our own template's output
+    html = LISTS.get(_html_name(article.pk), render, request=request)
+    return mark_safe(html)  # noqa: S308 - our own template's output
+
+
 def picks_not_shown(article: ArticlePage) -> list[tuple[ArticlePage, str]]:
     """The article's saved picks that readers do not see, each with the reason in an
     editor's words: one query. A live, public pick always shows, headline-only or not."""
@@ -130,7 +154,7 @@ def why_pick_not_shown(pick: ArticlePage) -> str:
 
 def forget_lists(article_ids: Iterable[int]) -> None:
     """Forget the cached lists of these articles (their stored list or picks changed)."""
-    LISTS.forget(str(pk) for pk in article_ids)
+    LISTS.forget(name for pk in article_ids for name in (str(pk), _html_name(pk)))
 
 
 def forget_all_lists() -> None:

@@ -24,16 +24,18 @@ pytestmark = pytest.mark.django_db
 # The article's own queries, with every cache warm: the article found by its address with its
 # section and lead image (gazette.news.routing: one query, the site from the cache), its
 # authors, its tags, the lead image's renditions, its public notes (gazette.corrections), its
-# view restrictions, its view count, the body's images and their renditions. The page of
-# comments is rendered from the cache (gazette.comments.fragments).
-WARM_ARTICLE_QUERIES = 9
+# view restrictions, its view count. The lead image and the body, with the body's images and
+# their renditions (two queries), are HTML from the shared parts (gazette.news.own_part), the
+# page of comments from the cache (gazette.comments.fragments).
+WARM_ARTICLE_QUERIES = 7
 # After any change to the content (a new generation of the shared parts): also the site (its
 # cached lookup belongs to the old generation), the menu, Latest Stories and Must-Reads (a list
 # each: the view restrictions are inside the query), the site identity, the comment settings,
-# the correction settings and the page of comments with their count (its cached list belongs
+# the correction settings, the body's images and their renditions (the article's own part is
+# rendered again), the page of comments with their count (its cached list belongs
 # to the old generation), the newsletters offered by the subscribe form and the breaking-news
 # banner (gazette.newsletters).
-CHANGED_ARTICLE_QUERIES = WARM_ARTICLE_QUERIES + 10
+CHANGED_ARTICLE_QUERIES = WARM_ARTICLE_QUERIES + 12
 # On an empty cache: also Wagtail's site root paths, You May Also Like (the list and its
 # renditions) and Popular Now (the views, the list, its renditions).
 COLD_ARTICLE_QUERIES = CHANGED_ARTICLE_QUERIES + 6

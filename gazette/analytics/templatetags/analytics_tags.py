@@ -2,7 +2,7 @@
 
 from django import template
 
-from gazette.analytics.queries import popular_now
+from gazette.analytics.queries import popular_now, popular_now_html
 from gazette.analytics.services import views_of
 
 register = template.Library()
@@ -18,3 +18,9 @@ def article_views(article) -> int:
 def popular_now_for(article) -> list:
     """Popular Now without the article being read (no query on a warm cache)."""
     return popular_now(excluding=article)
+
+
+@register.simple_tag(takes_context=True)
+def popular_now_rail(context, article):
+    """The Popular Now rail as HTML, without the article being read (kept with the list)."""
+    return popular_now_html(context.get("request"), excluding=article)
