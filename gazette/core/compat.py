@@ -7,9 +7,13 @@ an upgrade breaks one. Nothing else in Gazette reaches into those internals.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.db import transaction
+from django.db.models.signals import post_save
 
 # -- treebeard ---------------------------------------------------------------------------------
 
@@ -172,3 +176,76 @@ def sqlite_full_text_table() -> str:
     from modelsearch.conf import get_app_config
 
     return get_app_config().get_model("SQLiteFTSIndexEntry")._meta.db_table
+
+
+# -- Wagtail's reference index and modelsearch's search index --------------------------------------
+
+# Set inside index_updates_batched(): the objects saved there, each indexed once when it ends.
+_saved_for_indexing: ContextVar[dict | None] = ContextVar("gazette_indexing", default=None)
+_search_gate_lock = threading.Lock()
+_search_gated = False
+
+
+def _record_saved(sender, instance, raw=False, **kwargs) -> None:
+    saved = _saved_for_indexing.get()
+    if saved is not None and not raw and instance.pk is not None:
+        saved.setdefault((instance._meta.label_lower, str(instance.pk)), instance)
+
+
+def _gate_search_updates() -> None:
+    """Put a gate before modelsearch's post-save receiver: each indexed model has it connected
+    (``modelsearch.signal_handlers.register_signal_handlers``); the gate calls it unless a
+    batch is open. Done once, on first use, when every app has connected its receivers."""
+    global _search_gated
+    from modelsearch import index
+    from modelsearch.signal_handlers import post_save_signal_handler
+
+    def gated(sender, instance, **kwargs):
+        if _saved_for_indexing.get() is None:
+            post_save_signal_handler(instance=instance, sender=sender, **kwargs)
+
+    with _search_gate_lock:
+        if _search_gated:
+            return
+        for model in index.get_indexed_models():
+            if post_save.disconnect(post_save_signal_handler, sender=model):
+                post_save.connect(gated, sender=model, weak=False, dispatch_uid="gazette-search")
+        _search_gated = True
+
+
+@contextmanager
+def index_updates_batched() -> Iterator[None]:
+    """Inside: an object saved several times (a page by ``add_child``, ``save_revision`` and
+    ``publish``) is indexed once, when the block ends, by the same tasks the post-save
+    receivers would have queued for each save. The reference index's own switch
+    (``disable_reference_index_auto_update``) holds its receiver back; the gate above holds
+    back the search index's. A block that raises indexes nothing (its transaction rolls
+    back). Deletions still update the reference index at once."""
+    from modelsearch import index
+    from modelsearch.tasks import insert_or_update_object_task
+    from wagtail.models import ReferenceIndex
+    from wagtail.signal_handlers import disable_reference_index_auto_update
+    from wagtail.tasks import update_reference_index_task
+
+    if _saved_for_indexing.get() is not None:
+        yield  # already inside a batch: the outer one indexes
+        return
+    _gate_search_updates()
+    saved: dict = {}
+    token = _saved_for_indexing.set(saved)
+    try:
+        with disable_reference_index_auto_update():
+            yield
+    finally:
+        _saved_for_indexing.reset(token)
+    searched = set(index.get_indexed_models())
+    for instance in saved.values():
+        model = type(instance)
+        arguments = (model._meta.app_label, model._meta.model_name, str(instance.pk))
+        if model in ReferenceIndex.tracked_models:
+            update_reference_index_task.enqueue(*arguments)
+        if model in searched and getattr(model, "search_auto_update", True):
+            insert_or_update_object_task.enqueue(*arguments)
+
+
+post_save.connect(_record_saved, dispatch_uid="gazette-indexing-batch")

@@ -111,7 +111,9 @@ def upsert_item(item: ImportItem, *, options: ImportOptions) -> Outcome:
     notes = list(item.notes)
     try:
         with transaction.atomic():
-            outcome = _upsert(item, options=options, notes=notes)
+            # The article is saved three times (add_child, save_revision, publish): indexed once.
+            with compat.index_updates_batched():
+                outcome = _upsert(item, options=options, notes=notes)
             if options.dry_run:
                 # The outcome is read before the rollback; its article is not kept.
                 raise DryRun

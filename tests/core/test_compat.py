@@ -214,3 +214,61 @@ def test_wagtail_publishes_a_revision_from_its_as_object_only(home):
     )
     assert "as_object" not in vars(revision)
     assert _as_published(by_compat) == _as_published(by_wagtail)
+
+
+def _index_tasks(monkeypatch) -> list[tuple[str, str, str]]:
+    """The search and reference index tasks queued, by (index, model, pk)."""
+    from django_tasks.base import Task
+
+    kinds = {"insert_or_update_object_task": "search", "update_reference_index_task": "references"}
+    queued = []
+    run = Task.enqueue
+
+    def enqueue(task, *args, **kwargs):
+        if task.func.__name__ in kinds:
+            queued.append((kinds[task.func.__name__], args[1], str(args[2])))
+        return run(task, *args, **kwargs)
+
+    monkeypatch.setattr(Task, "enqueue", enqueue)
+    return queued
+
+
+def test_a_batch_indexes_a_page_saved_three_times_once(home, monkeypatch):
+    """compat.index_updates_batched holds back modelsearch's post-save receiver (through the
+    gate it puts before it) and Wagtail's reference index receiver (through Wagtail's own
+    switch), then queues the same tasks once per object saved."""
+    section = SectionFactory(parent=home)
+    queued = _index_tasks(monkeypatch)
+    with transaction.atomic(), compat.index_updates_batched():
+        page = section.add_child(instance=ArticlePage(title="Ferry timetable", slug="ferry"))
+        page.save_revision(log_action=True).publish()
+        assert queued == [], "a receiver queued an index task inside the batch"
+    pk = str(page.pk)
+    assert sorted(queued) == [("references", "articlepage", pk), ("search", "articlepage", pk)]
+    from modelsearch.backends import get_search_backend
+
+    found = get_search_backend().search("ferry", ArticlePage)
+    assert [hit.pk for hit in found] == [page.pk]
+
+
+def test_outside_a_batch_each_save_is_indexed_as_the_frameworks_do(home, monkeypatch):
+    section = SectionFactory(parent=home)
+    queued = _index_tasks(monkeypatch)
+    with compat.index_updates_batched():
+        pass  # the gate is in place from the first batch on
+    page = section.add_child(instance=ArticlePage(title="Museum opens", slug="museum"))
+    page.save_revision().publish()
+    kinds = [kind for kind, model, pk in queued if model == "articlepage"]
+    assert kinds.count("search") == 3 and kinds.count("references") == 3, (
+        "modelsearch's post-save receiver is no longer connected per indexed model, or the "
+        "gate stopped passing saves on"
+    )
+
+
+def test_a_batch_that_raises_indexes_nothing(home, monkeypatch):
+    section = SectionFactory(parent=home)
+    queued = _index_tasks(monkeypatch)
+    with pytest.raises(RuntimeError), transaction.atomic(), compat.index_updates_batched():
+        section.add_child(instance=ArticlePage(title="Harbour", slug="harbour"))
+        raise RuntimeError
+    assert queued == []
