@@ -122,10 +122,13 @@ def retire_on_locale_change(sender, **kwargs) -> None:
 class Alternate:
     """One language edition of a page, for hreflang and the language switcher."""
 
-    def __init__(self, language_code: str, name: str, url: str, *, is_current: bool, is_page: bool):
+    def __init__(
+        self, language_code: str, name: str, url: str, path: str, *, is_current: bool, is_page: bool
+    ):
         self.language_code = language_code
         self.name = name
-        self.url = url
+        self.url = url  # absolute, for hreflang
+        self.path = path  # as the page's own links: the switcher's
         self.is_current = is_current
         self.is_page = is_page  # the page's own translation, not the edition's home page
 
@@ -175,6 +178,7 @@ def alternates(request, page) -> PageEditions:
                     code,
                     language_name(code),
                     url,
+                    edition_url(target or home, request) or url,
                     is_current=locale_id == page.locale_id,
                     is_page=target is not None,
                 )
