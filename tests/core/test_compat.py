@@ -214,3 +214,30 @@ def test_wagtail_publishes_a_revision_from_its_as_object_only(home):
     )
     assert "as_object" not in vars(revision)
     assert _as_published(by_compat) == _as_published(by_wagtail)
+
+
+def test_wagtail_finds_a_pages_translation_through_locale_get_active(home, monkeypatch):
+    """compat.answer_active_locale_from answers ``Locale.get_active()`` from the cached ids:
+    Wagtail must still reach the active locale through it (``Page.localized``), and the
+    answer must be the stored locale, read without a query."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from wagtail.models import Locale
+
+    stored = Locale.get_default()
+    Locale.get_active()  # the ids cached
+    with CaptureQueriesContext(connection) as queries:
+        active = Locale.get_active()
+    assert len(queries) == 0
+    assert (active.pk, active.language_code) == (stored.pk, stored.language_code)
+
+    asked = []
+    answer = Locale.get_active
+
+    def spy(cls):
+        asked.append(cls)
+        return answer()
+
+    monkeypatch.setattr(Locale, "get_active", classmethod(spy))
+    assert home.localized.pk == home.pk
+    assert asked, "Page.localized no longer asks Locale.get_active()"
