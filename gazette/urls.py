@@ -6,6 +6,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from gazette.comments.views import moderation_page
 from gazette.core import views as core_views
+from gazette.core.editions import edition_patterns
 from gazette.distribution.api import api as public_api
 from gazette.news.routing import serve_article
 
@@ -22,7 +23,6 @@ urlpatterns = [
     path("corrections/", include("gazette.corrections.urls")),
     path("newsletters/", include("gazette.newsletters.urls")),
     path("api/v1/", public_api.urls),
-    path("", include("gazette.distribution.urls")),
     path("healthz", core_views.healthz, name="healthz"),
 ]
 
@@ -35,11 +35,16 @@ if settings.SERVE_MEDIA:
         re_path(rf"^{media_prefix}(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT})
     ]
 
-urlpatterns += [
+# Reader pages: a second-language edition's under its language's prefix (/ko/...), the site's
+# own language's unprefixed (gazette.core.editions).
+urlpatterns += edition_patterns(
+    # Feeds per edition (/ko/feeds/rss.xml); the sitemaps, one for every edition, at the root
+    # (also answered under a prefix: the same file).
+    path("", include("gazette.distribution.urls")),
     # An article in one query (gazette.news.routing); every other page through Wagtail's tree.
     path("<slug:section>/<slug:slug>/", serve_article, name="article"),
     path("", include(wagtail_urls)),
-]
+)
 
 # A database outage answers 503 "We'll be right back" rather than 500 (gazette.core.views).
 handler500 = "gazette.core.views.server_error"

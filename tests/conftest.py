@@ -68,6 +68,22 @@ def seeded(home):
     return import_textdump_file(path=SEED_FILE)
 
 
+def use_site_language(settings, code: str) -> None:
+    """Switch the site to ``code`` as GAZETTE_LANGUAGE does: LANGUAGE_CODE, and the site's own
+    Locale in that language, as the migrations make it on such a site (pages of another
+    locale would be a second-language edition's, rendered in theirs)."""
+    from wagtail.models import Locale
+
+    from gazette.core import editions
+
+    own = editions.content_language(settings.LANGUAGE_CODE)
+    settings.LANGUAGE_CODE = code
+    target = editions.content_language(code)
+    if own != target and not Locale.objects.filter(language_code=target).exists():
+        Locale.objects.filter(language_code=own).update(language_code=target)
+    editions.retire_on_locale_change(sender=Locale)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _compiled_translations():
     """The .mo files are built at install (make), not committed: a fresh checkout's tests

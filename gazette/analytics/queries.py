@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
+from gazette.core import editions
 from gazette.core.generational import GenerationalCache
 
 from .counters import hour_of, hour_start
@@ -46,7 +47,9 @@ def recent_buckets(*, now: datetime, window: timedelta):
     return HourlyViews.objects.filter(hour__gt=now - window, hour__lte=now)
 
 
-def most_viewed(*, now: datetime, window: timedelta, limit: int) -> list[tuple[int, int]]:
+def most_viewed(
+    *, now: datetime, window: timedelta, limit: int, locale_id: int | None = None
+) -> list[tuple[int, int]]:
     """(article id, views) of the most viewed live articles in the window, most first; ties go
     to the newer article.
 
@@ -64,7 +67,7 @@ def most_viewed(*, now: datetime, window: timedelta, limit: int) -> list[tuple[i
     depth = max(limit * CANDIDATES_PER_PLACE, MIN_CANDIDATES)
     while True:
         candidates = dict(ranked[:depth])
-        chosen = _best_live(candidates, limit)
+        chosen = _best_live(candidates, limit, locale_id)
         if len(candidates) < depth:
             return chosen  # every article viewed in the window was a candidate
         weakest = min(candidates.values())
@@ -74,21 +77,19 @@ def most_viewed(*, now: datetime, window: timedelta, limit: int) -> list[tuple[i
             # The last place is tied with the weakest candidate: others with as many views
             # may lie beyond the cut, and the newest of them wins.
             candidates.update(totals.filter(recent=weakest).values_list("article", "recent"))
-            return _best_live(candidates, limit)
+            return _best_live(candidates, limit, locale_id)
         depth *= CANDIDATES_PER_PLACE  # most of the best were taken down: look deeper
 
 
-def _best_live(views: dict[int, int], limit: int) -> list[tuple[int, int]]:
+def _best_live(views: dict[int, int], limit: int, locale_id: int | None) -> list[tuple[int, int]]:
     """The ``limit`` live articles among ``views`` (id: views) with most views, the newer first
-    on a tie."""
+    on a tie; of one language edition's (``locale_id``) when given."""
     from gazette.news.models import ArticlePage
 
-    published = dict(
-        ArticlePage.objects.live()
-        .public()
-        .filter(pk__in=list(views))
-        .values_list("pk", "first_published_at")
-    )
+    live = ArticlePage.objects.live().public()
+    if locale_id is not None:
+        live = live.in_edition(locale_id)
+    published = dict(live.filter(pk__in=list(views)).values_list("pk", "first_published_at"))
 
     def rank(pk: int) -> tuple:
         published_at = published[pk]
@@ -99,11 +100,15 @@ def _best_live(views: dict[int, int], limit: int) -> list[tuple[int, int]]:
 
 
 def popular_articles(*, now: datetime | None = None, limit: int) -> list[ArticlePage]:
-    """The ``limit`` most viewed live articles, filled up with the newest when too few have
-    been viewed in the window. Uncached; see ``popular_now``."""
+    """The ``limit`` most viewed live articles of the active language's edition, filled up
+    with the newest when too few have been viewed in the window. Uncached; see
+    ``popular_now``."""
     from gazette.news.models import ArticlePage
 
-    ranked = most_viewed(now=now or timezone.now(), window=popular_window(), limit=limit)
+    locale_id = editions.active_locale_id()
+    ranked = most_viewed(
+        now=now or timezone.now(), window=popular_window(), limit=limit, locale_id=locale_id
+    )
     ids = [article_id for article_id, _ in ranked]
     by_pk = {
         article.pk: article for article in ArticlePage.objects.filter(pk__in=ids).for_listing()
@@ -113,6 +118,7 @@ def popular_articles(*, now: datetime | None = None, limit: int) -> list[Article
         newest = (
             ArticlePage.objects.live()
             .public()
+            .in_edition(locale_id)
             .exclude(pk__in=ids)
             .newest_first()
             .for_listing()[: limit - len(articles)]
@@ -126,8 +132,9 @@ POPULAR_NOW = GenerationalCache("analytics:popular-now", timeout=POPULAR_NOW_CAC
 
 
 def popular_now_entry() -> str:
-    """The entry of the list for the current window (a changed window is another list)."""
-    return f"window-{int(popular_window().total_seconds())}"
+    """The entry of the list for the current window (a changed window is another list) and
+    language edition."""
+    return f"window-{int(popular_window().total_seconds())}:{editions.active_language()}"
 
 
 def popular_now_names() -> list[str]:

@@ -99,6 +99,26 @@ def route_is_known(request) -> bool:
     return hasattr(request, "_wagtail_route_for_request")
 
 
+def answer_active_locale_from(locale_ids: Callable[[], dict[str, int]], active: Callable[[], str]):
+    """Make ``Locale.get_active()`` answer from ``locale_ids()`` (cached), not a query: Wagtail
+    asks it on every page it routes (``site.root_page.localized``). It only needs the locale's
+    id and language code to compare and to filter translations."""
+    from wagtail.models import Locale
+
+    original = Locale.get_active.__func__
+
+    def get_active(cls):
+        code = active()
+        locale_id = locale_ids().get(code)
+        if locale_id is None:
+            return original(cls)
+        locale = cls(language_code=code)
+        mark_as_stored(locale, locale_id)
+        return locale
+
+    Locale.get_active = classmethod(get_active)
+
+
 # -- Wagtail's admin ----------------------------------------------------------------------------
 
 

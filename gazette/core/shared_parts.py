@@ -56,7 +56,10 @@ class SitePart:
         SitePart._all.append(self)
 
     def name_for(self, site: Site) -> str:
-        return f"{self.name}:{site.pk}"
+        # Per language edition too (gazette.core.editions): its menu is its own sections.
+        from .editions import active_language
+
+        return f"{self.name}:{site.pk}:{active_language()}"
 
     def get(self, request: HttpRequest) -> Any:
         """The part of the request's site (built uncached when no site answers the request)."""

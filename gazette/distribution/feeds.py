@@ -14,9 +14,11 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.http import Http404, HttpResponsePermanentRedirect
+from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.translation import gettext
 
+from gazette.core import editions
 from gazette.core.models import SiteIdentity
 from gazette.news.models import SectionPage
 from gazette.news.queries import ArticlePageQuerySet
@@ -84,7 +86,7 @@ class ArticleFeed(Feed):
         return {
             "title": site_name,
             "description": gettext("The latest stories from %(site)s.") % {"site": site_name},
-            "page_url": links.root_url + "/",
+            "page_url": links.absolute(reverse("wagtail_serve", args=("",))),
             "articles": syndicated_articles(),
         }
 
@@ -118,7 +120,8 @@ class ArticleFeed(Feed):
         return xml_text(obj.site_name)
 
     def items(self, obj: FeedSubject) -> list:
-        articles = for_syndication(obj.articles.newest_first())
+        # The active language's edition's: /ko/feeds/rss.xml is the Korean edition's feed.
+        articles = for_syndication(obj.articles.in_edition().newest_first())
         if not full_text():
             articles = articles.defer_streamfields()
         articles = list(articles[:FEED_SIZE])
@@ -174,7 +177,13 @@ class ArticleFeed(Feed):
 
 class SectionFeed(ArticleFeed):
     def subject(self, request, links, site_name, *, slug: str) -> dict:
-        section = SectionPage.objects.live().public().filter(slug=slug).order_by("path").first()
+        section = (
+            SectionPage.objects.live()
+            .public()
+            .filter(slug=slug, locale_id=editions.active_locale_id(request))
+            .order_by("path")
+            .first()
+        )
         if section is None:
             raise SectionPage.DoesNotExist(slug)
         return {

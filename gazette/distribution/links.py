@@ -11,7 +11,10 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils import translation
 from wagtail.models import Site
+
+from gazette.core import editions
 
 
 class SiteLinks:
@@ -23,6 +26,12 @@ class SiteLinks:
         self.root_paths = Site.get_site_root_paths()
         self.root_url = (site.root_url if site else settings.WAGTAILADMIN_BASE_URL).rstrip("/")
         self.serve_prefix = reverse("wagtail_serve", args=("",))
+        # A second-language edition's pages are under its language's prefix (/ko/...).
+        self.serve_prefixes = {}
+        for root in self.root_paths:
+            if root.language_code not in self.serve_prefixes:
+                with translation.override(editions.url_language(root.language_code)):
+                    self.serve_prefixes[root.language_code] = reverse("wagtail_serve", args=("",))
 
     @classmethod
     def for_request(cls, request) -> SiteLinks:
@@ -50,7 +59,8 @@ class SiteLinks:
             chosen = next((c for c in candidates if c.site_id == self.site.pk), chosen)
         # What reverse("wagtail_serve", args=(rest,)) gives, without resolving it per page:
         # sitemaps name up to GAZETTE_SITEMAP_PAGE_SIZE pages at a time.
-        return chosen.root_url.rstrip("/") + self.serve_prefix + url_path[len(chosen.root_path) :]
+        prefix = self.serve_prefixes.get(chosen.language_code, self.serve_prefix)
+        return chosen.root_url.rstrip("/") + prefix + url_path[len(chosen.root_path) :]
 
     def absolute(self, path: str) -> str:
         """An absolute URL for a site-relative path; absolute URLs pass through."""

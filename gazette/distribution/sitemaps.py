@@ -21,6 +21,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
+from gazette.core import editions
 from gazette.news.authors import credited_on
 from gazette.news.models import SectionPage
 from gazette.news.syndication import all_sitemap_sections, sitemap_path, sitemap_section
@@ -33,6 +34,7 @@ NEWS_WINDOW = timedelta(hours=48)
 NEWS_LIMIT = 1000  # Google News reads at most 1,000 URLs from one news sitemap.
 XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n'
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+XHTML_NS = "http://www.w3.org/1999/xhtml"
 NEWS_NS = "http://www.google.com/schemas/sitemap-news/0.9"
 
 
@@ -57,6 +59,8 @@ def w3c(moment: datetime | None) -> str:
 class SitemapEntry:
     location: str
     lastmod: datetime | None = None
+    # (language code, URL) of each live edition of the page, itself included: xhtml:link.
+    alternates: tuple[tuple[str, str], ...] = ()
 
 
 def article_pages() -> list[tuple[int, datetime | None]]:
@@ -97,18 +101,38 @@ def section_entries(name: str, links: SiteLinks) -> list[SitemapEntry] | None:
 
 def article_entries(number: int, links: SiteLinks) -> list[SitemapEntry]:
     size = bucket_size()
-    rows = (
+    rows = list(
         syndicated_articles()
         .filter(pk__gte=number * size, pk__lt=(number + 1) * size)
         .order_by("pk")
-        .values_list("url_path", "last_published_at", "first_published_at")
+        .values_list("url_path", "last_published_at", "first_published_at", "translation_key")
     )
+    editions_of = _editions_of([row[3] for row in rows], links)
     entries = []
-    for url_path, last, first in rows:
+    for url_path, last, first, key in rows:
         location = links.page_url(url_path)
         if location:
-            entries.append(SitemapEntry(location, last or first))
+            entries.append(SitemapEntry(location, last or first, editions_of.get(key, ())))
     return entries
+
+
+def _editions_of(keys, links: SiteLinks) -> dict:
+    """translation_key: ((language, URL), ...) for the keys with more than one live edition;
+    one query, none on a one-language site."""
+    if len(editions.locale_ids()) < 2 or not keys:
+        return {}
+    found: dict = {}
+    rows = (
+        syndicated_articles()
+        .filter(translation_key__in=keys)
+        .order_by("locale__language_code")
+        .values_list("translation_key", "locale__language_code", "url_path")
+    )
+    for key, language, url_path in rows:
+        location = links.page_url(url_path)
+        if location:
+            found.setdefault(key, []).append((language, location))
+    return {key: tuple(alts) for key, alts in found.items() if len(alts) > 1}
 
 
 def page_entries(links: SiteLinks) -> list[SitemapEntry]:
@@ -141,7 +165,11 @@ def news_entries(links: SiteLinks) -> list[tuple[str, str, datetime]]:
 
 def _url(entry: SitemapEntry, tag: str = "url") -> str:
     lastmod = f"<lastmod>{w3c(entry.lastmod)}</lastmod>" if entry.lastmod else ""
-    return f"<{tag}><loc>{escape(entry.location)}</loc>{lastmod}</{tag}>"
+    alternates = "".join(
+        f'<xhtml:link rel="alternate" hreflang="{escape(language)}" href="{escape(url)}"/>'
+        for language, url in entry.alternates
+    )
+    return f"<{tag}><loc>{escape(entry.location)}</loc>{lastmod}{alternates}</{tag}>"
 
 
 def render_index(entries: list[SitemapEntry]) -> str:
@@ -151,7 +179,9 @@ def render_index(entries: list[SitemapEntry]) -> str:
 
 def render_urlset(entries: list[SitemapEntry]) -> str:
     body = "\n".join(_url(entry) for entry in entries)
-    return f'{XML_DECLARATION}<urlset xmlns="{SITEMAP_NS}">\n{body}\n</urlset>\n'
+    # The xhtml namespace only where a page has editions in other languages.
+    xhtml = f' xmlns:xhtml="{XHTML_NS}"' if any(entry.alternates for entry in entries) else ""
+    return f'{XML_DECLARATION}<urlset xmlns="{SITEMAP_NS}"{xhtml}>\n{body}\n</urlset>\n'
 
 
 def render_news(rows, *, publication: str, language: str) -> str:

@@ -25,10 +25,10 @@ class HomePage(Page):
     content_panels = [*Page.content_panels, FieldPanel("lead_article")]
     parent_page_types = ["wagtailcore.Page"]
     subpage_types = ["news.SectionPage"]
-    max_count = 1
+    # One per language edition: the site's home and its translations (gazette.core.editions).
 
     def lead_story(self) -> ArticlePage | None:
-        live = ArticlePage.objects.live().public().for_listing()
+        live = ArticlePage.objects.live().public().in_edition(self.locale_id).for_listing()
         if self.lead_article_id:
             pinned = live.filter(pk=self.lead_article_id).first()
             if pinned:

@@ -348,6 +348,7 @@ def must_reads():
     return (
         ArticlePage.objects.live()
         .public()
+        .in_edition()
         .in_curated_list(MUST_READS_SLUG)
         .for_listing()[:MUST_READS_COUNT]
     )
@@ -358,6 +359,7 @@ def shared_must_reads_query():
     return (
         ArticlePage.objects.live()
         .public()
+        .in_edition()
         .in_curated_list(MUST_READS_SLUG)
         .for_rail()[:MUST_READS_COUNT]
     )

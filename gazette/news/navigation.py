@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.utils.functional import SimpleLazyObject
 from wagtail.models import Page
 
+from gazette.core.editions import edition_root
 from gazette.core.shared_parts import SitePart
 
 from .models import SectionPage
@@ -21,7 +22,7 @@ def menu_sections(root_page: Page):
 
 
 # The same on every page of a site: cached until a page, a site or a setting changes.
-MENU = SitePart("menu", lambda site: list(menu_sections(site.root_page)) if site else [])
+MENU = SitePart("menu", lambda site: list(menu_sections(edition_root(site))) if site else [])
 
 
 def site_navigation(request):

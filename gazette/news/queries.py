@@ -12,7 +12,7 @@ from django.db.models.functions import Length, Substr
 from wagtail.models import Page, PageManager, PageViewRestriction
 from wagtail.query import PageQuerySet
 
-from gazette.core import compat
+from gazette.core import compat, editions
 
 if TYPE_CHECKING:
     from gazette.people.models import Author
@@ -103,6 +103,13 @@ class ArticlePageQuerySet(PublicPagesMixin, PageQuerySet):
 
     def newest_first(self) -> ArticlePageQuerySet:
         return self.order_by(F("first_published_at").desc(nulls_last=True), "-pk")
+
+    def in_edition(self, locale_id: int | None = None) -> ArticlePageQuerySet:
+        """The articles of one language edition: ``locale_id``'s, else the active language's
+        (gazette.core.editions)."""
+        if locale_id is None:
+            locale_id = editions.active_locale_id()
+        return self if locale_id is None else self.filter(locale_id=locale_id)
 
     def in_curated_list(self, slug: str) -> ArticlePageQuerySet:
         """Articles of an editors' list, in the editors' order."""

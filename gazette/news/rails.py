@@ -16,7 +16,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 from wagtail.models import Site
 
-from gazette.core import shared_parts
+from gazette.core import editions, shared_parts
 
 from .models import LATEST_STORIES_COUNT, ArticlePage, shared_must_reads_query
 
@@ -43,7 +43,8 @@ def _latest_name(section_id: int) -> str:
 def _must_reads_name(request) -> str:
     # Per site: a story of another site is linked by its full address.
     site = Site.find_for_request(request) if request is not None else None
-    return f"must-reads-html:{site.pk if site else 0}"
+    # And per language edition: each has its own.
+    return f"must-reads-html:{site.pk if site else 0}:{editions.active_language()}"
 
 
 def part_names(request, section_id: int | None) -> list[str]:

@@ -10,16 +10,18 @@ at that tree path directly, with everything its page shows, and hands it to Wagt
 (a draft, a page of another type) takes Wagtail's way, unchanged.
 
 The site comes from the shared parts' cache, keyed by host and port, and is retired with
-them when a site changes (gazette.core.shared_parts).
+them when a site changes (gazette.core.shared_parts). It brings the tree path of each live
+language edition's home page (gazette.core.editions): /ko/world/floods/ is looked up under the
+Korean home page, in the same one query.
 """
 
 from __future__ import annotations
 
 from django.http import HttpRequest
 from wagtail import views as wagtail_views
-from wagtail.models import Site
+from wagtail.models import Page, Site
 
-from gazette.core import compat, shared_parts
+from gazette.core import compat, editions, shared_parts
 
 from .models import ArticlePage
 
@@ -37,15 +39,23 @@ def site_for_request(request: HttpRequest) -> Site | None:
 def _find_site(request: HttpRequest) -> Site | None:
     site = Site.find_for_request(request)
     if site is not None:
-        site.root_page  # noqa: B018 - read now, cached with the site
+        root = site.root_page  # read now, cached with the site
+        site.edition_root_paths = {root.locale_id: root.url_path}
+        if len(editions.locale_ids(request)) > 1:
+            translations = Page.objects.live().filter(translation_key=root.translation_key)
+            site.edition_root_paths.update(translations.values_list("locale_id", "url_path"))
     return site
 
 
 def serve_article(request: HttpRequest, section: str, slug: str):
     path = f"{section}/{slug}/"
     site = site_for_request(request)
-    if site is not None and not compat.route_is_known(request):
-        url_path = f"{site.root_page.url_path}{path}"
+    root_path = None
+    if site is not None:
+        edition_roots = getattr(site, "edition_root_paths", {})
+        root_path = edition_roots.get(editions.active_locale_id(request))
+    if root_path is not None and not compat.route_is_known(request):
+        url_path = f"{root_path}{path}"
         # By the slug's index (Wagtail indexes no url_path): a handful of rows at most.
         found = ArticlePage.objects.live().for_article_page().filter(slug=slug, url_path=url_path)
         article = found.first()

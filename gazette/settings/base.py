@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "gazette.corrections",
     "gazette.checks",
     "gazette.newsletters",
+    "wagtail.locales",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -86,6 +87,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The language of the address's prefix (/ko/...), never Accept-Language or a cookie:
+    # pages stay keyed by their URL alone (gazette.core.editions).
+    "gazette.core.editions.EditionLanguageMiddleware",
     # Times in the site's zone (Settings > Site identity), or an editor's own in the admin.
     "gazette.core.newsroom_time.NewsroomTimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -262,6 +266,11 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = env("GAZETTE_LANGUAGE", default="en-us")
 LANGUAGES = [("en", "English"), ("ko", "한국어"), ("ar", "العربية")]
 LOCALE_PATHS = [PROJECT_DIR / "locale"]
+# Second-language editions (gazette.core.editions): a translation of the home page and its
+# sections, served under its language's prefix (/ko/...); the site's own language keeps its
+# addresses unprefixed.
+WAGTAIL_I18N_ENABLED = True
+WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
 # Every date and time shown names its zone (gazette/formats/en/formats.py).
 FORMAT_MODULE_PATH = ["gazette.formats"]
 # Stored in UTC, shown in the site's zone: Settings > Site identity > Time zone (this is its

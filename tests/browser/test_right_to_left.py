@@ -9,7 +9,7 @@ from wagtail.models import Site
 
 from gazette.comments.models import CommentSettings
 from gazette.news.models import ArticlePage
-from tests.conftest import ARTICLE_HEADLINE
+from tests.conftest import ARTICLE_HEADLINE, use_site_language
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -20,7 +20,7 @@ WCAG_AA = {
 
 @pytest.fixture
 def arabic(settings):
-    settings.LANGUAGE_CODE = "ar"
+    use_site_language(settings, "ar")
     return settings
 
 
@@ -70,7 +70,7 @@ def test_the_arabic_article_reads_right_to_left(arabic, open_page, article_path,
 def test_the_counter_counts_down_in_the_locales_digits(
     settings, open_page, article_path, language, ten, eleven, over, artifacts
 ):
-    settings.LANGUAGE_CODE = language
+    use_site_language(settings, language)
     page, watch = open_page(article_path, width=390)
     counter = page.locator("[data-comment-counter]")
     start = "300" if language == "ar" else "٣٠٠"

@@ -272,3 +272,30 @@ def test_a_batch_that_raises_indexes_nothing(home, monkeypatch):
         section.add_child(instance=ArticlePage(title="Harbour", slug="harbour"))
         raise RuntimeError
     assert queued == []
+
+
+def test_wagtail_finds_a_pages_translation_through_locale_get_active(home, monkeypatch):
+    """compat.answer_active_locale_from answers ``Locale.get_active()`` from the cached ids:
+    Wagtail must still reach the active locale through it (``Page.localized``), and the
+    answer must be the stored locale, read without a query."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from wagtail.models import Locale
+
+    stored = Locale.get_default()
+    Locale.get_active()  # the ids cached
+    with CaptureQueriesContext(connection) as queries:
+        active = Locale.get_active()
+    assert len(queries) == 0
+    assert (active.pk, active.language_code) == (stored.pk, stored.language_code)
+
+    asked = []
+    answer = Locale.get_active
+
+    def spy(cls):
+        asked.append(cls)
+        return answer()
+
+    monkeypatch.setattr(Locale, "get_active", classmethod(spy))
+    assert home.localized.pk == home.pk
+    assert asked, "Page.localized no longer asks Locale.get_active()"

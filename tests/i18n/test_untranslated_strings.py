@@ -22,7 +22,7 @@ from gazette.comments import rules
 from gazette.comments.models import Comment
 from gazette.core.models import SiteIdentity
 from gazette.news.models import ArticlePage
-from tests.conftest import ARTICLE_HEADLINE, REPOSITORY
+from tests.conftest import ARTICLE_HEADLINE, REPOSITORY, use_site_language
 from tests.factories import ArticleFactory, add_note, make_curated_list, retag
 
 pytestmark = pytest.mark.django_db
@@ -123,8 +123,8 @@ def _reader_paths(newsroom) -> dict[str, str]:
 
 
 @pytest.fixture(params=LANGUAGES)
-def language(request, settings):
-    settings.LANGUAGE_CODE = request.param
+def language(request, settings, db):
+    use_site_language(settings, request.param)
     with translation.override(request.param):
         yield request.param
 

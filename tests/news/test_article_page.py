@@ -37,8 +37,9 @@ WARM_ARTICLE_QUERIES = 7
 # banner (gazette.newsletters).
 CHANGED_ARTICLE_QUERIES = WARM_ARTICLE_QUERIES + 12
 # On an empty cache: also Wagtail's site root paths, You May Also Like (the list and its
-# renditions) and Popular Now (the views, the list, its renditions).
-COLD_ARTICLE_QUERIES = CHANGED_ARTICLE_QUERIES + 6
+# renditions), Popular Now (the views, the list, its renditions), the site root paths' translations
+# (Wagtail, with locales on) and the list of locales (gazette.core.editions).
+COLD_ARTICLE_QUERIES = CHANGED_ARTICLE_QUERIES + 8
 
 
 def _render(client, article) -> tuple[str, int]:

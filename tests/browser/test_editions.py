@@ -1,0 +1,33 @@
+"""The Korean edition in a real browser: its article reads in Korean, its header's language
+switcher leads to the English story with JavaScript off, and axe finds nothing (screenshots
+in test-artifacts/)."""
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from tests.home.test_editions import _translate, editions  # noqa: F401 - the fixture
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+WCAG_AA = {
+    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}
+}
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_the_korean_article_and_its_switcher(editions, open_page, width, artifacts):  # noqa: F811
+    page, watch = open_page("/ko/world/floods/", width=width, javascript=False)
+    assert page.evaluate("document.documentElement.lang") == "ko"
+    assert page.locator("h1").first.inner_text() == "북부 홍수"
+    switcher = page.get_by_role("navigation", name="언어")
+    assert switcher.get_by_role("link", name="한국어").get_attribute("aria-current") == "page"
+    page.screenshot(path=str(artifacts / f"korean-edition-article-{width}.png"), full_page=False)
+    violations = Axe().run(page, options=WCAG_AA).response["violations"]
+    assert violations == [], [violation["id"] for violation in violations]
+
+    switcher.get_by_role("link", name="English").click()
+    page.wait_for_load_state()
+    assert page.url.endswith("/world/floods/") and "/ko/" not in page.url
+    assert page.evaluate("document.documentElement.lang").startswith("en")
+    assert page.locator("h1").first.inner_text() == "Floods in the north"
+    assert watch.foreign_requests == [] and watch.failed == [] and watch.console_errors == []

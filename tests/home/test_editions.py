@@ -1,0 +1,147 @@
+"""A second-language edition (gazette.core.editions): a Korean translation of the home page
+with its own sections and articles, served under /ko/, beside the English site unprefixed."""
+
+import pytest
+from django.core.cache import cache
+from wagtail.models import Locale
+
+from gazette.news.models import ArticlePage
+from tests.factories import ArticleFactory, SectionFactory, make_curated_list
+
+
+def _translate(page, locale):
+    copy = page.copy_for_translation(locale)
+    copy.save_revision().publish()
+    copy.refresh_from_db()
+    return copy.specific
+
+
+@pytest.fixture
+def editions(home):
+    korean = Locale.objects.create(language_code="ko")
+    world = SectionFactory(title="World", slug="world", parent=home)
+    english_story = ArticleFactory(title="Floods in the north", slug="floods", parent=world)
+    english_only = ArticleFactory(title="Only in English", slug="english-only", parent=world)
+    ko_home = _translate(home, korean)
+    ko_world = _translate(world, korean)
+    ko_world.title = "세계"
+    ko_world.save_revision().publish()
+    ko_story = _translate(english_story, korean)
+    ko_story.title = "북부 홍수"
+    ko_story.save_revision().publish()
+    ko_story.refresh_from_db()
+    make_curated_list("must-reads", [english_story, ko_story])
+    cache.clear()
+    return {
+        "home": home,
+        "ko_home": ko_home,
+        "world": world,
+        "ko_world": ko_world,
+        "story": english_story,
+        "english_only": english_only,
+        "ko_story": ko_story,
+    }
+
+
+def test_the_korean_edition_is_served_under_its_prefix_in_korean(editions, client):
+    assert editions["ko_story"].url == "/ko/world/floods/"
+    assert editions["story"].url == "/world/floods/"
+
+    home = client.get("/ko/")
+    html = home.content.decode()
+    assert home.status_code == 200
+    assert '<html lang="ko" dir="ltr">' in html
+    assert "북부 홍수" in html and "Floods in the north" not in html
+    assert 'href="/ko/world/"' in html  # its own menu
+
+    article = client.get("/ko/world/floods/")
+    html = article.content.decode()
+    assert article.status_code == 200
+    assert '<html lang="ko"' in html and "북부 홍수" in html
+    assert "Only in English" not in html  # Latest Stories and Must-Reads: Korean stories only
+
+    section = client.get("/ko/world/")
+    assert section.status_code == 200
+    assert "북부 홍수" in section.content.decode()
+    assert "Only in English" not in section.content.decode()
+
+
+def test_the_english_site_keeps_its_addresses_and_its_stories(editions, client):
+    html = client.get("/world/floods/").content.decode()
+    assert '<html lang="en' in html and "Floods in the north" in html
+    assert "북부 홍수" not in html
+    home = client.get("/").content.decode()
+    assert "Only in English" in home and "북부 홍수" not in home
+    assert client.get("/en/world/floods/").status_code == 404
+
+
+def test_hreflang_alternates_and_the_switcher(editions, client):
+    html = client.get("/world/floods/").content.decode()
+    assert '<link rel="alternate" hreflang="en" href="http://localhost/world/floods/">' in html
+    assert '<link rel="alternate" hreflang="ko" href="http://localhost/ko/world/floods/">' in html
+    assert (
+        '<link rel="alternate" hreflang="x-default" href="http://localhost/world/floods/">' in html
+    )
+    assert 'aria-label="Languages"' in html
+
+    # No Korean translation: the switcher leads to the Korean home page, no hreflang claims
+    # it, and a page with no other language has no alternates at all.
+    html = client.get("/world/english-only/").content.decode()
+    assert '<a href="/ko/" hreflang="ko" lang="ko" dir="auto">한국어</a>' in html
+    assert '<link rel="alternate" hreflang' not in html
+
+    ko = client.get("/ko/world/floods/").content.decode()
+    assert 'aria-label="언어"' in ko
+    assert '<a href="/world/floods/" hreflang="en" lang="en" dir="auto">English</a>' in ko
+
+
+def test_a_one_language_site_shows_no_switcher(home, client):
+    ArticleFactory(slug="alone")
+    html = client.get(ArticlePage.objects.get(slug="alone").url).content.decode()
+    assert "hreflang" not in html and "language-switcher" not in html
+
+
+def test_the_korean_article_page_makes_a_fixed_number_of_queries(
+    editions, client, django_assert_max_num_queries
+):
+    client.get("/ko/world/floods/")
+    client.get("/world/floods/")
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as english:
+        client.get("/world/floods/")
+    with CaptureQueriesContext(connection) as korean:
+        client.get("/ko/world/floods/")
+    # The same fast route and cached rails: the Korean page costs what the English one does.
+    assert len(korean) == len(english)
+
+
+def test_each_edition_has_its_own_feeds(editions, client):
+    korean = client.get("/ko/feeds/rss.xml").content.decode()
+    assert "북부 홍수" in korean and "Only in English" not in korean
+    assert "http://localhost/ko/world/floods/" in korean
+    english = client.get("/feeds/rss.xml").content.decode()
+    assert "Only in English" in english and "북부 홍수" not in english
+    section = client.get("/ko/feeds/sections/world/atom.xml").content.decode()
+    assert "북부 홍수" in section and "Floods in the north" not in section
+    html = client.get("/ko/world/").content.decode()
+    assert 'href="/ko/feeds/rss.xml"' in html
+
+
+def test_the_sitemap_names_both_editions_with_their_alternates(editions, client):
+    from gazette.distribution.sitemaps import bucket_of
+
+    story, ko_story = editions["story"], editions["ko_story"]
+    assert bucket_of(story.pk) == bucket_of(ko_story.pk)
+    xml = client.get(f"/sitemaps/articles-{bucket_of(story.pk)}.xml").content.decode()
+    assert 'xmlns:xhtml="http://www.w3.org/1999/xhtml"' in xml
+    assert "<loc>http://localhost/ko/world/floods/</loc>" in xml
+    assert "<loc>http://localhost/world/english-only/</loc>" in xml
+    alternates = (
+        '<xhtml:link rel="alternate" hreflang="en" href="http://localhost/world/floods/"/>'
+        '<xhtml:link rel="alternate" hreflang="ko" href="http://localhost/ko/world/floods/"/>'
+    )
+    assert xml.count(alternates) == 2  # on the English entry and on the Korean one
+    pages = client.get("/sitemaps/pages.xml").content.decode()
+    assert "<loc>http://localhost/ko/world/</loc>" in pages
