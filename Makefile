@@ -24,7 +24,7 @@ $(STAMP): requirements.lock
 venv: $(STAMP)
 
 # Our own modules compiled to bytecode before anything runs: where PYTHONDONTWRITEBYTECODE is
-# set (as on the CI machines) every process would otherwise compile them again at start-up,
+# set (as on this project's development machines) every process would otherwise compile them again at start-up,
 # about a second for each app server, worker and test subprocess. Only changed files are redone.
 BYTECODE := $(BIN)/python -m compileall -q -j 0 gazette tests deploy scripts bench >/dev/null
 
