@@ -73,15 +73,21 @@ def test_a_refused_form_keeps_what_was_typed(open_page, newsletters, artifacts, 
     assert not Subscriber.objects.exists()
 
 
-def test_new_pages_have_no_accessibility_violations(open_page, newsletters, artifacts):
+def _issue_with_a_story(newsletter):
+    """An issue of ``newsletter`` whose body holds a heading and one live story."""
     article = ArticleFactory(
         parent=SectionFactory(title="World", slug="world"), title="Harbour Bridge Reopens"
     )
     issue = Issue.objects.create(
-        newsletter=newsletters,
+        newsletter=newsletter,
         subject="Bridges and ferries",
         body=[("heading", "Top stories"), ("story", {"article": article, "note": "Our pick."})],
     )
+    return article, issue
+
+
+def test_new_pages_have_no_accessibility_violations(open_page, newsletters, artifacts):
+    article, issue = _issue_with_a_story(newsletters)
     Issue.objects.filter(pk=issue.pk).update(status=IssueStatus.SENT, sent_at=timezone.now())
     subscriber = Subscriber.objects.create(email="reader@example.org")
     Subscription.objects.create(
@@ -120,14 +126,7 @@ def test_the_admin_sending_page_has_no_accessibility_violations(
     from .conftest import PageWatch, close_when_idle
 
     settings.WAGTAIL_ENABLE_UPDATE_CHECK = False  # Wagtail's call home: a foreign request
-    article = ArticleFactory(
-        parent=SectionFactory(title="World", slug="world"), title="Harbour Bridge Reopens"
-    )
-    issue = Issue.objects.create(
-        newsletter=newsletters,
-        subject="Bridges and ferries",
-        body=[("heading", "Top stories"), ("story", {"article": article, "note": "Our pick."})],
-    )
+    _, issue = _issue_with_a_story(newsletters)
     Subscription.objects.create(
         subscriber=Subscriber.objects.create(email="reader@example.org"),
         newsletter=newsletters,
