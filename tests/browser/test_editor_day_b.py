@@ -48,6 +48,14 @@ def _open(context, live_server, path):
     return page, watch
 
 
+def _follow(page, control):
+    """Click a link or submit button and wait for the page it loads: waiting for "networkidle"
+    alone can return before the navigation starts and read the old page."""
+    with page.expect_navigation():
+        control.click()
+    page.wait_for_load_state("networkidle")
+
+
 def _clean(watch):
     assert watch.console_errors == [], (watch.console_errors, watch.foreign_requests)
     assert watch.foreign_requests == [], watch.foreign_requests
@@ -69,12 +77,10 @@ def test_the_editors_day_part_b(signed_in, live_server, home, artifacts, tmp_pat
     page.screenshot(path=artifacts / "editor-b-dashboard.png", full_page=True)
     _clean(watch)
 
-    page.get_by_role("link", name="New article").first.click()
-    page.wait_for_load_state("networkidle")
+    _follow(page, page.get_by_role("link", name="New article").first)
     assert page.get_by_role("heading", name="In which section?").is_visible()
     page.screenshot(path=artifacts / "editor-b-new-article.png", full_page=True)
-    page.get_by_role("link", name="World").click()
-    page.wait_for_load_state("networkidle")
+    _follow(page, page.get_by_role("link", name="World"))
     assert "/pages/add/news/articlepage/" in page.url
     # A new author, made from the article's author chooser (4 clicks and the name).
     page.get_by_role("button", name="Add Authors").click()
@@ -106,14 +112,12 @@ def test_the_editors_day_part_b(signed_in, live_server, home, artifacts, tmp_pat
     _clean(watch)
 
     page, watch = _open(context, live_server, reverse("wagtailadmin_home"))
-    page.get_by_role("link", name="1 comment pending").click()
-    page.wait_for_load_state("networkidle")
+    _follow(page, page.get_by_role("link", name="1 comment pending"))
     assert "status=pending" in page.url
     assert page.get_by_text("Held for a link").is_visible()
     page.screenshot(path=artifacts / "editor-b-queue.png", full_page=True)
     # One click on the row approves it (2 clicks from the dashboard, as in WordPress).
-    page.get_by_role("button", name="Approve: Held for a link").click()
-    page.wait_for_load_state("networkidle")
+    _follow(page, page.get_by_role("button", name="Approve: Held for a link"))
     assert page.get_by_text("Approved: Ada’s comment on “Ferry service returns”.").is_visible()
     assert "status=pending" in page.url and not page.get_by_text("Held for a link").count()
     assert Comment.objects.get().status == Comment.Status.PUBLISHED
@@ -123,8 +127,7 @@ def test_the_editors_day_part_b(signed_in, live_server, home, artifacts, tmp_pat
     # Add to Must-Reads: the ⋯ menu next to the headline, then its item (2 clicks).
     page, watch = _open(context, live_server, reverse("wagtailadmin_pages:edit", args=[story.pk]))
     page.get_by_role("button", name="Actions", exact=True).first.click()
-    page.get_by_role("button", name="Add to Must-Reads").click()
-    page.wait_for_load_state("networkidle")
+    _follow(page, page.get_by_role("button", name="Add to Must-Reads"))
     assert page.get_by_text("is first in Must-Reads").is_visible()
     assert "/edit/" in page.url
     page.screenshot(path=artifacts / "editor-b-must-reads.png")
@@ -133,16 +136,13 @@ def test_the_editors_day_part_b(signed_in, live_server, home, artifacts, tmp_pat
     # Change the section of two stories from Stories (one menu click, as WordPress's Posts).
     ArticleFactory(parent=world, title="Harbour reopens")
     page, watch = _open(context, live_server, reverse("wagtailadmin_home"))
-    page.get_by_role("link", name="Stories", exact=True).click()
-    page.wait_for_load_state("networkidle")
+    _follow(page, page.get_by_role("link", name="Stories", exact=True))
     for title in ("Ferry service returns", "Harbour reopens"):
         page.locator("tr", has_text=title).locator("input.bulk-action-checkbox").check()
-    page.locator(".bulk-action-btn", has_text="Change section").click()
-    page.wait_for_load_state("networkidle")
+    _follow(page, page.locator(".bulk-action-btn", has_text="Change section"))
     page.get_by_label("Section").select_option(label="Sport")
     page.screenshot(path=artifacts / "editor-b-bulk-section.png")
-    page.get_by_role("button", name="Move them").click()
-    page.wait_for_load_state("networkidle")
+    _follow(page, page.get_by_role("button", name="Move them"))
     assert page.get_by_text("2 articles moved to Sport.").is_visible()
     page.screenshot(path=artifacts / "editor-b-bulk-moved.png")
     _clean(watch)
@@ -153,16 +153,14 @@ def test_the_editors_day_part_b(signed_in, live_server, home, artifacts, tmp_pat
     page, watch = _open(context, live_server, reverse("wagtailimages:add"))
     page.set_input_files("input[type=file][name=file]", str(picture))
     page.locator("#id_description").fill("Boats in the harbour at dawn")
-    page.get_by_role("button", name="Upload").first.click()
-    page.wait_for_load_state("networkidle")
+    _follow(page, page.get_by_role("button", name="Upload").first)
     assert page.get_by_text("Every picture carries a credit").first.is_visible()
     page.screenshot(path=artifacts / "editor-b-upload-refused.png")
     # With its credit it is taken (the browser emptied the file field: chosen again).
     assert page.locator("#id_description").input_value() == "Boats in the harbour at dawn"
     page.set_input_files("input[type=file][name=file]", str(picture))
     page.locator("#id_credit").fill("Photo: Mina Park")
-    page.get_by_role("button", name="Upload").first.click()
-    page.wait_for_load_state("networkidle")
+    _follow(page, page.get_by_role("button", name="Upload").first)
     uploaded = get_image_model().objects.get(credit="Photo: Mina Park")
     assert uploaded.description == "Boats in the harbour at dawn"
     _clean(watch)
