@@ -23,27 +23,24 @@ def _violations(page) -> list[str]:
     ]
 
 
-@pytest.mark.parametrize("width", [390, 1280])
-@pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_article_page_has_no_accessibility_violations(open_page, seeded, width, scheme):
+def test_reader_pages_have_no_accessibility_violations(open_page, seeded, subtests):
+    """One imported site (importing it costs more than the checks), each page a subtest."""
     path = ArticlePage.objects.get(title=ARTICLE_HEADLINE).url
-    page, _ = open_page(path, width=width, scheme=scheme)
-    assert _violations(page) == []
-
-
-@pytest.mark.parametrize("path", ["/", "/world/", "/authors/daniel-kim/", "/search/?q=korea"])
-def test_other_reader_pages_have_no_accessibility_violations(open_page, seeded, path):
-    page, _ = open_page(path, width=1280)
-    assert _violations(page) == []
-
-
-def test_the_checker_reports_a_real_problem(open_page, seeded):
-    """The check above can fail: a picture without a text alternative is reported."""
-    page, _ = open_page("/", width=1280)
-    page.evaluate(
-        "document.querySelector('main').insertAdjacentHTML('beforeend', '<img src=\"/x.png\">')"
-    )
-    assert any(line.startswith("image-alt:") for line in _violations(page))
+    for width in (390, 1280):
+        for scheme in ("light", "dark"):
+            with subtests.test("the article", width=width, scheme=scheme):
+                page, _ = open_page(path, width=width, scheme=scheme)
+                assert _violations(page) == []
+    for other in ("/", "/world/", "/authors/daniel-kim/", "/search/?q=korea"):
+        with subtests.test("another reader page", path=other):
+            page, _ = open_page(other, width=1280)
+            assert _violations(page) == []
+    with subtests.test("the check can fail: a picture without a text alternative is reported"):
+        page, _ = open_page("/", width=1280)
+        page.evaluate(
+            "document.querySelector('main').insertAdjacentHTML('beforeend', '<img src=\"/x.png\">')"
+        )
+        assert any(line.startswith("image-alt:") for line in _violations(page))
 
 
 def test_a_keyboard_alone_reads_the_article_and_posts_a_comment(open_page, seeded):

@@ -9,12 +9,11 @@ from tests.importers.test_import_textdump import LATEST_WORLD, MUST_READS
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.fixture
-def article_path(seeded) -> str:
-    return ArticlePage.objects.get(title=ARTICLE_HEADLINE).url
+# Importing the reference page costs more than all the checks below together: the module
+# imports it once, and each check runs as a subtest of one test, in a page of its own.
 
 
-def test_reader_sees_every_part_of_the_article(open_page, article_path, artifacts):
+def reader_sees_every_part_of_the_article(open_page, article_path, artifacts):
     page, watch = open_page(article_path)
 
     assert page.title() == f"{ARTICLE_HEADLINE} | Gazette"
@@ -65,7 +64,7 @@ def test_reader_sees_every_part_of_the_article(open_page, article_path, artifact
     page.screenshot(path=artifacts / "article-1280.png", full_page=True)
 
 
-def test_headlines_in_the_lists_lead_to_their_articles(open_page, article_path):
+def headlines_in_the_lists_lead_to_their_articles(open_page, article_path, artifacts):
     page, _ = open_page(article_path)
     page.locator("section[aria-labelledby=latest-stories-heading] a").first.click()
     page.wait_for_load_state()
@@ -73,7 +72,7 @@ def test_headlines_in_the_lists_lead_to_their_articles(open_page, article_path):
     assert "Only the headline of this story has reached us so far" in page.content()
 
 
-def test_keyboard_reaches_skip_links_first_and_jumps_to_the_article(open_page, article_path):
+def keyboard_reaches_skip_links_first_and_jumps_to_the_article(open_page, article_path, artifacts):
     page, _ = open_page(article_path)
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent") == "Quick access to main page (top)"
@@ -88,7 +87,7 @@ def test_keyboard_reaches_skip_links_first_and_jumps_to_the_article(open_page, a
     assert page.evaluate("document.activeElement.closest('article') !== null")
 
 
-def test_the_other_skip_links_reach_navigation_and_footer(open_page, article_path):
+def the_other_skip_links_reach_navigation_and_footer(open_page, article_path, artifacts):
     page, _ = open_page(article_path)
     page.keyboard.press("Tab")
     page.keyboard.press("Enter")
@@ -103,7 +102,7 @@ def test_the_other_skip_links_reach_navigation_and_footer(open_page, article_pat
     assert page.evaluate("document.activeElement.id") == "site-footer"
 
 
-def test_article_works_with_javascript_off(open_page, article_path):
+def article_works_with_javascript_off(open_page, article_path, artifacts):
     page, watch = open_page(article_path, javascript=False)
     assert page.locator("h1").inner_text() == ARTICLE_HEADLINE
     assert page.locator(".article__body > p").count() == 6
@@ -113,8 +112,7 @@ def test_article_works_with_javascript_off(open_page, article_path):
     assert watch.failed == []
 
 
-@pytest.mark.parametrize("width", [360, 390, 768, 1280, 1440])
-def test_layout_fits_every_width(open_page, article_path, artifacts, width):
+def layout_fits_every_width(open_page, article_path, artifacts, width):
     page, _ = open_page(article_path, width=width)
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0, f"page is {overflow}px wider than a {width}px screen"
@@ -127,17 +125,39 @@ def test_layout_fits_every_width(open_page, article_path, artifacts, width):
         page.screenshot(path=artifacts / f"article-{width}.png", full_page=True)
 
 
-def test_dark_scheme_changes_colours(open_page, article_path, artifacts):
+def dark_scheme_changes_colours(open_page, article_path, artifacts):
     page, _ = open_page(article_path, scheme="dark")
     background = page.evaluate("getComputedStyle(document.body).backgroundColor")
     assert background == "rgb(18, 18, 18)"
     page.screenshot(path=artifacts / "article-1280-dark.png")
 
 
-@pytest.mark.parametrize("path", ["/", "/world/", "/lifestyle/", "/authors/daniel-kim/"])
-def test_other_reader_pages_render_cleanly(open_page, seeded, artifacts, path):
+def other_reader_page_renders_cleanly(open_page, artifacts, path):
     page, watch = open_page(path, width=390)
     assert page.locator("h1").count() == 1
     assert watch.console_errors == [] and watch.foreign_requests == [] and watch.failed == []
     name = path.strip("/").replace("/", "-") or "home"
     page.screenshot(path=artifacts / f"{name}-390.png", full_page=True)
+
+
+ARTICLE_CHECKS = (
+    reader_sees_every_part_of_the_article,
+    headlines_in_the_lists_lead_to_their_articles,
+    keyboard_reaches_skip_links_first_and_jumps_to_the_article,
+    the_other_skip_links_reach_navigation_and_footer,
+    article_works_with_javascript_off,
+    dark_scheme_changes_colours,
+)
+
+
+def test_the_reference_site_in_chromium(open_page, seeded, artifacts, subtests):
+    article_path = ArticlePage.objects.get(title=ARTICLE_HEADLINE).url
+    for check in ARTICLE_CHECKS:
+        with subtests.test(check.__name__):
+            check(open_page, article_path, artifacts)
+    for width in (360, 390, 768, 1280, 1440):
+        with subtests.test("layout fits the width", width=width):
+            layout_fits_every_width(open_page, article_path, artifacts, width)
+    for path in ("/", "/world/", "/lifestyle/", "/authors/daniel-kim/"):
+        with subtests.test("other reader page renders cleanly", path=path):
+            other_reader_page_renders_cleanly(open_page, artifacts, path)
