@@ -1,3 +1,4 @@
+import contextlib
 from pathlib import Path
 
 import pytest
@@ -66,6 +67,28 @@ def seeded(home):
     from gazette.importers.services import import_textdump_file
 
     return import_textdump_file(path=SEED_FILE)
+
+
+@contextlib.contextmanager
+def kept_for_the_module(django_db_blocker):
+    """Rows a module's tests share, made once in a transaction that is rolled back when the
+        module ends. Each test's own changes roll back to them: the test's transaction is then a
+        savepoint inside this one. For data dearer to make than the tests that read it, in a module
+    whose every test uses it: a test of the module that does not would see the rows too."""
+    from django.db import transaction
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield
+        transaction.set_rollback(True)
+
+
+@pytest.fixture(scope="module")
+def seeded_once(django_db_setup, django_db_blocker):
+    """`seeded`, imported once for a module whose every test uses it (kept_for_the_module)."""
+    from gazette.importers.services import import_textdump_file
+
+    with kept_for_the_module(django_db_blocker):
+        yield import_textdump_file(path=SEED_FILE, home=ensure_home_page())
 
 
 def use_site_language(settings, code: str) -> None:

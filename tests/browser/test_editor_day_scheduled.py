@@ -142,8 +142,9 @@ def test_schedule_one_minute_ahead_and_unpublish_on_the_running_site(
             assert timezone.now() < deadline, "the scheduler did not publish the story in time"
             time.sleep(2)
         assert timezone.now() >= go_live - timedelta(seconds=1)  # not before its time
-        page.goto(reader_url)
-        assert page.get_by_role("heading", name="Budget vote at noon").is_visible()
+        response = page.goto(reader_url)
+        assert response.status == 200, (response.status, page.inner_text("body")[:300])
+        page.get_by_role("heading", name="Budget vote at noon").wait_for(timeout=10_000)
         page.goto(f"{running_site}/admin/")
         assert "Missed schedule" not in page.content()
     finally:
