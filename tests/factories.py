@@ -8,6 +8,7 @@ from django.utils import timezone
 from factory.django import DjangoModelFactory
 from wagtail.images.tests.utils import get_test_image_file
 
+from gazette.core.compat import index_updates_batched
 from gazette.home.services import ensure_home_page
 from gazette.images.models import CustomImage
 from gazette.news.models import (
@@ -44,6 +45,13 @@ class PageFactory(factory.Factory):
 
     class Meta:
         abstract = True
+
+    @classmethod
+    def _generate(cls, strategy, params):
+        # A page is saved several times here (added, its revision, published, then its
+        # authors or tags): indexed once at the end, as the importers do.
+        with index_updates_batched():
+            return super()._generate(strategy, params)
 
     @classmethod
     def _create(cls, model_class, *args, parent=None, live=True, **kwargs):
