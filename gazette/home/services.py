@@ -1,6 +1,8 @@
 from django.db import transaction
 from wagtail.models import Page, Site
 
+from gazette.core.compat import index_updates_batched
+
 from .models import HomePage
 
 
@@ -14,6 +16,11 @@ def ensure_home_page(*, title: str = "Gazette") -> HomePage:
     home = HomePage.objects.first()
     if home is not None:
         return home
+    with index_updates_batched():  # the new page is saved three times: indexed once
+        return _make_home_page(title)
+
+
+def _make_home_page(title: str) -> HomePage:
     root = Page.get_first_root_node()
     home = root.add_child(instance=HomePage(title=title, slug="gazette-home", live=True))
     site = Site.objects.filter(is_default_site=True).first()
