@@ -5,8 +5,6 @@ in test-artifacts/)."""
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from tests.home.test_editions import _translate, editions  # noqa: F401 - the fixture
-
 pytestmark = pytest.mark.django_db(transaction=True)
 
 WCAG_AA = {
@@ -15,7 +13,7 @@ WCAG_AA = {
 
 
 @pytest.mark.parametrize("width", [390, 1280])
-def test_the_korean_article_and_its_switcher(editions, open_page, width, artifacts):  # noqa: F811
+def test_the_korean_article_and_its_switcher(editions, open_page, width, artifacts):
     # axe runs its script in the page: JavaScript on for that part.
     page, watch = open_page("/ko/world/floods/", width=width)
     assert page.locator("html").get_attribute("lang") == "ko"

@@ -1,46 +1,8 @@
 """A second-language edition (gazette.core.editions): a Korean translation of the home page
 with its own sections and articles, served under /ko/, beside the English site unprefixed."""
 
-import pytest
-from django.core.cache import cache
-from wagtail.models import Locale
-
 from gazette.news.models import ArticlePage
-from tests.factories import ArticleFactory, SectionFactory, make_curated_list
-
-
-def _translate(page, locale):
-    copy = page.copy_for_translation(locale)
-    copy.save_revision().publish()
-    copy.refresh_from_db()
-    return copy.specific
-
-
-@pytest.fixture
-def editions(home):
-    korean = Locale.objects.create(language_code="ko")
-    world = SectionFactory(title="World", slug="world", parent=home)
-    english_story = ArticleFactory(title="Floods in the north", slug="floods", parent=world)
-    english_only = ArticleFactory(title="Only in English", slug="english-only", parent=world)
-    ko_home = _translate(home, korean)
-    ko_world = _translate(world, korean)
-    ko_world.title = "세계"
-    ko_world.save_revision().publish()
-    ko_story = _translate(english_story, korean)
-    ko_story.title = "북부 홍수"
-    ko_story.save_revision().publish()
-    ko_story.refresh_from_db()
-    make_curated_list("must-reads", [english_story, ko_story])
-    cache.clear()
-    return {
-        "home": home,
-        "ko_home": ko_home,
-        "world": world,
-        "ko_world": ko_world,
-        "story": english_story,
-        "english_only": english_only,
-        "ko_story": ko_story,
-    }
+from tests.factories import ArticleFactory
 
 
 def test_the_korean_edition_is_served_under_its_prefix_in_korean(editions, client):
