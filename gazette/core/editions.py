@@ -60,6 +60,18 @@ def active_locale_id(request=None) -> int | None:
     return ids.get(active_language()) or ids.get(default_language())
 
 
+def language_of_locale(locale_id: int | None, request=None) -> str:
+    """The content language of a Locale (the site's own for None or an unknown one)."""
+    code = next((c for c, pk in locale_ids(request).items() if pk == locale_id), None)
+    return code or default_language()
+
+
+def addresses_of(locale_id: int | None):
+    """A context in which reverse() gives the addresses of ``locale_id``'s edition (/ko/...
+    for Korean, unprefixed for the site's own): for work outside a request, e.g. a purge."""
+    return translation.override(url_language(language_of_locale(locale_id)))
+
+
 def edition_root(site):
     """The home page of the active language's edition of ``site``: its root page or the
     root's live translation (its own root when there is none)."""
@@ -139,8 +151,7 @@ def language_name(content_code: str) -> str:
 
 def edition_url(page, request=None, *, full: bool = False) -> str | None:
     """The page's address in its own edition's language (prefixed unless the site's own)."""
-    code = next((c for c, pk in locale_ids(request).items() if pk == page.locale_id), None)
-    with translation.override(url_language(code or default_language())):
+    with translation.override(url_language(language_of_locale(page.locale_id, request))):
         return page.get_full_url(request) if full else page.get_url(request)
 
 
