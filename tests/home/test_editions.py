@@ -1,6 +1,8 @@
 """A second-language edition (gazette.core.editions): a Korean translation of the home page
 with its own sections and articles, served under /ko/, beside the English site unprefixed."""
 
+import pytest
+
 from gazette.news.models import ArticlePage
 from tests.factories import ArticleFactory
 
@@ -107,3 +109,37 @@ def test_the_sitemap_names_both_editions_with_their_alternates(editions, client)
     assert xml.count(alternates) == 2  # on the English entry and on the Korean one
     pages = client.get("/sitemaps/pages.xml").content.decode()
     assert "<loc>http://localhost/ko/world/</loc>" in pages
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/ko/" + "가" * 3000 + "/",  # overlong
+        "/ko/world/" + "x" * 5000 + "/",
+        "/ko/%ff%fe/",  # not UTF-8
+        "/ko/%c0%af/",
+        "/ko/world/%00/",
+        "/ko/%E2%80%AE%E2%80%8B/",
+        "/ko/ko/",
+        "/ko/ko/world/floods/",
+        "/ko/en/world/floods/",
+        "/xx/",  # a language the site has no edition in
+        "/xx/world/floods/",
+        "/zh-hans/world/",
+        "/ar/",  # a language the site knows, without an edition
+        "/ko/world/english-only/",  # an English-only story has no Korean address
+        "/ko/search/%ff/",
+        "/ko/authors/nobody/",
+        "/ko/topics/%ff%fe/",
+        "/ko/feeds/sections/%ff/rss.xml",
+    ],
+)
+def test_hostile_edition_paths_are_not_found_never_an_error(editions, client, path):
+    response = client.get(path)
+    assert response.status_code in (301, 404), (path, response.status_code)
+
+
+def test_a_korean_search_with_garbage_is_answered(editions, client):
+    for query in ("%ff", "\x00", "가" * 5000, "<script>", "' OR 1=1 --"):
+        response = client.get("/ko/search/", {"q": query, "section": "%ff", "page": "-1"})
+        assert response.status_code == 200
