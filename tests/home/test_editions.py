@@ -143,3 +143,37 @@ def test_a_korean_search_with_garbage_is_answered(editions, client):
     for query in ("%ff", "\x00", "가" * 5000, "<script>", "' OR 1=1 --"):
         response = client.get("/ko/search/", {"q": query, "section": "%ff", "page": "-1"})
         assert response.status_code == 200
+
+
+def test_a_headline_or_name_of_the_other_direction_is_isolated(editions, client):
+    """An English headline in the Arabic edition's lists and an Arabic name on an English
+    page sit in dir="auto": their punctuation and numbers keep their own order."""
+    from wagtail.models import Locale
+
+    from gazette.news.models import ArticleAuthor
+    from tests.conftest import translate
+    from tests.factories import AuthorFactory
+
+    arabic = Locale.objects.create(language_code="ar")
+    translate(editions["home"], arabic)
+    ar_world = translate(editions["world"], arabic, title="العالم")
+    english_headline = "G7 leaders meet (day 2)"
+    translate(editions["english_only"], arabic, title=english_headline)
+    ArticleFactory(parent=ar_world, title="فيضانات في الشمال", slug="ar-floods")
+
+    arabic_page = client.get("/ar/").content.decode()
+    assert '<html lang="ar" dir="rtl">' in arabic_page
+    assert f'dir="auto"><a href="/ar/world/english-only/">{english_headline}</a>' in arabic_page, (
+        "the English headline is isolated in the Arabic list"
+    )
+
+    sara = AuthorFactory(name="سارة الخطيب", slug="sara")
+    story = editions["english_only"].get_latest_revision_as_object()
+    story.article_authors = [ArticleAuthor(author=sara)]
+    story.save_revision().publish()
+    english_page = client.get("/world/english-only/").content.decode()
+    assert '<html lang="en' in english_page and 'dir="ltr"' in english_page
+    assert 'rel="author" dir="auto">سارة الخطيب</a>' in english_page
+    assert '<p class="author-box__name" dir="auto">' in english_page
+    author_page = client.get("/authors/sara/").content.decode()
+    assert '<h1 dir="auto">سارة الخطيب</h1>' in author_page
