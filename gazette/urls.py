@@ -13,14 +13,10 @@ from gazette.news.routing import serve_article
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
-    path("authors/", include("gazette.news.urls")),
     path("comments/", include("gazette.comments.urls")),
     # Outside /comments/: nginx's page cache keeps it, as it keeps every reader page.
     path("moderation/", moderation_page, name="moderation"),
     path("analytics/", include("gazette.analytics.urls")),
-    path("search/", include("gazette.search.urls")),
-    path("topics/", include("gazette.topics.urls")),
-    path("corrections/", include("gazette.corrections.urls")),
     path("newsletters/", include("gazette.newsletters.urls")),
     path("api/v1/", public_api.urls),
     path("healthz", core_views.healthz, name="healthz"),
@@ -41,6 +37,11 @@ urlpatterns += edition_patterns(
     # Feeds per edition (/ko/feeds/rss.xml); the sitemaps, one for every edition, at the root
     # (also answered under a prefix: the same file).
     path("", include("gazette.distribution.urls")),
+    # Listings and search of the edition's own stories (/ko/search/, /ko/authors/<slug>/...).
+    path("authors/", include("gazette.news.urls")),
+    path("search/", include("gazette.search.urls")),
+    path("topics/", include("gazette.topics.urls")),
+    path("corrections/", include("gazette.corrections.urls")),
     # An article in one query (gazette.news.routing); every other page through Wagtail's tree.
     path("<slug:section>/<slug:slug>/", serve_article, name="article"),
     path("", include(wagtail_urls)),

@@ -72,8 +72,8 @@ def seeded(home):
 @contextlib.contextmanager
 def kept_for_the_module(django_db_blocker):
     """Rows a module's tests share, made once in a transaction that is rolled back when the
-        module ends. Each test's own changes roll back to them: the test's transaction is then a
-        savepoint inside this one. For data dearer to make than the tests that read it, in a module
+    module ends. Each test's own changes roll back to them: the test's transaction is then a
+    savepoint inside this one. For data dearer to make than the tests that read it, in a module
     whose every test uses it: a test of the module that does not would see the rows too."""
     from django.db import transaction
 
@@ -89,6 +89,56 @@ def seeded_once(django_db_setup, django_db_blocker):
 
     with kept_for_the_module(django_db_blocker):
         yield import_textdump_file(path=SEED_FILE, home=ensure_home_page())
+
+
+def translate(page, locale, **changes):
+    """The page's translation into ``locale`` (as Wagtail's copy_for_translation makes it),
+    with ``changes`` made and published."""
+    copy = page.copy_for_translation(locale)
+    copy.save_revision().publish()
+    copy = copy.specific_class.objects.get(pk=copy.pk)
+    if changes:
+        for name, value in changes.items():
+            setattr(copy, name, value)
+        copy.save_revision().publish()
+        copy = copy.specific_class.objects.get(pk=copy.pk)
+    return copy
+
+
+@pytest.fixture
+def editions(home):
+    """A Korean edition beside the English site: the home page and World translated, one
+    story translated (its Korean headline and text), one story in English only."""
+    from django.core.cache import cache
+    from wagtail.models import Locale
+
+    from tests.factories import ArticleFactory, SectionFactory, make_curated_list
+
+    korean = Locale.objects.create(language_code="ko")
+    world = SectionFactory(title="World", slug="world", parent=home)
+    english_story = ArticleFactory(title="Floods in the north", slug="floods", parent=world)
+    english_only = ArticleFactory(title="Only in English", slug="english-only", parent=world)
+    ko_home = translate(home, korean)
+    ko_world = translate(world, korean, title="세계")
+    ko_story = translate(
+        english_story,
+        korean,
+        title="북부 홍수",
+        standfirst="북부 지방에 큰 비가 내렸다.",
+        body=[("paragraph", "<p>주민들이 대피했다. 도로가 잠겼다.</p>")],
+    )
+    make_curated_list("must-reads", [english_story, ko_story])
+    cache.clear()
+    return {
+        "home": home,
+        "korean": korean,
+        "ko_home": ko_home,
+        "world": world,
+        "ko_world": ko_world,
+        "story": english_story,
+        "english_only": english_only,
+        "ko_story": ko_story,
+    }
 
 
 def use_site_language(settings, code: str) -> None:

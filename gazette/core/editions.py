@@ -11,6 +11,7 @@ Everything per edition (the menu, Must-Reads, listings, feeds) follows the activ
 from __future__ import annotations
 
 from django.conf import settings
+from django.http import Http404
 from django.urls import LocalePrefixPattern, URLResolver
 from django.utils import translation
 
@@ -58,6 +59,18 @@ def locale_ids(request=None) -> dict[str, int]:
 def active_locale_id(request=None) -> int | None:
     ids = locale_ids(request)
     return ids.get(active_language()) or ids.get(default_language())
+
+
+def language_of_locale(locale_id: int | None, request=None) -> str:
+    """The content language of a Locale (the site's own for None or an unknown one)."""
+    code = next((c for c, pk in locale_ids(request).items() if pk == locale_id), None)
+    return code or default_language()
+
+
+def addresses_of(locale_id: int | None):
+    """A context in which reverse() gives the addresses of ``locale_id``'s edition (/ko/...
+    for Korean, unprefixed for the site's own): for work outside a request, e.g. a purge."""
+    return translation.override(url_language(language_of_locale(locale_id)))
 
 
 def edition_root(site):
@@ -109,7 +122,34 @@ class EditionLanguageMiddleware:
             language = settings.LANGUAGE_CODE
         request.LANGUAGE_CODE = language
         with translation.override(language):
+            # /ar/... on a site with no Arabic edition: not a page (else every English page
+            # would answer again under /ar/, in Arabic clothes).
+            if language != settings.LANGUAGE_CODE and language not in edition_languages(request):
+                raise Http404("This site has no edition in this language.")
             return self.get_response(request)
+
+
+def edition_languages(request) -> frozenset[str]:
+    """The content languages with a live edition: the site's own, and those of the live
+    translations of a site's home page (any site's: one query, cached in the shared parts;
+    Site.find_for_request here would leave the request a site without the routing's
+    edition roots, gazette.news.routing)."""
+    from wagtail.models import Page, Site
+
+    own = frozenset({default_language()})
+    if len(locale_ids(request)) < 2:
+        return own
+
+    def build() -> frozenset[str]:
+        roots = Site.objects.values("root_page__translation_key")
+        found = Page.objects.live().filter(translation_key__in=roots)
+        language_of = {pk: code for code, pk in locale_ids(request).items()}
+        locales = found.values_list("locale_id", flat=True).distinct()
+        return own | {language_of[pk] for pk in locales if pk in language_of}
+
+    from . import shared_parts
+
+    return shared_parts.shared(request, "edition-languages", build)
 
 
 def retire_on_locale_change(sender, **kwargs) -> None:
@@ -139,8 +179,7 @@ def language_name(content_code: str) -> str:
 
 def edition_url(page, request=None, *, full: bool = False) -> str | None:
     """The page's address in its own edition's language (prefixed unless the site's own)."""
-    code = next((c for c, pk in locale_ids(request).items() if pk == page.locale_id), None)
-    with translation.override(url_language(code or default_language())):
+    with translation.override(url_language(language_of_locale(page.locale_id, request))):
         return page.get_full_url(request) if full else page.get_url(request)
 
 

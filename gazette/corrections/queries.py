@@ -85,7 +85,8 @@ def corrections_page_notes():
     return (
         ArticleNote.objects.public()
         .accountable()
-        .filter(article__in=ArticlePage.objects.readable().values("pk"))
+        # The active language's edition: /ko/corrections/ notes the Korean stories.
+        .filter(article__in=ArticlePage.objects.readable().in_edition().values("pk"))
         .select_related("article", "article__section")
         .defer("article__body")
         .newest_first()

@@ -25,6 +25,7 @@ from ninja import Field, NinjaAPI, Path, Query, Schema, Status
 from ninja.decorators import decorate_view
 from pydantic import field_validator
 
+from gazette.core import editions
 from gazette.core.canonical import canonical_query
 from gazette.core.client import client_ip
 from gazette.news.authors import published_authors
@@ -42,6 +43,7 @@ MAX_ID = 2**31 - 1
 MAX_MOST_READ = 50
 SLUG_PATTERN = r"^[-a-zA-Z0-9_]+$"
 TAG_SLUG_PATTERN = r"^[-\w]+$"  # taggit keeps accented letters in its slugs
+LANGUAGE_PATTERN = r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{1,8})*$"
 
 api = NinjaAPI(
     title="Gazette public API",
@@ -143,6 +145,7 @@ class Note(Schema):
 
 class ArticleSummary(Schema):
     id: int
+    language: str = Field(description="The language of the story's edition, e.g. en or ko.")
     headline: str
     standfirst: str
     url: str
@@ -198,6 +201,9 @@ class ArticleFilters(Paging):
     )
     published_after: datetime | None = Field(None, description="Published at or after.")
     published_before: datetime | None = Field(None, description="Published before.")
+    language: Annotated[str, Field(pattern=LANGUAGE_PATTERN, max_length=20)] | None = Field(
+        None, description="Only this language edition's stories (its code, e.g. ko)."
+    )
 
     @field_validator("published_after", "published_before")
     @classmethod
@@ -257,6 +263,7 @@ def _note(note) -> dict:
 def _article(article, links: SiteLinks, notes: dict) -> dict:
     return {
         "id": article.pk,
+        "language": editions.language_of_locale(article.locale_id),
         "headline": article.title,
         "standfirst": article.standfirst,
         "url": links.page_url(article.url_path) or "",
@@ -320,6 +327,10 @@ def list_articles(request, filters: Query[ArticleFilters]):
         articles = articles.filter(first_published_at__gte=filters.published_after)
     if filters.published_before:
         articles = articles.filter(first_published_at__lt=filters.published_before)
+    if filters.language:
+        # A language the site has no edition in lists nothing (not every edition).
+        locale_id = editions.locale_ids(request).get(filters.language.lower())
+        articles = articles.in_edition(locale_id) if locale_id else articles.none()
     articles = for_syndication(articles.newest_first()).defer_streamfields()
     links = SiteLinks.for_request(request)
     return _listing(request, articles, filters, lambda rows: _articles(rows, links))

@@ -29,7 +29,10 @@ def published_authors() -> AuthorQuerySet:
 
 def author_page(request, slug: str):
     author = get_object_or_404(published_authors().select_related("photo"), slug=slug)
-    articles = ArticlePage.objects.live().public().by_author(author).newest_first().for_listing()
+    # The stories of the page's edition: /ko/authors/<slug>/ lists the Korean ones.
+    articles = (
+        ArticlePage.objects.live().public().in_edition().by_author(author).newest_first()
+    ).for_listing()
     page = Paginator(articles, ARTICLES_PER_PAGE).get_page(request.GET.get("page"))
     return TemplateResponse(
         request, "people/author_page.html", {"author": author, "articles": page}

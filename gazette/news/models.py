@@ -112,6 +112,10 @@ class ArticlePageTag(TaggedItemBase):
 class ArticlePage(Page):
     """A news story. The page title is its headline."""
 
+    # The import's identity stays the original's: a copy or a translation is a story of its
+    # own (and a second row with that key would break its unique constraint).
+    exclude_fields_in_copy = ["source_key"]
+
     standfirst = models.TextField(
         blank=True,
         max_length=400,

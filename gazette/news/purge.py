@@ -15,11 +15,13 @@ revision, e.g. a comment was published.
 from __future__ import annotations
 
 from django.dispatch import Signal
+from django.urls import reverse
 from django_tasks import task
 from wagtail.contrib.frontend_cache.tasks import purge_urls_from_cache_task
 from wagtail.contrib.frontend_cache.utils import PurgeBatch
 from wagtail.models import Page, Site
 
+from gazette.core import editions
 from gazette.core.purge import purge_urls, purging_enabled
 
 from . import lifecycle
@@ -55,15 +57,17 @@ def article_urls(article: ArticlePage) -> list[str]:
     root_url = _site_root_url(article)
     if root_url is None:
         return []
-    urls = [root_url + "/"]
-    if (url := article.get_full_url()) is not None:
-        urls.append(url)
-    if article.section_id and (section_url := article.section.get_full_url()):
-        urls.append(section_url)
-    for item in article.article_authors.select_related("author"):
-        urls.append(_absolute(root_url, item.author.get_absolute_url()))
-    for _, answer in urls_showing_article.send(sender=ArticlePage, article=article):
-        urls.extend(_absolute(root_url, url) for url in answer or ())
+    # The pages of the article's own edition: a Korean story is on /ko/, /ko/authors/...
+    with editions.addresses_of(article.locale_id):
+        urls = [_absolute(root_url, reverse("wagtail_serve", args=[""]))]
+        if (url := article.get_full_url()) is not None:
+            urls.append(url)
+        if article.section_id and (section_url := article.section.get_full_url()):
+            urls.append(section_url)
+        for item in article.article_authors.select_related("author"):
+            urls.append(_absolute(root_url, item.author.get_absolute_url()))
+        for _, answer in urls_showing_article.send(sender=ArticlePage, article=article):
+            urls.extend(_absolute(root_url, url) for url in answer or ())
     return list(dict.fromkeys(urls))
 
 

@@ -74,7 +74,9 @@ def related_reading(article: ArticlePage, *, count: int = DISPLAY_COUNT) -> Arti
         computed |= Q(pk__in=newest.newest_first().values("pk")[:count])
     computed &= Q(is_headline_only=False) & ~Q(pk__in=excluded)
     candidates = Q(pk__in=picks.values("pick_id")) | computed
-    shown = ArticlePage.objects.live().public().excluding(article)
+    # The article's own edition only: a Korean story's list is of Korean stories (its stored
+    # neighbours and picks may be of any edition; the section's newest fill their places).
+    shown = ArticlePage.objects.live().public().in_edition(article.locale_id).excluding(article)
     pick_order = picks.filter(pick_id=OuterRef("pk")).annotate(order=Coalesce("sort_order", 0))
     rank = similar.filter(similar_id=OuterRef("pk")).order_by("rank")
     return (
@@ -131,13 +133,20 @@ def picks_not_shown(article: ArticlePage) -> list[tuple[ArticlePage, str]]:
         ArticlePage.objects.filter(picked_for__article_id=article.pk)
         .annotate(restricted=view_restricted())
         .order_by("picked_for__sort_order")
-        .only("pk", "title", "live", "expired", "go_live_at")
+        .only("pk", "title", "live", "expired", "go_live_at", "locale_id")
     )
-    return [(pick, reason) for pick in picks if (reason := why_pick_not_shown(pick))]
+    return [
+        (pick, reason)
+        for pick in picks
+        if (reason := why_pick_not_shown(pick, edition_of=article.locale_id))
+    ]
 
 
-def why_pick_not_shown(pick: ArticlePage) -> str:
-    """Why readers do not see this pick ("" when they do); ``restricted`` may be annotated."""
+def why_pick_not_shown(pick: ArticlePage, *, edition_of: int | None = None) -> str:
+    """Why readers do not see this pick ("" when they do); ``restricted`` may be annotated;
+    ``edition_of``: the locale of the article it is picked for."""
+    if edition_of is not None and pick.locale_id != edition_of:
+        return "It is in another language edition, so it is not listed here."
     restricted = getattr(pick, "restricted", None)
     if restricted is None:
         restricted = ArticlePage.objects.filter(pk=pick.pk).not_public().exists()

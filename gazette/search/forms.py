@@ -8,6 +8,7 @@ from datetime import date
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from gazette.core import editions
 from gazette.news.models import SectionPage
 
 from .queries import NEWEST, RELEVANCE, SearchFilters
@@ -60,11 +61,13 @@ class SearchForm(forms.Form):
 
     def __init__(self, *args, sections=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["section"].queryset = (
-            sections
-            if sections is not None
-            else SectionPage.objects.live().public().order_by("path")
-        )
+        if sections is None:
+            # The sections of the page's edition (a Korean search lists the Korean ones).
+            sections = SectionPage.objects.live().public().order_by("path")
+            locale_id = editions.active_locale_id()
+            if locale_id is not None:
+                sections = sections.filter(locale_id=locale_id)
+        self.fields["section"].queryset = sections
 
     def clean(self):
         data = super().clean()
@@ -88,4 +91,6 @@ class SearchForm(forms.Form):
             published_from=data.get("published_from"),
             published_to=data.get("published_to"),
             order=data.get("order") or RELEVANCE,
+            # The edition of the page's address: /ko/search/ searches the Korean stories.
+            locale_id=editions.active_locale_id(),
         )

@@ -30,6 +30,9 @@ class ArticleSearchEntry(models.Model):
     )
     # Copies of the article's columns, so that filters need no join (kept by entries.py).
     section_id = models.IntegerField(null=True)
+    # The article's edition (wagtail Locale): a search reads its own edition's entries only,
+    # stemmed in its language (entries.text_search_config).
+    locale_id = models.IntegerField(null=True)
     first_published_at = models.DateTimeField(null=True)
     search_vector = SearchVectorField()
 

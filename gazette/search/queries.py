@@ -49,6 +49,8 @@ class SearchFilters:
     published_from: date | None = None
     published_to: date | None = None
     order: str = RELEVANCE
+    # The language edition searched (a wagtail Locale's id); None: every edition.
+    locale_id: int | None = None
 
 
 def _start_of(day: date) -> datetime:
@@ -58,6 +60,8 @@ def _start_of(day: date) -> datetime:
 def filtered_articles(filters: SearchFilters):
     """Live, public articles that pass the section and date filters (no search terms)."""
     articles = ArticlePage.objects.live().public()
+    if filters.locale_id is not None:
+        articles = articles.in_edition(filters.locale_id)
     if filters.section is not None:
         articles = articles.in_section(filters.section)
     if filters.published_from:
@@ -91,7 +95,7 @@ class SearchResults:
         self.terms = terms
         self.filters = filters
         self.order = filters.order
-        self.engine = _engine()
+        self.engine = _engine(filters.locale_id)
         self.articles = filtered_articles(filters)
 
     @cached_property
@@ -179,10 +183,10 @@ def _two_figures(number: float) -> int:
 # -- the engines -------------------------------------------------------------------------
 
 
-def _engine():
+def _engine(locale_id: int | None = None):
     backend = compat.search_backend()
     if connection.vendor == "postgresql":
-        return PostgresMatches(getattr(backend, "config", None))
+        return PostgresMatches(locale_id)
     if connection.vendor == "sqlite" and compat.uses_sqlite_full_text(backend):
         return SQLiteMatches()
     raise NotImplementedError(
@@ -281,19 +285,25 @@ class PostgresMatches:
     the matches, the filters are plain columns, the newest CANDIDATE_LIMIT by publication
     date are kept, and only those are scored (ts_rank, headline A > standfirst B > body C).
     The page shown is read through ``filtered_articles`` again, so a stale entry can never
-    show a draft or a restricted story."""
+    show a draft or a restricted story. A search of one edition reads its entries only,
+    stemmed as they were: in the edition's language."""
 
-    def __init__(self, config: str | None):
-        self.config = config
+    def __init__(self, locale_id: int | None = None):
+        self.locale_id = locale_id
 
     def _tsquery(self, terms: SearchTerms) -> tuple[str, list]:
         # plainto_tsquery ANDs the words after the same stemming the entries were given. With
         # its configuration named it is immutable: the planner folds it to a constant and
         # estimates from the statistics how many entries match (the newest-first index for
         # a common word, the GIN index for a rare one).
-        from .entries import text_search_config
+        from .entries import locale_config
 
-        return "plainto_tsquery(%s::regconfig, %s)", [text_search_config(), terms.text]
+        return "plainto_tsquery(%s::regconfig, %s)", [locale_config(self.locale_id), terms.text]
+
+    def _edition(self) -> tuple[str, list]:
+        if self.locale_id is None:
+            return "true", []
+        return "locale_id = %s", [self.locale_id]
 
     def candidates(self, terms: SearchTerms, filters: SearchFilters, articles):
         """Publication time (the position), article id, score and publication time of the
@@ -304,6 +314,9 @@ class PostgresMatches:
 
         tsquery, params = self._tsquery(terms)
         where = [f"{ENTRY}.search_vector @@ search_query"]
+        if self.locale_id is not None:
+            where.append(f"{ENTRY}.locale_id = %s")
+            params.append(self.locale_id)
         if filters.section is not None:
             where.append(f"{ENTRY}.section_id = %s")
             params.append(filters.section.pk)
@@ -345,8 +358,10 @@ class PostgresMatches:
             else "true"
         )
         since_params = [since] if since is not None else []
+        edition, edition_params = self._edition()
         sql = (
             f"SELECT count(*), count(*) FILTER (WHERE {looked_at}) "  # noqa: S608
-            f"FROM {ArticleSearchEntry._meta.db_table} WHERE search_vector @@ {tsquery}"
+            f"FROM {ArticleSearchEntry._meta.db_table} "
+            f"WHERE search_vector @@ {tsquery} AND {edition}"
         )
-        return sql, [*since_params, *params]
+        return sql, [*since_params, *params, *edition_params]

@@ -23,15 +23,16 @@ class Moved:
 
 
 def stories_on(tag: Tag) -> ArticlePageQuerySet:
-    """The stories a topic page and feed list: readable ones (live, public, with a body)."""
-    return ArticlePage.objects.readable().tagged(tag_id=tag.pk)
+    """The stories a topic page and feed list: readable ones (live, public, with a body) of
+    the active language's edition (/ko/topics/<slug>/ lists the Korean ones)."""
+    return ArticlePage.objects.readable().in_edition().tagged(tag_id=tag.pk)
 
 
 def active_topics(*, with_latest: bool = False) -> QuerySet[Tag]:
-    """Topics with at least one readable story, by name, each with ``article_count``."""
-    return tags_in_use(ArticlePage.objects.readable(), with_latest=with_latest).order_by(
-        Lower("name"), "pk"
-    )
+    """Topics with at least one readable story in the active language's edition, by name,
+    each with ``article_count``."""
+    readable = ArticlePage.objects.readable().in_edition()
+    return tags_in_use(readable, with_latest=with_latest).order_by(Lower("name"), "pk")
 
 
 def find_topic(slug: str) -> Tag | Moved | None:

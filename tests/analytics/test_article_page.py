@@ -101,7 +101,7 @@ def test_popular_now_sits_in_the_rail_between_the_related_lists_and_must_reads(c
 
     popular = rail[rail.index('aria-labelledby="popular-now-heading"') :]
     popular = popular[: popular.index("</section>")]
-    titles = re.findall(r'class="teaser__headline" href="[^"]+">([^<]+)</a>', popular)
+    titles = re.findall(r'class="teaser__headline" href="[^"]+" dir="auto">([^<]+)</a>', popular)
     # The two most read, then the newest; never the article being read.
     assert titles == ["Story 5", "Story 2", "Story 1", "Story 3", "Story 4"]
     assert re.findall(r'ranked-list__rank" aria-hidden="true">(\d)', popular) == list("12345")

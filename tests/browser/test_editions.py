@@ -5,8 +5,6 @@ in test-artifacts/)."""
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from tests.home.test_editions import _translate, editions  # noqa: F401 - the fixture
-
 pytestmark = pytest.mark.django_db(transaction=True)
 
 WCAG_AA = {
@@ -15,7 +13,7 @@ WCAG_AA = {
 
 
 @pytest.mark.parametrize("width", [390, 1280])
-def test_the_korean_article_and_its_switcher(editions, open_page, width, artifacts):  # noqa: F811
+def test_the_korean_article_and_its_switcher(editions, open_page, width, artifacts):
     # axe runs its script in the page: JavaScript on for that part.
     page, watch = open_page("/ko/world/floods/", width=width)
     assert page.locator("html").get_attribute("lang") == "ko"
@@ -35,3 +33,15 @@ def test_the_korean_article_and_its_switcher(editions, open_page, width, artifac
     assert page.locator("html").get_attribute("lang").startswith("en")
     assert page.locator("h1").first.inner_text() == "Floods in the north"
     assert watch.foreign_requests == [] and watch.failed == []
+
+
+def test_the_korean_search_page(editions, open_page, artifacts):
+    page, watch = open_page("/ko/search/?q=홍수", width=390)
+    assert page.locator("html").get_attribute("lang") == "ko"
+    results = page.locator(".search-result__headline a")
+    assert results.all_inner_texts() == ["북부 홍수"]
+    assert results.first.get_attribute("href") == "/ko/world/floods/"
+    page.screenshot(path=str(artifacts / "korean-edition-search-390.png"), full_page=True)
+    violations = Axe().run(page, options=WCAG_AA).response["violations"]
+    assert violations == [], [violation["id"] for violation in violations]
+    assert watch.foreign_requests == [] and watch.failed == [] and watch.console_errors == []

@@ -22,3 +22,32 @@ def test_demo_site_builds_once_and_keeps_its_data(tmp_path, settings, capsys):
     second = capsys.readouterr().out
     assert Page.objects.count() == pages
     assert second.split("password: ")[1].strip() == password
+
+
+def test_the_demo_makes_a_korean_edition_once(tmp_path, settings, capsys, client):
+    from django.core.management.base import CommandError
+
+    from gazette.news.models import ArticlePage
+
+    settings.VAR_DIR = tmp_path
+    options = {"seed_dir": SEED_FILE.parent, "base_url": "http://127.0.0.1:8000"}
+    call_command("build_demo_site", edition="ko", **options)
+    out = capsys.readouterr().out
+    assert "Edition ko: http://127.0.0.1:8000/ko/" in out
+    english = ArticlePage.objects.get(
+        locale__language_code="en", slug__startswith="18-north-korean-soldiers"
+    )
+    korean = english.get_translation(english.locale.__class__.objects.get(language_code="ko"))
+    assert korean.live and korean.url == "/ko" + english.url
+    assert client.get("/ko/").status_code == 200
+    assert client.get(korean.url).status_code == 200
+
+    pages = Page.objects.count()
+    call_command("build_demo_site", edition="ko", **options)
+    assert Page.objects.count() == pages
+    assert "0 pages copied" in capsys.readouterr().out
+
+    with pytest.raises(CommandError, match="choose one of"):
+        call_command("build_demo_site", edition="xx", **options)
+    with pytest.raises(CommandError, match="site's own language"):
+        call_command("build_demo_site", edition="en", **options)

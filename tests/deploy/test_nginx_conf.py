@@ -254,6 +254,10 @@ def asked(edge: str, path: str) -> str:
             "/search/?q=korea&order=newest&page=2",
         ),
         ("/%73earch/?q=korea&x=1", "/%73earch/?q=korea"),
+        # A second-language edition's search and author pages, as the site's own.
+        ("/ko/search/?zz=1&q=%ED%99%8D%EC%88%98&page=2", "/ko/search/?q=%ED%99%8D%EC%88%98&page=2"),
+        ("/ko/authors/kim/?x=1&page=2", "/ko/authors/kim/?page=2"),
+        ("/ko/world/floods/?utm_source=x&comments_page=2", "/ko/world/floods/?comments_page=2"),
         (
             "/api/v1/articles?foo=1&published_before=2024&page=x&section=world",
             "/api/v1/articles?page=x&section=world&published_before=2024",

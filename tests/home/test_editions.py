@@ -2,45 +2,9 @@
 with its own sections and articles, served under /ko/, beside the English site unprefixed."""
 
 import pytest
-from django.core.cache import cache
-from wagtail.models import Locale
 
 from gazette.news.models import ArticlePage
-from tests.factories import ArticleFactory, SectionFactory, make_curated_list
-
-
-def _translate(page, locale):
-    copy = page.copy_for_translation(locale)
-    copy.save_revision().publish()
-    copy.refresh_from_db()
-    return copy.specific
-
-
-@pytest.fixture
-def editions(home):
-    korean = Locale.objects.create(language_code="ko")
-    world = SectionFactory(title="World", slug="world", parent=home)
-    english_story = ArticleFactory(title="Floods in the north", slug="floods", parent=world)
-    english_only = ArticleFactory(title="Only in English", slug="english-only", parent=world)
-    ko_home = _translate(home, korean)
-    ko_world = _translate(world, korean)
-    ko_world.title = "세계"
-    ko_world.save_revision().publish()
-    ko_story = _translate(english_story, korean)
-    ko_story.title = "북부 홍수"
-    ko_story.save_revision().publish()
-    ko_story.refresh_from_db()
-    make_curated_list("must-reads", [english_story, ko_story])
-    cache.clear()
-    return {
-        "home": home,
-        "ko_home": ko_home,
-        "world": world,
-        "ko_world": ko_world,
-        "story": english_story,
-        "english_only": english_only,
-        "ko_story": ko_story,
-    }
+from tests.factories import ArticleFactory
 
 
 def test_the_korean_edition_is_served_under_its_prefix_in_korean(editions, client):
@@ -145,3 +109,71 @@ def test_the_sitemap_names_both_editions_with_their_alternates(editions, client)
     assert xml.count(alternates) == 2  # on the English entry and on the Korean one
     pages = client.get("/sitemaps/pages.xml").content.decode()
     assert "<loc>http://localhost/ko/world/</loc>" in pages
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/ko/" + "가" * 3000 + "/",  # overlong
+        "/ko/world/" + "x" * 5000 + "/",
+        "/ko/%ff%fe/",  # not UTF-8
+        "/ko/%c0%af/",
+        "/ko/world/%00/",
+        "/ko/%E2%80%AE%E2%80%8B/",
+        "/ko/ko/",
+        "/ko/ko/world/floods/",
+        "/ko/en/world/floods/",
+        "/xx/",  # a language the site has no edition in
+        "/xx/world/floods/",
+        "/zh-hans/world/",
+        "/ar/",  # a language the site knows, without an edition
+        "/ko/world/english-only/",  # an English-only story has no Korean address
+        "/ko/search/%ff/",
+        "/ko/authors/nobody/",
+        "/ko/topics/%ff%fe/",
+        "/ko/feeds/sections/%ff/rss.xml",
+    ],
+)
+def test_hostile_edition_paths_are_not_found_never_an_error(editions, client, path):
+    response = client.get(path)
+    assert response.status_code in (301, 404), (path, response.status_code)
+
+
+def test_a_korean_search_with_garbage_is_answered(editions, client):
+    for query in ("%ff", "\x00", "가" * 5000, "<script>", "' OR 1=1 --"):
+        response = client.get("/ko/search/", {"q": query, "section": "%ff", "page": "-1"})
+        assert response.status_code == 200
+
+
+def test_a_headline_or_name_of_the_other_direction_is_isolated(editions, client):
+    """An English headline in the Arabic edition's lists and an Arabic name on an English
+    page sit in dir="auto": their punctuation and numbers keep their own order."""
+    from wagtail.models import Locale
+
+    from gazette.news.models import ArticleAuthor
+    from tests.conftest import translate
+    from tests.factories import AuthorFactory
+
+    arabic = Locale.objects.create(language_code="ar")
+    translate(editions["home"], arabic)
+    ar_world = translate(editions["world"], arabic, title="العالم")
+    english_headline = "G7 leaders meet (day 2)"
+    translate(editions["english_only"], arabic, title=english_headline)
+    ArticleFactory(parent=ar_world, title="فيضانات في الشمال", slug="ar-floods")
+
+    arabic_page = client.get("/ar/").content.decode()
+    assert '<html lang="ar" dir="rtl">' in arabic_page
+    assert f'dir="auto"><a href="/ar/world/english-only/">{english_headline}</a>' in arabic_page, (
+        "the English headline is isolated in the Arabic list"
+    )
+
+    sara = AuthorFactory(name="سارة الخطيب", slug="sara")
+    story = editions["english_only"].get_latest_revision_as_object()
+    story.article_authors = [ArticleAuthor(author=sara)]
+    story.save_revision().publish()
+    english_page = client.get("/world/english-only/").content.decode()
+    assert '<html lang="en' in english_page and 'dir="ltr"' in english_page
+    assert 'rel="author" dir="auto">سارة الخطيب</a>' in english_page
+    assert '<p class="author-box__name" dir="auto">' in english_page
+    author_page = client.get("/authors/sara/").content.decode()
+    assert '<h1 dir="auto">سارة الخطيب</h1>' in author_page

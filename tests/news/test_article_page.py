@@ -104,7 +104,7 @@ def test_article_page_shows_its_parts(home, client):
     html, _ = _render(client, article)
     assert "<title>A headline &lt;with&gt; markup | Gazette</title>" in html
     assert re.search(r"<h1[^>]*>A headline &lt;with&gt; markup</h1>", html)
-    assert '<a href="/authors/daniel-kim/" rel="author">Daniel Kim</a>' in html
+    assert '<a href="/authors/daniel-kim/" rel="author" dir="auto">Daniel Kim</a>' in html
     assert '<a href="mailto:content@viewusglobal.com">content@viewusglobal.com</a>' in html
     assert "Korean Central News Agency" in html and "Soldiers on parade" in html
     skip_links = re.findall(r'class="skip-link" href="(#[\w-]+)"', html)
@@ -144,7 +144,7 @@ def test_must_reads_follow_the_editors_order_and_drop_unpublished(home, client):
 
     html, _ = _render(client, article)
     rail = html[html.index("Must-Reads") :]
-    shown = re.findall(r'class="teaser__headline" href="[^"]+">(Pick \d)</a>', rail)
+    shown = re.findall(r'class="teaser__headline" href="[^"]+" dir="auto">(Pick \d)</a>', rail)
     assert shown == ["Pick 0", "Pick 2", "Pick 3", "Pick 4", "Pick 5"]
 
 

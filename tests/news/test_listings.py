@@ -40,7 +40,7 @@ def _stories(section, count, **kwargs):
 
 
 def _headlines(html) -> list[str]:
-    return re.findall(r'class="story-card__headline"><a href="[^"]+">([^<]+)</a>', html)
+    return re.findall(r'class="story-card__headline" dir="auto"><a href="[^"]+">([^<]+)</a>', html)
 
 
 def test_section_page_lists_newest_first_with_a_fixed_query_count(home, client):

@@ -47,12 +47,12 @@ def _render(client, article) -> tuple[str, int]:
 
 def _latest(html: str) -> list[str]:
     block = html[html.index('id="latest-stories-heading"') :].split("</section>")[0]
-    return re.findall(r'class="teaser__headline" href="[^"]+">([^<]+)</a>', block)
+    return re.findall(r'class="teaser__headline" href="[^"]+" dir="auto">([^<]+)</a>', block)
 
 
 def _must_reads(html: str) -> list[str]:
     block = html[html.index('id="must-reads-heading"') :].split("</section>")[0]
-    return re.findall(r'class="teaser__headline" href="[^"]+">([^<]+)</a>', block)
+    return re.findall(r'class="teaser__headline" href="[^"]+" dir="auto">([^<]+)</a>', block)
 
 
 def _menu(html: str) -> list[str]:

@@ -50,7 +50,9 @@ def _summary(html: str) -> str:
 
 
 def _headlines(html: str) -> list[str]:
-    found = re.findall(r'class="search-result__headline"><a href="[^"]+">(.*?)</a>', html)
+    found = re.findall(
+        r'class="search-result__headline" dir="auto"><a href="[^"]+">(.*?)</a>', html
+    )
     return [re.sub(r"</?mark>", "", headline) for headline in found]
 
 

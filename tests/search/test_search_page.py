@@ -96,7 +96,9 @@ def _search(client, **params):
 
 
 def _headlines(html) -> list[str]:
-    found = re.findall(r'class="search-result__headline"><a href="[^"]+">(.*?)</a>', html)
+    found = re.findall(
+        r'class="search-result__headline" dir="auto"><a href="[^"]+">(.*?)</a>', html
+    )
     return [re.sub(r"</?mark>", "", headline) for headline in found]
 
 

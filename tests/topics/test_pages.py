@@ -41,7 +41,7 @@ def _stories(section, count, tags, *, title="Story", minutes=0):
 
 
 def _headlines(html) -> list[str]:
-    return re.findall(r'class="story-card__headline"><a href="[^"]+">([^<]+)</a>', html)
+    return re.findall(r'class="story-card__headline" dir="auto"><a href="[^"]+">([^<]+)</a>', html)
 
 
 def _count(client, url) -> tuple[str, int]:

@@ -29,8 +29,22 @@ class Command(BaseCommand):
             default="http://127.0.0.1:8000",
             help="The address the site is served at; the site's absolute URLs use it.",
         )
+        parser.add_argument(
+            "--edition",
+            metavar="LANGUAGE",
+            help="Also make a second-language edition (e.g. ko): the home page, sections and "
+            "stories copied into it, untranslated, for editors to translate.",
+        )
 
-    def handle(self, *args, seed_dir: Path, admin_username: str, base_url: str, **options):
+    def handle(
+        self,
+        *args,
+        seed_dir: Path,
+        admin_username: str,
+        base_url: str,
+        edition: str | None = None,
+        **options,
+    ):
         ensure_home_page()
         # Absolute URLs (canonical, feeds, sitemaps) name the address the site is served at.
         try:
@@ -47,6 +61,8 @@ class Command(BaseCommand):
                 raise CommandError(f"{path}: {exc}") from None
             url = result.article.get_url() or ""
             self.stdout.write(f"Article: {base_url}{url}" if url.startswith("/") else url)
+        if edition:
+            self._make_edition(edition, base_url)
         password, _ = ensure_admin(
             username=admin_username, password_file=settings.VAR_DIR / "admin-password.txt"
         )
@@ -54,4 +70,20 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 f"Admin: {base_url}/admin/  user: {admin_username}  password: {password}"
             )
+        )
+
+    def _make_edition(self, language_code: str, base_url: str) -> None:
+        from gazette.core.editions import content_language
+        from gazette.demo.editions import make_edition
+
+        known = dict(settings.WAGTAIL_CONTENT_LANGUAGES)
+        if language_code not in known:
+            raise CommandError(f"--edition: choose one of {', '.join(known)}")
+        try:
+            made = make_edition(content_language(language_code))
+        except ValueError as exc:
+            raise CommandError(f"--edition: {exc}") from None
+        self.stdout.write(
+            f"Edition {made.language_code}: {base_url}/{made.language_code}/ "
+            f"({made.copied} pages copied, {made.already_there} already there)"
         )
