@@ -73,6 +73,91 @@ def publish_saved_revision(page, revision):
         del revision.as_object
 
 
+def add_live_child(parent, page, *, last_published_at=None):
+    """What ``parent.add_child(instance=page)``, ``page.save_revision(log_action=True)`` and
+    ``revision.publish()`` leave for a new page, written in one save instead of three: the row
+    born live, one revision, the same three log entries ("wagtail.create", "wagtail.edit",
+    "wagtail.publish") and
+    ``page_published``. Leans on what Wagtail's publish action does for a page that has no
+    previous revision, no go-live time in the future, no workflow, no comments and no aliases
+    (a page just made has none): it sets the live fields below and sends the signal.
+    ``last_published_at`` (default: now) is the source's own.
+
+    The page is validated once, as publishing does, but for its foreign keys: each would
+    cost a query to find a row the caller just read, and the database refuses a dangling one
+    anyway. The log entries are written together, as ``PageLogEntry.objects.log_action``
+    would write each (it validates only that the action is registered: checked here)."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.utils import timezone
+    from wagtail.log_actions import get_active_log_context
+    from wagtail.log_actions import registry as log_registry
+    from wagtail.models import PageLogEntry, Revision
+    from wagtail.signals import page_published
+
+    now = timezone.now()
+    page.live = True
+    page.expired = False
+    page.has_unpublished_changes = False
+    page.first_published_at = page.first_published_at or now
+    page.last_published_at = last_published_at or now
+    page.draft_title = page.title
+    set_cached_parent(page, parent)
+    # The tree's own fields (path, depth) are set by add_child as it saves.
+    keys = [field.name for field in page._meta.concrete_fields if field.is_relation]
+    page.full_clean(exclude=[*keys, "path", "depth"])  # raises before anything is written
+    # treebeard's add_child saves with Page.save's defaults (clean=True): validated above.
+    # Its "wagtail.create" log entry is written below, with the other two.
+    page.save = lambda **kwargs: type(page).save(page, clean=False, log_action=None, **kwargs)
+    try:
+        parent.add_child(instance=page)
+    finally:
+        del page.save
+    revision = Revision.objects.create(
+        content_object=page,
+        base_content_type=page.get_base_content_type(),
+        content=page.serializable_data(),
+        object_str=str(page),
+    )
+    page.latest_revision = page.live_revision = revision
+    page.latest_revision_created_at = revision.created_at
+    # A row update, not a save: the one save above is the one the receivers and indexes see.
+    type(page).objects.filter(pk=page.pk).update(
+        latest_revision=revision,
+        live_revision=revision,
+        latest_revision_created_at=revision.created_at,
+    )
+    log_registry.scan_for_actions()
+    content_type = ContentType.objects.get_for_model(page, for_concrete_model=False)
+    entries = []
+    # Page.save logs the creation by the page's owner, without a revision.
+    for action, by_owner, of_revision in (
+        ("wagtail.create", True, None),
+        ("wagtail.edit", False, revision),
+        ("wagtail.publish", False, revision),
+    ):
+        if not log_registry.action_exists(action):
+            raise RuntimeError(f"Wagtail no longer registers the log action {action}")
+        context = get_active_log_context()
+        user_id = page.owner_id if by_owner else None
+        entries.append(
+            PageLogEntry(
+                page=page,
+                content_type=content_type,
+                label=PageLogEntry.objects.get_instance_title(page),
+                action=action,
+                timestamp=timezone.now(),
+                data={},
+                user_id=user_id or (context.user.pk if context.user else None),
+                uuid=context.uuid,
+                revision=of_revision,
+                content_changed=True,
+            )
+        )
+    PageLogEntry.objects.bulk_create(entries)
+    page_published.send(sender=page.specific_class, instance=page, revision=revision)
+    return revision
+
+
 # -- Wagtail's routing ----------------------------------------------------------------------------
 
 
@@ -234,13 +319,17 @@ def _gate_search_updates() -> None:
 
 
 @contextmanager
-def index_updates_batched() -> Iterator[None]:
+def index_updates_batched(defer_to: Callable[[list[tuple]], None] | None = None) -> Iterator[None]:
     """Inside: an object saved several times (a page by ``add_child``, ``save_revision`` and
     ``publish``) is indexed once, when the block ends, by the same tasks the post-save
     receivers would have queued for each save. The reference index's own switch
     (``disable_reference_index_auto_update``) holds its receiver back; the gate above holds
     back the search index's. A block that raises indexes nothing (its transaction rolls
-    back). Deletions still update the reference index at once."""
+    back). Deletions still update the reference index at once.
+
+    ``defer_to``, when given, is handed the updates instead of queueing them, as
+    ``(app_label, model_name, pk, references, search)`` tuples (a bulk run keeps them for its
+    end, when ``run_index_updates`` does them)."""
     from modelsearch import index
     from modelsearch.tasks import insert_or_update_object_task
     from wagtail.models import ReferenceIndex
@@ -259,13 +348,40 @@ def index_updates_batched() -> Iterator[None]:
     finally:
         _saved_for_indexing.reset(token)
     searched = set(index.get_indexed_models())
+    updates = []
     for instance in saved.values():
         model = type(instance)
-        arguments = (model._meta.app_label, model._meta.model_name, str(instance.pk))
-        if model in ReferenceIndex.tracked_models:
-            update_reference_index_task.enqueue(*arguments)
-        if model in searched and getattr(model, "search_auto_update", True):
-            insert_or_update_object_task.enqueue(*arguments)
+        references = model in ReferenceIndex.tracked_models
+        search = model in searched and getattr(model, "search_auto_update", True)
+        if references or search:
+            key = (model._meta.app_label, model._meta.model_name, str(instance.pk))
+            updates.append((*key, references, search))
+    if defer_to is not None:
+        defer_to(updates)
+        return
+    for app_label, model_name, pk, references, search in updates:
+        if references:
+            update_reference_index_task.enqueue(app_label, model_name, pk)
+        if search:
+            insert_or_update_object_task.enqueue(app_label, model_name, pk)
+
+
+def run_index_updates(updates) -> None:
+    """Do now what the tasks ``index_updates_batched`` queues would do, for each
+    ``(app_label, model_name, pk, references, search)``: the frameworks' own task bodies, so
+    the indexes end as theirs leave them. An object deleted since is skipped."""
+    from django.apps import apps
+    from modelsearch.tasks import insert_or_update_object_task
+    from wagtail.tasks import update_reference_index_task
+
+    for app_label, model_name, pk, references, search in updates:
+        model = apps.get_model(app_label, model_name)
+        if not model.objects.filter(pk=pk).exists():
+            continue
+        if references:
+            update_reference_index_task.func(app_label, model_name, pk)
+        if search:
+            insert_or_update_object_task.func(app_label, model_name, pk)
 
 
 post_save.connect(_record_saved, dispatch_uid="gazette-indexing-batch")

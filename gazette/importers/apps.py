@@ -19,5 +19,8 @@ class ImportersConfig(AppConfig):
     def ready(self):
         from gazette.core import periodic
 
+        from .indexing import queue_stale_index_updates
+
+        periodic.register("import-index-updates", queue_stale_index_updates)
         # Polling is slow (other sites' servers): a task, so scheduled pages never wait on it.
         periodic.register("feeds", enqueue_due_feed_polls)

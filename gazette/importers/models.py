@@ -212,3 +212,27 @@ class ImportRun(models.Model):
         if not self.progress_total:
             return None
         return min(100, round(100 * self.progress_done / self.progress_total))
+
+
+class PendingIndexUpdate(models.Model):
+    """An object a bulk run (an import) saved whose search and reference index updates wait
+    for the run's end (``indexing.index_updates_deferred``): one row written in the item's own
+    transaction instead of a task per index and object. A run that dies leaves its rows; the
+    next run, or the periodic job once they are stale, does them."""
+
+    app_label = models.CharField(max_length=100)
+    model_name = models.CharField(max_length=100)
+    object_id = models.CharField(max_length=64)
+    references = models.BooleanField()
+    search = models.BooleanField()
+    noted_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["app_label", "model_name", "object_id"], name="one_pending_index_update"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.app_label}.{self.model_name} {self.object_id}"

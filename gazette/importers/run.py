@@ -17,6 +17,7 @@ from gazette.core.newsroom_time import newsroom_zone_name, zone
 from gazette.news import lifecycle
 from gazette.news.models import ArticlePage
 
+from .indexing import index_updates_deferred
 from .items import FailedItem, ImportedImage, ImportItem, ParsedEntry, SkippedItem
 from .reading import Source, SourceError, detect_format, fetch_bytes, open_source
 from .upsert import ImportOptions, upsert_item
@@ -75,10 +76,12 @@ def import_sources(
 
     The lifecycle's follow-ups of each publication (related lists, renditions, purges) are
     done once for the run, when it ends (``lifecycle.publications_deferred``), unless
-    ``defer_follow_ups`` is False: then each article's as it is published."""
+    ``defer_follow_ups`` is False: then each article's as it is published. So are the
+    search and reference index updates of what the items saved (``indexing``)."""
     summary = RunSummary()
     deferred = lifecycle.publications_deferred() if defer_follow_ups else nullcontext()
-    with deferred:
+    indexing_deferred = index_updates_deferred() if defer_follow_ups else nullcontext()
+    with deferred, indexing_deferred:
         for name in names:
             for report in _import_source(
                 name, format=format, options=options, progress_for=progress_for

@@ -23,3 +23,13 @@ def perform_import_step(run_id: int) -> str:
     from .import_runs import execute_step
 
     return execute_step(run_id)
+
+
+@task()
+def run_index_updates(updates: list[list]) -> int:
+    """A bulk run's search and reference index updates (``indexing``), each as the frameworks'
+    own tasks do it: ``[app_label, model_name, pk, references, search]``. Safe to run twice."""
+    from gazette.core import compat
+
+    compat.run_index_updates(updates)
+    return len(updates)

@@ -150,6 +150,11 @@ def publications_deferred() -> Iterator[None]:
         announce_deferred_publications()
 
 
+def publications_are_deferred() -> bool:
+    """Whether this context is a bulk run's (inside ``publications_deferred``)."""
+    return _deferring.get()
+
+
 def announce_deferred_publications(*, noted_before=None) -> int:
     """Announce the noted publications (those noted before ``noted_before``, if given) in one
     ``articles_published``, then forget them; returns how many. The rows go only after the

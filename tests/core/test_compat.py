@@ -216,6 +216,50 @@ def test_wagtail_publishes_a_revision_from_its_as_object_only(home):
     assert _as_published(by_compat) == _as_published(by_wagtail)
 
 
+def test_a_live_child_written_once_ends_as_wagtails_three_saves_leave_it(home):
+    """compat.add_live_child leaves a new page as add_child, save_revision(log_action=True)
+    and publish do: the same row, revision and log entries, and page_published sent."""
+    from wagtail.models import PageLogEntry
+    from wagtail.signals import page_published
+
+    section = SectionFactory(parent=home)
+    by_wagtail = _new_draft(section, "by-wagtail")
+    by_wagtail.save_revision(log_action=True).publish()
+    published = []
+    page_published.connect(
+        lambda sender, instance, revision, **kw: published.append((instance.pk, revision.pk)),
+        weak=False,
+        dispatch_uid="test-live-child",
+    )
+    try:
+        by_compat = ArticlePage(title="Story by-compat", slug="by-compat")
+        by_compat.standfirst = "What happened."
+        by_compat.body = [("paragraph", "<p>Words.</p>")]
+        revision = compat.add_live_child(section, by_compat)
+    finally:
+        page_published.disconnect(dispatch_uid="test-live-child")
+    assert published == [(by_compat.pk, revision.pk)]
+    assert _as_published(by_compat) == _as_published(by_wagtail)
+    fields = ("action", "label", "content_type_id", "user_id", "content_changed", "data")
+
+    def entries(page):
+        rows = PageLogEntry.objects.filter(page=page).order_by("pk")
+        return [
+            (*row[:-1], row[-1] == page.latest_revision_id)
+            for row in rows.values_list(*fields, "revision_id")
+        ]
+
+    wagtail_entries = entries(ArticlePage.objects.get(pk=by_wagtail.pk))
+    compat_entries = entries(ArticlePage.objects.get(pk=by_compat.pk))
+    assert compat_entries == [
+        (action, label.replace("by-wagtail", "by-compat"), *rest)
+        for action, label, *rest in wagtail_entries
+    ]
+    row = ArticlePage.objects.get(pk=by_compat.pk)
+    assert row.revisions.count() == 1 and row.draft_title == row.title and not row.expired
+    assert row.latest_revision.as_object().title == row.title
+
+
 def _index_tasks(monkeypatch) -> list[tuple[str, str, str]]:
     """The search and reference index tasks queued, by (index, model, pk)."""
     from django_tasks.base import Task

@@ -12,8 +12,11 @@ import time_machine
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from wagtail.contrib.redirects.models import Redirect
+from wagtail.models import PageLogEntry
 
 from bench.wxr_export import write_wxr
+from gazette.core import compat
 from gazette.images.models import CustomImage
 from gazette.importers.run import import_sources
 from gazette.importers.upsert import ImportOptions
@@ -61,11 +64,19 @@ def _end_state(purged: list[str]) -> dict:
             article.lead_image.title if article.lead_image else None,
             article.revisions.count(),
             article.live_revision_id == article.latest_revision_id,
+            article.draft_title,
+            article.expired,
+            article.latest_revision_created_at is not None,
+            article.get_latest_revision_as_object().title,
+            [entry.action for entry in PageLogEntry.objects.filter(page=article).order_by("pk")],
+            article.get_view_restrictions().exists(),
+            sorted(comment.text for comment in article.comments.all()),
         )
     related = {
         (_key(row.article_id), row.rank, _key(row.similar_id))
         for row in SimilarArticle.objects.all()
     }
+    redirects = {(row.old_path, _key(row.redirect_page_id)) for row in Redirect.objects.all()}
     hits = {
         word: [
             article.source_key
@@ -80,6 +91,7 @@ def _end_state(purged: list[str]) -> dict:
     return {
         "articles": articles,
         "related": related,
+        "redirects": redirects,
         "search": hits,
         "renditions": renditions,
         "purged": sorted(set(purged)),
@@ -91,7 +103,7 @@ class _Undo(Exception):
 
 
 def test_a_bulk_run_ends_as_publishing_item_by_item_does(
-    home, tmp_path, purged, django_capture_on_commit_callbacks
+    home, tmp_path, purged, django_capture_on_commit_callbacks, monkeypatch
 ):
     # Ten posts: enough for related lists, renditions, purges and hits of each search word.
     export = write_wxr(tmp_path / "export.xml", posts=10)
@@ -106,12 +118,23 @@ def test_a_bulk_run_ends_as_publishing_item_by_item_does(
     purged.clear()
     assert not ArticlePage.objects.exists()
 
+    # The bulk run writes each new live article once (compat.add_live_child), not Wagtail's way.
+    written_once = []
+    add_live_child = compat.add_live_child
+    monkeypatch.setattr(
+        compat,
+        "add_live_child",
+        lambda *a, **kw: written_once.append(a[1]) or add_live_child(*a, **kw),
+    )
     with django_capture_on_commit_callbacks(execute=True):
         _import(export)
     in_bulk = _end_state(purged)
+    assert len(written_once) == 10
 
     assert len(in_bulk["articles"]) == 10
-    assert in_bulk["related"] and in_bulk["renditions"] and in_bulk["purged"]
+    assert (
+        in_bulk["related"] and in_bulk["redirects"] and in_bulk["renditions"] and in_bulk["purged"]
+    )
     assert all(in_bulk["search"].values())
     assert in_bulk == item_by_item
     assert not DeferredPublication.objects.exists()
@@ -192,3 +215,61 @@ def test_the_queries_per_item_do_not_grow_with_the_run(
     # Twelve items cost three times four (posts differ in their comments: a tenth of slack).
     with django_assert_max_num_queries(int(3 * len(four) * 1.1)):
         _import(write_wxr(tmp_path / "twelve.xml", posts=12, first=11))
+
+
+def _indexed(article_ids) -> tuple[set, set]:
+    """The articles among ``article_ids`` in the reference index and in the search index."""
+    from modelsearch.conf import get_app_config
+    from wagtail.models import ReferenceIndex
+
+    from gazette.core import compat
+
+    ids = [str(pk) for pk in article_ids]
+    referenced = set(
+        ReferenceIndex.objects.filter(object_id__in=ids).values_list("object_id", flat=True)
+    )
+    _, content_types = compat.search_index_entries(ArticlePage)
+    entries = get_app_config().get_model("IndexEntry").objects
+    searched = set(
+        entries.filter(content_type_id__in=content_types, object_id__in=ids).values_list(
+            "object_id", flat=True
+        )
+    )
+    return referenced, searched
+
+
+def test_a_run_that_dies_leaves_its_index_updates_for_the_next_run(home, tmp_path, monkeypatch):
+    from gazette.importers import indexing
+    from gazette.importers.models import PendingIndexUpdate
+
+    # The process dies before the run's end queues its index updates.
+    monkeypatch.setattr(indexing, "queue_pending_index_updates", lambda **kwargs: 0)
+    _import(write_wxr(tmp_path / "first.xml", posts=3))
+    monkeypatch.undo()
+    first = set(ArticlePage.objects.values_list("pk", flat=True))
+    noted = PendingIndexUpdate.objects.filter(app_label="news", model_name="articlepage")
+    assert {int(pk) for pk in noted.values_list("object_id", flat=True)} == first
+    assert _indexed(first) == (set(), set())  # nothing was indexed by the items themselves
+
+    _import(write_wxr(tmp_path / "second.xml", posts=2, first=4))
+    every = {str(pk) for pk in ArticlePage.objects.values_list("pk", flat=True)}
+    assert len(every) == 5 and _indexed(every) == (every, every)
+    assert not PendingIndexUpdate.objects.exists()
+
+
+def test_the_periodic_job_queues_the_index_updates_a_dead_run_left(home, tmp_path, monkeypatch):
+    from gazette.importers import indexing
+    from gazette.importers.models import PendingIndexUpdate
+
+    monkeypatch.setattr(indexing, "queue_pending_index_updates", lambda **kwargs: 0)
+    _import(write_wxr(tmp_path / "first.xml", posts=2))
+    monkeypatch.undo()
+    articles = {str(pk) for pk in ArticlePage.objects.values_list("pk", flat=True)}
+    indexing.queue_stale_index_updates()  # a run may still be going: left alone
+    assert PendingIndexUpdate.objects.exists() and _indexed(articles) == (set(), set())
+
+    later = timezone.now() + indexing.STALE_AFTER + timedelta(minutes=1)
+    with time_machine.travel(later):
+        indexing.queue_stale_index_updates()
+    assert not PendingIndexUpdate.objects.exists()
+    assert _indexed(articles) == (articles, articles)
