@@ -90,8 +90,13 @@ def serve_article(request: HttpRequest, section: str, slug: str):
         article_name = _article_part_name(request, path)
         shared_parts.preload(request, [_site_part_name(request), article_name])
         site = site_for_request(request)
+        # Only an article is kept: an address of anything else (a nested section, a typo, a
+        # crawler's guess) writes nothing to the cache and takes Wagtail's walk, as before.
         article = shared_parts.shared(
-            request, article_name, lambda: _find_article(request, site, path, slug)
+            request,
+            article_name,
+            lambda: _find_article(request, site, path, slug),
+            keep_if=lambda found: found is not None,
         )
         if article is not None:
             compat.remember_route(request, article)

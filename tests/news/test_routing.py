@@ -3,6 +3,7 @@ Wagtail does around serving a page still happens: view restrictions, drafts unse
 page types and deeper addresses found by Wagtail's own walk."""
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from wagtail.models import Page, PageViewRestriction, Site
@@ -110,3 +111,14 @@ def test_a_second_site_serves_its_own_articles(home, client):
     response = client.get("/world/same-slug/", HTTP_HOST="localhost:8080", SERVER_PORT="8080")
     assert response.status_code == 404, "the other site has no such article"
     assert ours.title in client.get("/world/same-slug/").content.decode()
+
+
+def test_an_address_that_is_no_article_is_not_kept(section, client):
+    from gazette.core.shared_parts import SHARED_PARTS
+
+    assert client.get("/world/no-such-story/").status_code == 404
+    name = "article-at:testserver:80:world/no-such-story/"
+    assert cache.get(SHARED_PARTS.key(name)) is None
+    ArticleFactory(parent=section, slug="found-later", title="Found later")
+    assert client.get("/world/found-later/").status_code == 200
+    assert cache.get(SHARED_PARTS.key("article-at:testserver:80:world/found-later/")) is not None
