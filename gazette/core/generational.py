@@ -78,15 +78,24 @@ class GenerationalCache:
         reads.load([])
         return reads.generation
 
-    def get(self, name: str, build: Callable[[], Any], *, request=None) -> Any:
-        """The entry called ``name`` of the current generation: cached, else built and cached.
-        With a request, what it has read already (``preload``) costs no round trip."""
+    def get(
+        self,
+        name: str,
+        build: Callable[[], Any],
+        *,
+        request=None,
+        keep_if: Callable[[Any], bool] | None = None,
+    ) -> Any:
+        """The entry called ``name`` of the current generation: cached, else built and cached
+        (unless ``keep_if(value)`` says not to). With a request, what it has read already
+        (``preload``) costs no round trip."""
         reads = self._reads(request)
         reads.load([name])
         value = reads.entries[name]
         if value is _MISSING:
             value = build()
-            cache.set(self.key(name), (reads.generation, value), self.timeout)
+            if keep_if is None or keep_if(value):
+                cache.set(self.key(name), (reads.generation, value), self.timeout)
             reads.entries[name] = value
         return value
 

@@ -39,9 +39,16 @@ def preload(request: HttpRequest | None, names: Iterable[str]) -> None:
     SHARED_PARTS.preload(request, names)
 
 
-def shared(request: HttpRequest | None, name: str, build: Callable[[], Any]) -> Any:
-    """The part called ``name``: cached, else built and cached."""
-    return SHARED_PARTS.get(name, build, request=request)
+def shared(
+    request: HttpRequest | None,
+    name: str,
+    build: Callable[[], Any],
+    *,
+    keep_if: Callable[[Any], bool] | None = None,
+) -> Any:
+    """The part called ``name``: cached, else built and cached (if ``keep_if(part)``, when
+    given)."""
+    return SHARED_PARTS.get(name, build, request=request, keep_if=keep_if)
 
 
 class SitePart:

@@ -4,8 +4,10 @@ from django.db import models
 from wagtail.admin.panels import FieldPanel
 from wagtail.models import Page
 
-from gazette.news.models import ArticlePage, SectionPage, must_reads
+from gazette.news.models import ArticlePage, SectionPage
 from gazette.news.queries import children_of
+
+from .front import front
 
 STORIES_PER_SECTION = 4
 
@@ -69,8 +71,6 @@ class HomePage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        lead = self.lead_story()
-        context["lead_story"] = lead
-        context["sections"] = self.sections_with_stories(exclude=lead)
-        context["must_reads"] = must_reads()
+        # The lead story, the sections' stories and Must-Reads, as HTML per change.
+        context["front"] = front(request, self)
         return context

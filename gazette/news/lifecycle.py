@@ -56,6 +56,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save, pre_delete
 from django.dispatch import Signal
+from taggit.models import Tag
 from wagtail.models import Page, PageViewRestriction
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
@@ -238,6 +239,13 @@ def _editors_list_changed(sender, **kwargs):
     compat.on_commit_once(_send_listing_changed)
 
 
+def _article_row_changed(sender, **kwargs):
+    """An author or a tag saved or deleted: the article pages kept with their authors and tags
+    in the shared parts (``routing``) show it."""
+    if not kwargs.get("raw"):
+        shared_parts.retire()
+
+
 def _send_listing_changed() -> None:
     listing_changed.send(sender=ArticlePage)
 
@@ -265,4 +273,10 @@ def connect() -> None:
                 _editors_list_changed,
                 sender=model,
                 dispatch_uid=f"news-lifecycle-{model.__name__}-{signal is post_save}",
+            )
+        for name, model in (("author", "people.Author"), ("tag", Tag)):
+            signal.connect(
+                _article_row_changed,
+                sender=model,
+                dispatch_uid=f"news-lifecycle-{name}-{signal is post_save}",
             )

@@ -19,7 +19,7 @@ from wagtail.search import index
 
 from gazette.core import compat, shared_parts
 
-from . import editing
+from . import editing, section_stories
 from .blocks import ArticleBodyBlock
 from .forms import ArticlePageForm
 from .queries import ArticlePageManager, SectionPageManager, children_of, view_restricted
@@ -76,15 +76,21 @@ class SectionPage(Page):
     def display_label(self) -> str:
         return self.label or self.title
 
-    def get_context(self, request, *args, **kwargs):
-        context = super().get_context(request, *args, **kwargs)
+    def stories_page(self, number):
+        """The page ``number`` of the section's stories, newest first (the nearest page when
+        ``number`` is past the end or not a number)."""
         articles = ArticlePage.objects.live().public().listed_in(self).newest_first()
         # Counted on the page table alone: entries of the listing index, no join per article.
         public_pages = Page.objects.live().exclude(view_restricted())
         count = children_of(self, public_pages).exact_type(ArticlePage)
-        context["articles"] = CountedPaginator(
-            articles.for_listing(), SECTION_PAGE_SIZE, count=count
-        ).get_page(request.GET.get("page"))
+        return CountedPaginator(articles.for_listing(), SECTION_PAGE_SIZE, count=count).get_page(
+            number
+        )
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        # The page of stories with its pagination, as HTML per change.
+        context["stories"] = section_stories.stories(request, self)
         return context
 
     def route(self, request, path_components):

@@ -110,3 +110,49 @@ def test_author_page_lists_the_authors_articles_newest_first(home, client):
 
 def test_unknown_author_is_a_404(db, client):
     assert client.get("/authors/nobody/").status_code == 404
+
+
+def test_a_section_page_of_stories_is_kept_until_the_content_changes(home, client):
+    section = SectionFactory(parent=home, title="World", slug="world")
+    _stories(section, SECTION_PAGE_SIZE + 2)
+    client.get(section.url + "?page=2")
+    with CaptureQueriesContext(connection) as queries:
+        second = client.get(section.url + "?page=2").content.decode()
+    # Kept as HTML (gazette.news.section_stories): neither the count nor the stories are read.
+    assert not any('FROM "news_articlepage"' in q["sql"] for q in queries)
+    assert _headlines(second) == ["World story 20", "World story 21"]
+
+    ArticleFactory(parent=section, title="Just in", first_published_at=timezone.now())
+    assert _headlines(client.get(section.url).content.decode())[0] == "Just in"
+    assert _headlines(client.get(section.url + "?page=2").content.decode()) == [
+        "World story 19",
+        "World story 20",
+        "World story 21",
+    ]
+
+
+def test_a_page_number_that_is_not_plain_is_answered_without_being_kept(home, client):
+    section = SectionFactory(parent=home, title="World", slug="world")
+    _stories(section, 3)
+    first = _headlines(client.get(section.url).content.decode())
+    for odd in ("abc", "01", "99999", "-1"):
+        client.get(f"{section.url}?page={odd}")
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(f"{section.url}?page={odd}")
+        assert response.status_code == 200
+        assert _headlines(response.content.decode()) == first
+        assert any('FROM "news_articlepage"' in q["sql"] for q in queries), odd
+
+
+def test_the_front_page_is_kept_until_the_content_changes(home, client):
+    world = SectionFactory(parent=home, title="World", slug="world")
+    _stories(world, 3)
+    client.get(home.url)
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get(home.url).content.decode()
+    # Kept as HTML (gazette.home.front): no story is read.
+    assert not any('FROM "news_articlepage"' in q["sql"] for q in queries)
+    assert _headlines(html)[0] == "World story 0"
+
+    ArticleFactory(parent=world, title="Just in", first_published_at=timezone.now())
+    assert _headlines(client.get(home.url).content.decode())[0] == "Just in"

@@ -3,11 +3,12 @@ Wagtail does around serving a page still happens: view restrictions, drafts unse
 page types and deeper addresses found by Wagtail's own walk."""
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from wagtail.models import Page, PageViewRestriction, Site
 
-from tests.factories import ArticleFactory, SectionFactory
+from tests.factories import ArticleFactory, AuthorFactory, SectionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -23,17 +24,52 @@ def _queries_of(client, url):
     return response, [q["sql"] for q in queries]
 
 
-def test_an_article_is_found_by_its_address_in_one_query(section, client):
-    article = ArticleFactory(parent=section, title="Found at once", slug="found-at-once")
-    client.get(article.url)  # the site is looked up once, then kept with the shared parts
+def _page_lookups(queries):
+    return [q for q in queries if '"wagtailcore_page"."url_path" =' in q]
+
+
+def test_an_article_is_found_by_its_address_in_one_query_then_kept(section, client):
+    ArticleFactory(parent=section, title="Found at once", slug="found-at-once")
+    response, queries = _queries_of(client, "/world/found-at-once/")
+    assert response.status_code == 200
+    assert len(_page_lookups(queries)) == 1
+    # Wagtail's walk would read the section and its specific row before the article.
+    assert not any('FROM "news_sectionpage"' in q and "url_path" not in q for q in queries)
+
+    # The site and the article, with its section and authors, are then kept in the shared
+    # parts: the next render reads neither.
     response, queries = _queries_of(client, "/world/found-at-once/")
     assert response.status_code == 200
     assert "Found at once" in response.content.decode()
-    page_lookups = [q for q in queries if '"wagtailcore_page"."url_path" =' in q]
-    assert len(page_lookups) == 1
-    # Wagtail's walk would read the site and the section's specific row first.
+    assert _page_lookups(queries) == []
     assert not any('FROM "wagtailcore_site"' in q for q in queries)
-    assert not any('FROM "news_sectionpage"' in q and "url_path" not in q for q in queries)
+    assert not any('"news_articleauthor"' in q for q in queries)
+
+
+def test_an_article_kept_with_its_address_shows_a_change_at_once(section, client):
+    writer = AuthorFactory(name="Ada Writer")
+    article = ArticleFactory(parent=section, slug="kept", title="Kept", authors=[writer])
+    assert "Ada Writer" in client.get("/world/kept/").content.decode()
+
+    writer.name = "Ada Renamed"
+    writer.save()
+    assert "Ada Renamed" in client.get("/world/kept/").content.decode()
+
+    article.title = "Kept, retitled"
+    article.save_revision().publish()
+    assert "Kept, retitled" in client.get("/world/kept/").content.decode()
+
+    article.unpublish()
+    assert client.get("/world/kept/").status_code == 404
+
+
+def test_a_tag_renamed_shows_on_the_article_kept_with_its_address(section, client):
+    article = ArticleFactory(parent=section, slug="tagged", tags=["floods"])
+    assert "floods" in client.get("/world/tagged/").content.decode()
+    tag = article.tags.get()
+    tag.name = "flooding"
+    tag.save()
+    assert "flooding" in client.get("/world/tagged/").content.decode()
 
 
 def test_a_draft_at_an_articles_address_is_not_shown(section, client):
@@ -75,3 +111,14 @@ def test_a_second_site_serves_its_own_articles(home, client):
     response = client.get("/world/same-slug/", HTTP_HOST="localhost:8080", SERVER_PORT="8080")
     assert response.status_code == 404, "the other site has no such article"
     assert ours.title in client.get("/world/same-slug/").content.decode()
+
+
+def test_an_address_that_is_no_article_is_not_kept(section, client):
+    from gazette.core.shared_parts import SHARED_PARTS
+
+    assert client.get("/world/no-such-story/").status_code == 404
+    name = "article-at:testserver:80:world/no-such-story/"
+    assert cache.get(SHARED_PARTS.key(name)) is None
+    ArticleFactory(parent=section, slug="found-later", title="Found later")
+    assert client.get("/world/found-later/").status_code == 200
+    assert cache.get(SHARED_PARTS.key("article-at:testserver:80:world/found-later/")) is not None

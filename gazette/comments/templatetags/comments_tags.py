@@ -1,10 +1,8 @@
-import json
-
 from django import template
 from django.utils.html import format_html
 
 from gazette.comments import rules
-from gazette.comments.presentation import comments_context, script_messages
+from gazette.comments.presentation import comments_context, script_messages_json
 
 register = template.Library()
 
@@ -25,6 +23,4 @@ def comment_script_messages(limit):
     """The words comments.js writes, in the page's language, as one data attribute of the
     form: the page is cached and shared, so they come with it rather than from a per-reader
     request (Django's JavaScriptCatalog view)."""
-    return format_html(
-        'data-comment-messages="{}"', json.dumps(script_messages(limit), ensure_ascii=False)
-    )
+    return format_html('data-comment-messages="{}"', script_messages_json(limit))
