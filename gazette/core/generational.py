@@ -24,6 +24,8 @@ Nothing about the reader goes in: these hold what every reader sees.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import time
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -33,6 +35,20 @@ from django.db import transaction
 from django.utils.translation import get_language
 
 _MISSING = object()
+
+
+@functools.cache
+def models_fingerprint() -> str:
+    """A short digest of every model's stored fields. Entries may hold model instances
+    (pickled, in Redis): a release whose models differ reads none of the last release's,
+    which would unpickle with fields missing or left over."""
+    from django.apps import apps
+
+    fields = sorted(
+        f"{model._meta.label}:{','.join(field.attname for field in model._meta.concrete_fields)}"
+        for model in apps.get_models()
+    )
+    return hashlib.blake2b("|".join(fields).encode(), digest_size=6).hexdigest()
 
 
 class GenerationalCache:
@@ -45,7 +61,7 @@ class GenerationalCache:
     def key(self, name: str) -> str:
         # Entries may be HTML in the page's language: a site switched to another language
         # (GAZETTE_LANGUAGE) never reads the old one's. The generation is shared by all.
-        return f"{self.namespace}:{get_language() or ''}:{name}"
+        return f"{self.namespace}:{models_fingerprint()}:{get_language() or ''}:{name}"
 
     @property
     def timeout(self) -> int:
