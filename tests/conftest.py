@@ -2,6 +2,9 @@ import contextlib
 from pathlib import Path
 
 import pytest
+from django.dispatch import receiver
+from django.test.signals import setting_changed
+from django.urls import clear_url_caches
 
 from gazette.home.services import ensure_home_page
 
@@ -139,6 +142,15 @@ def editions(home):
         "english_only": english_only,
         "ko_story": ko_story,
     }
+
+
+@receiver(setting_changed)
+def _addresses_follow_the_site_language(setting, **kwargs):
+    """Django keeps each language's reversed addresses, with the language's prefix (/ar/) or
+    none for the site's own language, as it found them first. A test that changes the site's
+    language (use_site_language, the ``settings`` fixture undoing it) starts them afresh."""
+    if setting == "LANGUAGE_CODE":
+        clear_url_caches()
 
 
 def use_site_language(settings, code: str) -> None:

@@ -129,6 +129,9 @@ class ReplicaRoutingMiddleware:
             alias = None
         elif is_pinned(request):
             alias, pinned = None, True
+            # It wrote a moment ago: parts a replica's reader may have cached are not for it
+            # (gazette.core.shared_parts builds them afresh from the primary).
+            request.reads_own_writes = True
         else:
             alias = random.choice(replicas)
         read_token = _read_alias.set(alias)

@@ -47,7 +47,11 @@ def shared(
     keep_if: Callable[[Any], bool] | None = None,
 ) -> Any:
     """The part called ``name``: cached, else built and cached (if ``keep_if(part)``, when
-    given)."""
+    given). A request that must read its own writes (pinned to the primary after a write,
+    gazette.core.db_routing) gets it built afresh: a reader of a lagging replica may have
+    cached it under the new generation."""
+    if getattr(request, "reads_own_writes", False):
+        return build()
     return SHARED_PARTS.get(name, build, request=request, keep_if=keep_if)
 
 

@@ -21,14 +21,10 @@ from lxml import html as lxml_html
 from gazette.comments import rules
 from gazette.comments.models import Comment
 from gazette.core.models import SiteIdentity
-from gazette.home.services import ensure_home_page
-from gazette.importers.services import import_textdump_file
 from gazette.news.models import ArticlePage
 from tests.conftest import (
     ARTICLE_HEADLINE,
     REPOSITORY,
-    SEED_FILE,
-    kept_for_the_module,
     use_site_language,
 )
 from tests.factories import ArticleFactory, add_note, make_curated_list, retag
@@ -82,14 +78,12 @@ def english_strings(page_html: str, *, content: tuple[str, ...] = ()) -> list[st
     return sorted(found)
 
 
-@pytest.fixture(scope="module")
-def newsroom(django_db_setup, django_db_blocker):
+@pytest.fixture
+def newsroom(seeded, client):
     """The reference article with what a reader page can show: another story in its section
     (Latest Stories), Must-Reads, a topic, a correction, comments with a reply, page 2 of
-    the section. Made once for the module (importing the page is dearer than the tests)."""
-    with kept_for_the_module(django_db_blocker):
-        import_textdump_file(path=SEED_FILE, home=ensure_home_page())
-        yield _newsroom()
+    the section."""
+    return _newsroom()
 
 
 def _newsroom() -> dict:

@@ -1,6 +1,8 @@
 """The reference page imported once for the module (importing it is dearer than the tests
 that read it): each test's changes roll back to it."""
 
+import dataclasses
+
 import pytest
 from django.utils.html import escape
 from wagtail.models import Page, Revision
@@ -16,7 +18,11 @@ from .test_import_textdump import LATEST_WORLD, MUST_READS, POPULAR_NOW
 
 @pytest.fixture
 def seeded(seeded_once, db):
-    return seeded_once
+    """The import's result with its article read afresh (an instance kept from an earlier
+    test would remember what that test changed)."""
+    return dataclasses.replace(
+        seeded_once, article=ArticlePage.objects.get(pk=seeded_once.article.pk)
+    )
 
 
 def _article() -> ArticlePage:
