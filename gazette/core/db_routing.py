@@ -96,6 +96,13 @@ def pin_key(request, response=None) -> str:
     return PIN_KEY_PREFIX + hashlib.sha256(identity.encode()).hexdigest()[:32]
 
 
+def reads_from_a_replica() -> bool:
+    """This request's reads go to a replica, which may lag behind a publish: HTML of listings
+    it builds is not kept for other readers under the new generation (it could miss the story
+    that retired the old one)."""
+    return _read_alias.get() is not None
+
+
 def must_use_primary(request) -> bool:
     return needs_primary(request) or is_pinned(request)
 

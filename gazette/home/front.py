@@ -16,6 +16,7 @@ from django.template.loader import get_template
 from django.utils.safestring import SafeString, mark_safe
 
 from gazette.core import shared_parts
+from gazette.core.db_routing import reads_from_a_replica
 from gazette.news.models import must_reads
 
 FRONT_TEMPLATE = "home/includes/front.html"
@@ -35,7 +36,7 @@ def _render(request, home) -> str:
 
 def front(request, home) -> SafeString:
     """The front of ``home`` as HTML: cached, else rendered."""
-    if not home.live or getattr(request, "is_preview", False):
+    if not home.live or getattr(request, "is_preview", False) or reads_from_a_replica():
         return mark_safe(_render(request, home))  # noqa: S308 - our own templates' output
     html = shared_parts.shared(request, f"home-front:{home.pk}", lambda: _render(request, home))
     return mark_safe(html)  # noqa: S308 - our own templates' output

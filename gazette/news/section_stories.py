@@ -18,6 +18,7 @@ from django.template.loader import get_template
 from django.utils.safestring import SafeString, mark_safe
 
 from gazette.core import shared_parts
+from gazette.core.db_routing import reads_from_a_replica
 
 STORIES_TEMPLATE = "news/includes/section_stories.html"
 KEPT_PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,3}")
@@ -33,7 +34,8 @@ def stories(request, section) -> SafeString:
     """The stories of the page of ``section`` the request asks for, as HTML."""
     number = request.GET.get("page")
     kept = number is None or KEPT_PAGE_NUMBER.fullmatch(number)
-    if not kept or not section.live or getattr(request, "is_preview", False):
+    uncached = not section.live or getattr(request, "is_preview", False) or reads_from_a_replica()
+    if not kept or uncached:
         return mark_safe(_render(request, section, number))  # noqa: S308 - our templates' output
     name = f"section-stories:{section.pk}:{number or 1}"
     html = shared_parts.shared(request, name, lambda: _render(request, section, number))
