@@ -33,7 +33,7 @@ def climate(home):
             parent=world,
             title=headline,
             standfirst="What changes, for whom, and when.",
-            lead_image=ImageFactory(),
+            lead_image=ImageFactory(small=True),
             first_published_at=now - timedelta(hours=n),
             tags=["Climate", "Europe"] if n % 2 == 0 else ["Climate"],
         )

@@ -58,10 +58,15 @@ def _newsroom(home, *, name: str, teasers: int, authors: int, images: int):
     """One article with the given number of authors and body images, and `teasers` other
     stories in its section and in Must-Reads."""
     section = SectionFactory(parent=home, title=name, slug=name.lower())
-    others = [ArticleFactory(parent=section, lead_image=ImageFactory()) for _ in range(teasers)]
+    others = [
+        ArticleFactory(parent=section, lead_image=ImageFactory(small=True)) for _ in range(teasers)
+    ]
     body = []
     for number in range(images):
-        body += [("paragraph", f"<p>Paragraph {number}.</p>"), ("image", {"image": ImageFactory()})]
+        body += [
+            ("paragraph", f"<p>Paragraph {number}.</p>"),
+            ("image", {"image": ImageFactory(small=True)}),
+        ]
     article = ArticleFactory(
         parent=section,
         lead_image=ImageFactory(),

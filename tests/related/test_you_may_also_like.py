@@ -172,7 +172,7 @@ def test_reading_the_list_takes_two_queries_whatever_it_holds(home, django_asser
     section = SectionFactory(parent=home)
     few = ArticleFactory(parent=section)
     many = ArticleFactory(parent=section)
-    others = [ArticleFactory(parent=section, lead_image=ImageFactory()) for _ in range(8)]
+    others = [ArticleFactory(parent=section, lead_image=ImageFactory(small=True)) for _ in range(8)]
     for page in others:
         generate_renditions(page)
     _picks(few, others[0])
