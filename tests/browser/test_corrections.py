@@ -39,10 +39,18 @@ def corrected(home):
     return story
 
 
-@pytest.mark.parametrize("javascript", [True, False])
-def test_reader_sees_the_correction_on_the_story_and_the_corrections_page(
-    open_page, corrected, javascript
-):
+def test_corrections_in_chromium(open_page, corrected, artifacts, subtests):
+    """One newsroom (building it costs more than the checks), each walk or page a subtest."""
+    for javascript in (True, False):
+        with subtests.test("the correction on the story and the page", javascript=javascript):
+            _read_the_correction(open_page, corrected, javascript)
+    for width in (390, 1280):
+        for scheme in ("light", "dark"):
+            with subtests.test("no accessibility violation", width=width, scheme=scheme):
+                _check_accessibility(open_page, corrected, artifacts, width, scheme)
+
+
+def _read_the_correction(open_page, corrected, javascript):
     page, watch = open_page(corrected.url, javascript=javascript)
     notes = page.locator("#article-notes .article-note")
     assert notes.locator(".article-note__kind").all_inner_texts() == ["CORRECTION", "UPDATE"]
@@ -67,11 +75,7 @@ def test_reader_sees_the_correction_on_the_story_and_the_corrections_page(
     assert watch.console_errors == [] and watch.foreign_requests == [] and watch.failed == []
 
 
-@pytest.mark.parametrize("width", [390, 1280])
-@pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_corrections_have_no_accessibility_violations(
-    open_page, corrected, artifacts, width, scheme
-):
+def _check_accessibility(open_page, corrected, artifacts, width, scheme):
     page, watch = open_page("/corrections/", width=width, scheme=scheme)
     assert _violations(page) == []
     assert not page.evaluate("document.documentElement.scrollWidth > window.innerWidth")

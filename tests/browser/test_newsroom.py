@@ -80,16 +80,6 @@ def test_a_reply_posted_without_javascript(open_page, article, artifacts):
     assert watch.console_errors == [] and watch.foreign_requests == []
 
 
-@pytest.mark.parametrize("width", [390, 1280])
-def test_the_reply_page(open_page, article, artifacts, width):
-    # axe runs scripts: with them on (the no-JavaScript visit above is the same page).
-    thread = Comment.objects.get(author_name="Ada")
-    page, watch = open_page(reverse("comments:reply", args=[thread.pk]), width=width)
-    page.screenshot(path=artifacts / f"reply-page-{width}.png", full_page=True)
-    assert _violations(page) == []
-    assert watch.console_errors == [] and watch.foreign_requests == []
-
-
 def test_a_reply_in_place_with_javascript(open_page, article, artifacts):
     thread = Comment.objects.get(author_name="Ada")
     page, watch = open_page(article.url, width=1280)
@@ -111,19 +101,38 @@ def test_a_reply_in_place_with_javascript(open_page, article, artifacts):
     assert watch.console_errors == []
 
 
-@pytest.mark.parametrize("width", [390, 1280])
-def test_threads_and_featured_comments_look_right(open_page, article, artifacts, width):
-    page, _ = open_page(f"{article.url}#comments", width=width)
-    texts = page.locator(".comment__text").all_inner_texts()
-    assert texts[0] == "The timetable is on the harbour's site."  # featured first
-    assert page.locator(".comment--featured .comment__badge").inner_text().startswith("FEATURED")
-    page.locator("#comments").screenshot(path=artifacts / f"comment-threads-{width}.png")
-    assert _violations(page) == []
+def test_the_comment_pages_read_right(open_page, article, artifacts, admin_user, subtests):
+    """One newsroom (building it costs more than the checks), each page a subtest."""
+    thread = Comment.objects.get(author_name="Ada")
+    for width in (390, 1280):
+        with subtests.test("the reply page", width=width):
+            # axe runs scripts: with them on (the no-JavaScript visit above is the same page).
+            page, watch = open_page(reverse("comments:reply", args=[thread.pk]), width=width)
+            page.screenshot(path=artifacts / f"reply-page-{width}.png", full_page=True)
+            assert _violations(page) == []
+            assert watch.console_errors == [] and watch.foreign_requests == []
+        with subtests.test("threads and featured comments", width=width):
+            page, _ = open_page(f"{article.url}#comments", width=width)
+            texts = page.locator(".comment__text").all_inner_texts()
+            assert texts[0] == "The timetable is on the harbour's site."  # featured first
+            badge = page.locator(".comment--featured .comment__badge").inner_text()
+            assert badge.startswith("FEATURED")
+            page.locator("#comments").screenshot(path=artifacts / f"comment-threads-{width}.png")
+            assert _violations(page) == []
+    _reject_a_comment(article, admin_user)
+    for width in (390, 1280):
+        for scheme in ("light", "dark"):
+            with subtests.test("the moderation page", width=width, scheme=scheme):
+                page, watch = open_page(reverse("moderation"), width=width, scheme=scheme)
+                assert page.get_by_role("heading", name="Moderation in public").is_visible()
+                assert page.get_by_role("rowheader", name="Abuse or harassment").is_visible()
+                assert "Troll" not in page.content() and "Nasty" not in page.content()
+                page.screenshot(path=artifacts / f"moderation-{width}-{scheme}.png", full_page=True)
+                assert _violations(page) == []
+                assert watch.foreign_requests == []
 
 
-@pytest.mark.parametrize("width", [390, 1280])
-@pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_the_moderation_page(open_page, article, artifacts, width, scheme, admin_user):
+def _reject_a_comment(article, admin_user):
     from gazette.comments import services
 
     held = Comment.objects.create(
@@ -136,13 +145,6 @@ def test_the_moderation_page(open_page, article, artifacts, width, scheme, admin
     services.moderate_comment(
         comment=held, action="reject", reason="abuse", user=admin_user, category="abuse"
     )
-    page, watch = open_page(reverse("moderation"), width=width, scheme=scheme)
-    assert page.get_by_role("heading", name="Moderation in public").is_visible()
-    assert page.get_by_role("rowheader", name="Abuse or harassment").is_visible()
-    assert "Troll" not in page.content() and "Nasty" not in page.content()
-    page.screenshot(path=artifacts / f"moderation-{width}-{scheme}.png", full_page=True)
-    assert _violations(page) == []
-    assert watch.foreign_requests == []
 
 
 def test_the_stop_link_of_the_reply_emails(open_page, article, artifacts):

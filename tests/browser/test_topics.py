@@ -47,8 +47,25 @@ def climate(home):
     return stories
 
 
-@pytest.mark.parametrize("javascript", [True, False])
-def test_reader_follows_a_topic_from_a_story(open_page, climate, javascript):
+def test_topic_pages_in_chromium(open_page, climate, artifacts, subtests):
+    """One newsroom (building it costs more than the checks), each walk or page a subtest."""
+    for javascript in (True, False):
+        with subtests.test("a reader follows a topic from a story", javascript=javascript):
+            _follow_a_topic_from_a_story(open_page, climate, javascript)
+    for width in (390, 1280):
+        for scheme in ("light", "dark"):
+            with subtests.test("no accessibility violation", width=width, scheme=scheme):
+                _check_accessibility(open_page, climate, artifacts, width, scheme)
+    # Last: it renames a topic.
+    with subtests.test("an old topic address leads to the new one"):
+        update_topic(tag=Tag.objects.get(name="Europe"), name="European Union")
+        page, watch = open_page("/topics/europe/")
+        assert page.url.endswith("/topics/european-union/")
+        assert page.locator("h1").inner_text() == "European Union"
+        assert watch.console_errors == []
+
+
+def _follow_a_topic_from_a_story(open_page, climate, javascript):
     page, watch = open_page(climate[0].url, javascript=javascript)
     topics = page.get_by_role("navigation", name="Topics")
     assert topics.get_by_role("link").all_inner_texts() == ["Climate", "Europe"]
@@ -68,17 +85,7 @@ def test_reader_follows_a_topic_from_a_story(open_page, climate, javascript):
     assert page.locator(".topic-index a").all_inner_texts() == ["Climate", "Europe"]
 
 
-def test_an_old_topic_address_leads_to_the_new_one(open_page, climate):
-    update_topic(tag=Tag.objects.get(name="Europe"), name="European Union")
-    page, watch = open_page("/topics/europe/")
-    assert page.url.endswith("/topics/european-union/")
-    assert page.locator("h1").inner_text() == "European Union"
-    assert watch.console_errors == []
-
-
-@pytest.mark.parametrize("width", [390, 1280])
-@pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_topic_pages_have_no_accessibility_violations(open_page, climate, artifacts, width, scheme):
+def _check_accessibility(open_page, climate, artifacts, width, scheme):
     for path, name in (("/topics/climate/", "topic"), ("/topics/", "topics")):
         page, watch = open_page(path, width=width, scheme=scheme)
         assert _violations(page) == [], path
