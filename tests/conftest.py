@@ -67,9 +67,17 @@ def home(db):
 @pytest.fixture
 def seeded(home):
     """The reference article page imported, as `make run` builds it."""
+    return _import_the_reference_page(home)
+
+
+def _import_the_reference_page(home):
+    """Its 22 pages each indexed once, not once per save (the end state is the same:
+    tests/core/test_compat.py): about a third of the import's cost."""
+    from gazette.core.compat import index_updates_batched
     from gazette.importers.services import import_textdump_file
 
-    return import_textdump_file(path=SEED_FILE)
+    with index_updates_batched():
+        return import_textdump_file(path=SEED_FILE, home=home)
 
 
 @contextlib.contextmanager
@@ -88,10 +96,8 @@ def kept_for_the_module(django_db_blocker):
 @pytest.fixture(scope="module")
 def seeded_once(django_db_setup, django_db_blocker):
     """`seeded`, imported once for a module whose every test uses it (kept_for_the_module)."""
-    from gazette.importers.services import import_textdump_file
-
     with kept_for_the_module(django_db_blocker):
-        yield import_textdump_file(path=SEED_FILE, home=ensure_home_page())
+        yield _import_the_reference_page(ensure_home_page())
 
 
 def translate(page, locale, **changes):

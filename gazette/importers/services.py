@@ -268,4 +268,7 @@ def set_curated_list(*, slug: str, name: str, articles: list[ArticlePage]) -> Cu
             CuratedListItem(curated_list=curated, article=article, sort_order=index)
             for index, article in enumerate(articles)
         )
+        # Saved as the admin saves it: bulk_create sends no signal, so the list's usage
+        # (Wagtail's reference index: "used in Must-Reads") would miss its new stories.
+        curated.save()
     return curated

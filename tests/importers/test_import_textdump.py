@@ -1,9 +1,9 @@
 import pytest
 from django.core.management import call_command
-from wagtail.models import Page
+from wagtail.models import Page, ReferenceIndex
 
 from gazette.importers.services import ImportError_, import_textdump_file
-from gazette.news.models import ArticlePage
+from gazette.news.models import ArticlePage, CuratedList
 from gazette.people.models import Author
 from tests.conftest import ARTICLE_HEADLINE, SEED_FILE
 
@@ -84,6 +84,13 @@ def test_command_prints_the_url_and_imports_good_files_beside_bad_ones(db, tmp_p
         "border-reports-say/ (created" in out
     )
     assert _article().live
+    # Must-Reads' usage names its stories (Wagtail's reference index), as after an editor's save.
+    must_reads = CuratedList.objects.get(slug="must-reads")
+    used = ReferenceIndex.get_references_for_object(must_reads)
+    assert sorted(used.values_list("to_object_id", flat=True)) == sorted(
+        str(pk)
+        for pk in ArticlePage.objects.filter(title__in=MUST_READS).values_list("pk", flat=True)
+    )
 
 
 def test_service_raises_for_a_directory(db, tmp_path):
