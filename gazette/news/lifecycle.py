@@ -142,10 +142,15 @@ def _page_published(sender, instance, **kwargs):
 @contextmanager
 def publications_deferred() -> Iterator[None]:
     """A bulk run (an import): the articles published inside are announced once, together,
-    when the block ends (``articles_published``), however it ends."""
+    when the block ends (``articles_published``), however it ends. Wagtail's own purge of
+    each article it publishes waits for that too (``purge.purge_published_articles`` purges
+    the article's page with the others showing it): one task per 500 articles, not one each.
+    An article saved live inside is published in the same transaction (the bulk runs'
+    promise, which site search's entries rely on: they are written at the end too)."""
     token = _deferring.set(True)
     try:
-        yield
+        with compat.publish_purges_held_back(lambda page: isinstance(page, ArticlePage)):
+            yield
     finally:
         _deferring.reset(token)
         announce_deferred_publications()
