@@ -24,6 +24,40 @@ def set_cached_parent(page, parent) -> None:
     page._cached_parent_obj = parent
 
 
+def add_to_tree(parent, node) -> None:
+    """What treebeard's ``parent.add_child(instance=node)`` does (``MP_AddChildHandler``) for
+    a tree without ``node_order_by``, inside the caller's transaction: the parent's row
+    locked, the node's path the one after its last child's (the first when it has none), the
+    parent's ``numchild`` raised, the node saved. Treebeard reads the parent's whole row and
+    the last child's (every column, a subclass's table joined) for three numbers and a path:
+    read alone here."""
+    from django.db.models import F
+    from treebeard.exceptions import NodeAlreadySaved, PathOverflow
+
+    tree = type(parent).tree_model()
+    if tree.node_order_by:
+        raise RuntimeError("add_to_tree does not place nodes in a sorted tree")
+    if not node._state.adding:
+        raise NodeAlreadySaved("Attempted to add a tree node that is already in the database")
+    rows = tree.objects.select_for_update().filter(pk=parent.pk)
+    path, depth, numchild = rows.values_list("path", "depth", "numchild").get()
+    node.depth = depth + 1
+    if numchild == 0:
+        node.path = tree._get_path(path, node.depth, 1)
+        if len(node.path) > tree._meta.get_field("path").max_length:
+            raise PathOverflow("The new node is too deep in the tree")
+    else:
+        children = tree.objects.filter(
+            depth=node.depth, path__range=tree._get_children_path_interval(path)
+        )
+        last = children.order_by("-path").values_list("path", flat=True).first()
+        node.path = tree(path=last)._inc_path()
+    tree.objects.filter(pk=parent.pk).update(numchild=F("numchild") + 1)
+    parent.numchild = numchild + 1
+    set_cached_parent(node, parent)
+    node.save()
+
+
 # Wagtail's tree (treebeard's materialized path): each level adds this many characters.
 PAGE_PATH_STEP = 4
 # The path of a page's parent, as SQL. The listing index (core migration 0003) and the
@@ -119,7 +153,7 @@ def add_live_child(parent, page, *, last_published_at=None):
     # ``_is_site_root``: a page just made, with a new translation key, is no site's root.
     page._is_site_root = False
     try:
-        parent.add_child(instance=page)
+        add_to_tree(parent, page)
     finally:
         del page.save
         del page._is_site_root

@@ -39,7 +39,9 @@ transaction (a ``DeferredPublication`` row) and no ``article_published`` is sent
 block ends, every noted article is announced in one ``articles_published`` and the rows go.
 A run that dies leaves its rows: the next run's end, or the periodic job
 (``announce_stale_publications``), announces them. Receivers of ``articles_published`` do
-what each ``article_published`` would have done, once for all of them.
+what each ``article_published`` would have done, once for all of them; so do site search's
+entries and the purge of the articles' own pages, which Wagtail and ``article_changed`` would
+have done in each item (held back for a bulk run's live articles).
 
 Every handler below also retires the shared parts of reader pages
 (``gazette.core.shared_parts``) when a page, a view restriction or an editors' list changes.

@@ -390,3 +390,26 @@ def test_a_live_child_written_once_keeps_its_children_and_serialises_them_from_m
     read_back = {k: v for k, v in stored.serializable_data().items() if k not in pointers}
     assert {k: v for k, v in revision.content.items() if k not in pointers} == read_back
     assert read_back["article_authors"] and read_back["tagged_items"]
+
+
+def test_a_node_added_to_the_tree_lands_where_treebeards_add_child_puts_it(home):
+    """compat.add_to_tree places a page as treebeard's add_child does: the first child's path
+    under a leaf, the next after the last child's, the parent's child count raised; the tree
+    stays sound."""
+    from wagtail.models import Page
+
+    section = SectionFactory(parent=home)
+    by_treebeard = section.add_child(instance=ArticlePage(title="One", slug="one"))
+    # What treebeard would give the next child, asked before it is added.
+    expected_path = Page.objects.get(pk=by_treebeard.pk)._inc_path()
+    second = ArticlePage(title="Two", slug="two")
+    compat.add_to_tree(section, second)
+    assert second.path == expected_path and second.depth == by_treebeard.depth
+    assert section.numchild == 2 and Page.objects.get(pk=section.pk).numchild == 2
+
+    empty = SectionFactory(parent=home)
+    first = ArticlePage(title="First", slug="first")
+    compat.add_to_tree(empty, first)
+    assert first.path == empty.path + "0001" and first.get_parent().pk == empty.pk
+    assert list(empty.get_children().values_list("pk", flat=True)) == [first.pk]
+    assert not any(Page.find_problems())
