@@ -1,6 +1,8 @@
 """Each framework internal Gazette leans on (gazette.core.compat) still behaves as assumed.
 A failure here names the assumption an upgrade broke: fix compat.py, not its callers."""
 
+import json
+
 import pytest
 from django.db import connection, transaction
 from django.db.models.signals import post_save
@@ -387,8 +389,15 @@ def test_a_live_child_written_once_keeps_its_children_and_serialises_them_from_m
     assert [link.author.name for link in stored.article_authors.all()] == ["Ana", "Ben"]
     assert sorted(tag.name for tag in stored.tags.all()) == ["ferry", "harbour"]
     pointers = {"latest_revision", "live_revision", "latest_revision_created_at"}
-    read_back = {k: v for k, v in stored.serializable_data().items() if k not in pointers}
-    assert {k: v for k, v in revision.content.items() if k not in pointers} == read_back
+
+    def comparable(data: dict) -> dict:
+        # PostgreSQL's jsonb gives the body's keys back in its own order.
+        return {
+            k: json.loads(v) if k == "body" else v for k, v in data.items() if k not in pointers
+        }
+
+    read_back = comparable(stored.serializable_data())
+    assert comparable(revision.content) == read_back
     assert read_back["article_authors"] and read_back["tagged_items"]
 
 
