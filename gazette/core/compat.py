@@ -24,6 +24,40 @@ def set_cached_parent(page, parent) -> None:
     page._cached_parent_obj = parent
 
 
+def add_to_tree(parent, node) -> None:
+    """What treebeard's ``parent.add_child(instance=node)`` does (``MP_AddChildHandler``) for
+    a tree without ``node_order_by``, inside the caller's transaction: the parent's row
+    locked, the node's path the one after its last child's (the first when it has none), the
+    parent's ``numchild`` raised, the node saved. Treebeard reads the parent's whole row and
+    the last child's (every column, a subclass's table joined) for three numbers and a path:
+    read alone here."""
+    from django.db.models import F
+    from treebeard.exceptions import NodeAlreadySaved, PathOverflow
+
+    tree = type(parent).tree_model()
+    if tree.node_order_by:
+        raise RuntimeError("add_to_tree does not place nodes in a sorted tree")
+    if not node._state.adding:
+        raise NodeAlreadySaved("Attempted to add a tree node that is already in the database")
+    rows = tree.objects.select_for_update().filter(pk=parent.pk)
+    path, depth, numchild = rows.values_list("path", "depth", "numchild").get()
+    node.depth = depth + 1
+    if numchild == 0:
+        node.path = tree._get_path(path, node.depth, 1)
+        if len(node.path) > tree._meta.get_field("path").max_length:
+            raise PathOverflow("The new node is too deep in the tree")
+    else:
+        children = tree.objects.filter(
+            depth=node.depth, path__range=tree._get_children_path_interval(path)
+        )
+        last = children.order_by("-path").values_list("path", flat=True).first()
+        node.path = tree(path=last)._inc_path()
+    tree.objects.filter(pk=parent.pk).update(numchild=F("numchild") + 1)
+    parent.numchild = numchild + 1
+    set_cached_parent(node, parent)
+    node.save()
+
+
 # Wagtail's tree (treebeard's materialized path): each level adds this many characters.
 PAGE_PATH_STEP = 4
 # The path of a page's parent, as SQL. The listing index (core migration 0003) and the
@@ -91,7 +125,7 @@ def add_live_child(parent, page, *, last_published_at=None):
     from django.utils import timezone
     from wagtail.log_actions import get_active_log_context
     from wagtail.log_actions import registry as log_registry
-    from wagtail.models import PageLogEntry, Revision
+    from wagtail.models import Page, PageLogEntry, Revision
     from wagtail.signals import page_published
 
     now = timezone.now()
@@ -102,26 +136,39 @@ def add_live_child(parent, page, *, last_published_at=None):
     page.last_published_at = last_published_at or now
     page.draft_title = page.title
     set_cached_parent(page, parent)
-    # The tree's own fields (path, depth) are set by add_child as it saves.
+    if page.locale_id is None:
+        # Wagtail's first save reads the parent again for its locale: the child's is the parent's.
+        page.locale_id = parent.locale_id
+    # The tree's own fields (path, depth) are set by add_child as it saves. Unique fields
+    # (an import's source key) are the database's to refuse: a query each to ask first.
     keys = [field.name for field in page._meta.concrete_fields if field.is_relation]
-    page.full_clean(exclude=[*keys, "path", "depth"])  # raises before anything is written
+    # raises before anything is written
+    page.full_clean(exclude=[*keys, "path", "depth"], validate_unique=False)
+    # The child rows the caller set (authors, tags...), by relation. A new page has no others.
+    children = _held_children(page)
     # treebeard's add_child saves with Page.save's defaults (clean=True): validated above.
     # Its "wagtail.create" log entry is written below, with the other two.
     page.save = lambda **kwargs: type(page).save(page, clean=False, log_action=None, **kwargs)
+    # Page.save asks whether the page is a site's root (a query) unless told in
+    # ``_is_site_root``: a page just made, with a new translation key, is no site's root.
+    page._is_site_root = False
     try:
-        parent.add_child(instance=page)
+        add_to_tree(parent, page)
     finally:
         del page.save
+        del page._is_site_root
+    _insert_children(page, children)
     revision = Revision.objects.create(
         content_object=page,
         base_content_type=page.get_base_content_type(),
-        content=page.serializable_data(),
+        content=_serialised_with(page, children),
         object_str=str(page),
     )
     page.latest_revision = page.live_revision = revision
     page.latest_revision_created_at = revision.created_at
     # A row update, not a save: the one save above is the one the receivers and indexes see.
-    type(page).objects.filter(pk=page.pk).update(
+    # On the page table itself (a subclass's queryset would first select its own ids).
+    Page.objects.filter(pk=page.pk).update(
         latest_revision=revision,
         live_revision=revision,
         latest_revision_created_at=revision.created_at,
@@ -156,6 +203,46 @@ def add_live_child(parent, page, *, last_published_at=None):
     PageLogEntry.objects.bulk_create(entries)
     page_published.send(sender=page.specific_class, instance=page, revision=revision)
     return revision
+
+
+def _held_children(page) -> dict[str, list]:
+    """Every child relation of a new page (modelcluster's ``ParentalKey``), with the rows
+    the caller put in it: django-modelcluster holds those in ``_cluster_related_objects``
+    until the page is saved. Taken off the page, so that its save commits none of them:
+    modelcluster's commit reads each relation back from the database first (to delete what
+    left it), which a page that was never saved cannot have."""
+    from modelcluster.models import get_all_child_m2m_relations, get_all_child_relations
+
+    if get_all_child_m2m_relations(type(page)):
+        raise RuntimeError("add_live_child does not write ParentalManyToManyFields")
+    held = getattr(page, "_cluster_related_objects", {})
+    page._cluster_related_objects = {}
+    return {
+        relation.get_accessor_name(): list(held.get(relation.get_accessor_name(), ()))
+        for relation in get_all_child_relations(type(page))
+    }
+
+
+def _insert_children(page, children: dict[str, list]) -> None:
+    """Save each child row as modelcluster's commit does (its foreign key set, ``save()``,
+    signals sent), in the same order, without reading the relations back first."""
+    from modelcluster.models import get_all_child_relations
+
+    for relation in get_all_child_relations(type(page)):
+        for child in children[relation.get_accessor_name()]:
+            setattr(child, relation.field.name, page)
+            child.save()
+
+
+def _serialised_with(page, children: dict[str, list]) -> dict:
+    """``page.serializable_data()`` as after Wagtail's save: the children from memory (the
+    rows just saved, every other relation empty), not read back one query per relation.
+    Afterwards the page reads its relations from the database again."""
+    page._cluster_related_objects = children
+    try:
+        return page.serializable_data()
+    finally:
+        page._cluster_related_objects = {}
 
 
 # -- Wagtail's routing ----------------------------------------------------------------------------
@@ -241,6 +328,52 @@ def is_publishing_panel(panel) -> bool:
     if type(panel) is PublishingPanel:
         return True
     return getattr(panel, "path", None) == "wagtail.admin.panels.PublishingPanel"
+
+
+# -- Wagtail's frontend cache ---------------------------------------------------------------------
+
+_publish_purge_held_for: ContextVar[Callable | None] = ContextVar(
+    "gazette_publish_purge_held", default=None
+)
+_purge_gate_lock = threading.Lock()
+_purge_gated = False
+
+
+def _gate_publish_purges() -> None:
+    """Put a gate before Wagtail's frontend-cache receiver of ``page_published`` (connected
+    for each page model by ``wagtail.contrib.frontend_cache``'s ``register_signal_handlers``,
+    one purge task per page published): it purges unless the page is held back."""
+    global _purge_gated
+    from wagtail.contrib.frontend_cache.signal_handlers import page_published_signal_handler
+    from wagtail.models import get_page_models
+    from wagtail.signals import page_published
+
+    def gated(sender, instance, **kwargs):
+        held_for = _publish_purge_held_for.get()
+        if held_for is None or not held_for(instance):
+            page_published_signal_handler(instance=instance, sender=sender, **kwargs)
+
+    with _purge_gate_lock:
+        if _purge_gated:
+            return
+        for model in get_page_models():
+            if page_published.disconnect(page_published_signal_handler, sender=model):
+                page_published.connect(
+                    gated, sender=model, weak=False, dispatch_uid="gazette-publish-purge"
+                )
+        _purge_gated = True
+
+
+@contextmanager
+def publish_purges_held_back(applies_to: Callable[[object], bool]) -> Iterator[None]:
+    """Inside: Wagtail does not purge a page it publishes when ``applies_to(page)``; the
+    caller purges those itself (a bulk run: once, at its end)."""
+    _gate_publish_purges()
+    token = _publish_purge_held_for.set(applies_to)
+    try:
+        yield
+    finally:
+        _publish_purge_held_for.reset(token)
 
 
 # -- modelsearch (Wagtail's search backends) -----------------------------------------------------

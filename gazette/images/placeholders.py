@@ -39,14 +39,27 @@ def _draw_card(lines: tuple[str, ...]) -> bytes:
     return buffer.getvalue()
 
 
-def placeholder_image(*, title: str, credit: str) -> CustomImage:
-    """The placeholder image with this title, made on first use and reused after."""
+def placeholder_image(
+    *, title: str, credit: str, caption: str = "", collection_id: int | None = None
+) -> CustomImage:
+    """The placeholder image with this title, made on first use and reused after.
+    ``collection_id`` (the root collection's, which a bulk run reads once) spares the query
+    by which Wagtail finds the default collection of each new image."""
     existing = CustomImage.objects.filter(is_placeholder=True, title=title).first()
     if existing is not None:
         if existing.credit != credit:
             existing.credit = credit
             existing.save(update_fields=["credit"])
         return existing
+    return new_placeholder_image(
+        title=title, credit=credit, caption=caption, collection_id=collection_id
+    )
+
+
+def new_placeholder_image(
+    *, title: str, credit: str, caption: str = "", collection_id: int | None = None
+) -> CustomImage:
+    """A new placeholder image (the caller knows there is none with this title yet)."""
     # A source may name a picture without crediting it: the card then names no one.
     credited = f", credited to {credit}," if credit else ""
     lines = (
@@ -57,16 +70,19 @@ def placeholder_image(*, title: str, credit: str) -> CustomImage:
     # The card is stored first and the image made with its name and its known size: assigning
     # a new file would have Django decode the picture twice to learn the size it was drawn at.
     field = CustomImage._meta.get_field("file")
-    name = field.generate_filename(CustomImage(), "placeholder.png")
+    in_collection = {"collection_id": collection_id} if collection_id is not None else {}
+    name = field.generate_filename(CustomImage(**in_collection), "placeholder.png")
     stored = field.storage.save(name, ContentFile(_draw_card(lines)), max_length=field.max_length)
     image = CustomImage(
         title=title[:255],
         credit=credit,
+        caption=caption,
         is_placeholder=True,
         description=f"Placeholder image: the original picture{credited} is not available",
         file=stored,
         width=WIDTH,
         height=HEIGHT,
+        **in_collection,
     )
     image.save()
     return image

@@ -29,8 +29,9 @@ from django.utils import timezone
 from django.utils.text import slugify
 from PIL import Image as PillowImage
 from PIL import UnidentifiedImageError
+from taggit.models import Tag
 from wagtail.contrib.redirects.models import Redirect
-from wagtail.models import PageViewRestriction
+from wagtail.models import Collection, PageViewRestriction
 
 from gazette.comments import rules as comment_rules
 from gazette.comments.models import NAME_LIMIT, Comment
@@ -38,7 +39,7 @@ from gazette.core import compat
 from gazette.home.models import HomePage
 from gazette.home.services import ensure_home_page
 from gazette.images.models import CustomImage
-from gazette.images.placeholders import placeholder_image
+from gazette.images.placeholders import new_placeholder_image
 from gazette.news import lifecycle
 from gazette.news.blocks import ArticleBodyBlock
 from gazette.news.models import ArticleAuthor, ArticlePage, SectionPage
@@ -66,7 +67,7 @@ class DryRun(Exception):
 
 
 class RunLookups:
-    """What every item of a run looks up again (the home page, sections, authors), kept for
+    """What every item of a run looks up again (the home page, sections, authors, tags), kept for
     the run. A row enters only once its item committed: an item rolled back may have
     created it."""
 
@@ -74,6 +75,15 @@ class RunLookups:
         self.home: HomePage | None = None
         self.sections: dict[str, SectionPage] = {}
         self.authors: dict[tuple[str, str], Author] = {}
+        self.tags: dict[str, Tag] = {}
+        self._root_collection_id: int | None = None
+
+    def root_collection_id(self) -> int:
+        """Where new images go (Wagtail's default), read once per run: the root collection
+        is made by Wagtail's migrations and never moves."""
+        if self._root_collection_id is None:
+            self._root_collection_id = Collection.get_first_root_node().pk
+        return self._root_collection_id
 
     def keep(self, store: dict, key, value) -> None:
         transaction.on_commit(lambda: store.__setitem__(key, value))
@@ -137,13 +147,14 @@ def _upsert(item: ImportItem, *, options: ImportOptions, notes: list[str]) -> Ou
         headline = headline[: HEADLINE_MAX_LENGTH - 1].rsplit(" ", 1)[0] + "…"
         notes.append(f"the headline was cut to {HEADLINE_MAX_LENGTH} characters")
 
-    article = ArticlePage.objects.filter(source_key=item.source_key).first()
+    article = _found(ArticlePage, source_key=item.source_key)
     created = article is None
     may_publish = options.publish and (created or article.live or not options.keep_down)
     publish_at_once = created and _publish_at_once(item, options, published)
     if publish_at_once:
         return _create_live(
             item,
+            lookups=options.lookups,
             section=section,
             headline=headline,
             fields={
@@ -210,7 +221,7 @@ def _upsert(item: ImportItem, *, options: ImportOptions, notes: list[str]) -> Ou
         article.article_authors = [
             ArticleAuthor(author=author, sort_order=index) for index, author in enumerate(authors)
         ]
-        article.tags.set(list(dict.fromkeys(item.tags)))
+        _set_tags(article, item.tags, options.lookups)
         article.go_live_at = published if scheduled else None
         publishing = should_be_live or scheduled
         # Publishing validates the page again as it saves it: clean once.
@@ -246,7 +257,16 @@ def _publish_at_once(item: ImportItem, options: ImportOptions, published) -> boo
 
 
 def _create_live(
-    item: ImportItem, *, section, headline, fields, body, authors, published, notes
+    item: ImportItem,
+    *,
+    lookups: RunLookups,
+    section,
+    headline,
+    fields,
+    body,
+    authors,
+    published,
+    notes,
 ) -> Outcome:
     """The new live article in one save, one revision and Wagtail's three log entries
     (``compat.add_live_child``): what ``add_child``, ``save_revision`` and ``publish`` leave,
@@ -269,11 +289,29 @@ def _create_live(
     article.article_authors = [
         ArticleAuthor(author=author, sort_order=index) for index, author in enumerate(authors)
     ]
-    article.tags.set(list(dict.fromkeys(item.tags)))
+    _set_tags(article, item.tags, lookups)
+    # The instance is the stored page (path, URL, revision pointers): nothing to read back.
     compat.add_live_child(section, article, last_published_at=last)
-    article.refresh_from_db()
     _after_write(article, item, notes)
     return Outcome(status="created", article=article, notes=notes)
+
+
+def _found(model, **lookup):
+    """The first row matching ``lookup``, or None: its id asked first (a narrow query), the
+    whole row (an article's page and article tables, every column) only when there is one.
+    Most items of an import are new."""
+    pk = model.objects.filter(**lookup).order_by("pk").values_list("pk", flat=True).first()
+    return None if pk is None else model.objects.get(pk=pk)
+
+
+def _set_tags(article: ArticlePage, names, lookups: RunLookups) -> None:
+    """The item's tags on the article (in memory, written with it); the tags the run has met
+    are handed over as rows, not looked up by name again."""
+    wanted = list(dict.fromkeys(names))
+    article.tags.set([lookups.tags.get(name, name) for name in wanted])
+    for tag in article.tags.all():  # the rows in hand, found or created by django-taggit
+        if tag.name in wanted and tag.name not in lookups.tags:
+            lookups.keep(lookups.tags, tag.name, tag)
 
 
 def _signature(raw_blocks: list[dict]) -> list:
@@ -405,25 +443,34 @@ def _restrict(article: ArticlePage, *, private: bool) -> None:
 
 def _comments(article: ArticlePage, item: ImportItem) -> None:
     """Published, with the names and times the source gave them; keyed so a rerun adds none."""
+    keyed = {}
     for comment in item.comments:
         text = comment_rules.normalise_text(comment.text)
         if not text:
             continue
         identity = f"{item.source_key}\x00{comment.author_name}\x00{comment.posted.isoformat()}"
-        key = hashlib.sha256(f"{identity}\x00{text}".encode()).hexdigest()
+        keyed.setdefault(
+            hashlib.sha256(f"{identity}\x00{text}".encode()).hexdigest(), (comment, text)
+        )
+    if not keyed:
+        return
+    # Those an earlier run imported, found in one query, not one each. The key is unique: two
+    # runs importing the same comment at once fail one item, never double it.
+    known = set(Comment.objects.filter(source_key__in=keyed).values_list("source_key", flat=True))
+    for key, (comment, text) in keyed.items():
+        if key in known:
+            continue
         posted = comment.posted.replace(microsecond=0)
-        Comment.objects.get_or_create(
+        Comment.objects.create(
             source_key=key,
-            defaults={
-                "article": article,
-                "author_name": (comment.author_name or "Reader")[:NAME_LIMIT],
-                "text": text,
-                "status": Comment.Status.PUBLISHED,
-                "received_as": Comment.Status.PUBLISHED,
-                "created_at": posted,
-                "published_at": posted,
-                "fingerprint": comment_rules.fingerprint(text),
-            },
+            article=article,
+            author_name=(comment.author_name or "Reader")[:NAME_LIMIT],
+            text=text,
+            status=Comment.Status.PUBLISHED,
+            received_as=Comment.Status.PUBLISHED,
+            created_at=posted,
+            published_at=posted,
+            fingerprint=comment_rules.fingerprint(text),
         )
 
 
@@ -437,14 +484,20 @@ def old_path(url: str) -> str:
 def _redirects(article: ArticlePage, old_urls: tuple[str, ...], notes: list[str]) -> None:
     """Each old address answers 301 with the article's new one (site-wide, permanent)."""
     own = Redirect.normalise_path(article.get_url() or "/")
-    for url in dict.fromkeys(old_urls):
-        path = old_path(url)
-        if path in {"/", own}:
-            continue  # the article answers there itself, or it would take the home page
-        existing = Redirect.objects.filter(old_path=path, site=None).first()
-        if existing is None:
+    # The article answers at its own address itself; "/" would take the home page.
+    paths = [path for path in dict.fromkeys(map(old_path, old_urls)) if path not in {"/", own}]
+    if not paths:
+        return
+    # The item's old addresses looked up together: one query, not one each.
+    existing = dict(
+        Redirect.objects.filter(old_path__in=paths, site=None).values_list(
+            "old_path", "redirect_page_id"
+        )
+    )
+    for path in paths:
+        if path not in existing:
             Redirect.objects.create(old_path=path, site=None, redirect_page=article)
-        elif existing.redirect_page_id != article.pk:
+        elif existing[path] != article.pk:
             notes.append(f"the old address {path} already redirects elsewhere: left as it is")
 
 
@@ -559,13 +612,20 @@ class _ImageResolver:
 
     def _placeholder(self, wanted: ImportedImage) -> CustomImage | None:
         title = f"Placeholder: {wanted.source_url}"[:255]
-        existing = CustomImage.objects.filter(is_placeholder=True, title=title).first()
+        existing = _found(CustomImage, is_placeholder=True, title=title)
         if existing is None:
             self.created_any = True
             if self.options.dry_run:
                 return None
         self.notes.append(f"the picture {wanted.source_url} is not here: a placeholder stands in")
-        image = existing or placeholder_image(title=title, credit=wanted.credit)
+        if existing is None:
+            return new_placeholder_image(
+                title=title,
+                credit=wanted.credit,
+                caption=wanted.caption[:500],
+                collection_id=self.options.lookups.root_collection_id(),
+            )
+        image = existing
         if wanted.caption and image.caption != wanted.caption[:500]:
             image.caption = wanted.caption[:500]
             image.save(update_fields=["caption"])

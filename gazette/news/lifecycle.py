@@ -39,7 +39,9 @@ transaction (a ``DeferredPublication`` row) and no ``article_published`` is sent
 block ends, every noted article is announced in one ``articles_published`` and the rows go.
 A run that dies leaves its rows: the next run's end, or the periodic job
 (``announce_stale_publications``), announces them. Receivers of ``articles_published`` do
-what each ``article_published`` would have done, once for all of them.
+what each ``article_published`` would have done, once for all of them; so do site search's
+entries and the purge of the articles' own pages, which Wagtail and ``article_changed`` would
+have done in each item (held back for a bulk run's live articles).
 
 Every handler below also retires the shared parts of reader pages
 (``gazette.core.shared_parts``) when a page, a view restriction or an editors' list changes.
@@ -142,10 +144,15 @@ def _page_published(sender, instance, **kwargs):
 @contextmanager
 def publications_deferred() -> Iterator[None]:
     """A bulk run (an import): the articles published inside are announced once, together,
-    when the block ends (``articles_published``), however it ends."""
+    when the block ends (``articles_published``), however it ends. Wagtail's own purge of
+    each article it publishes waits for that too (``purge.purge_published_articles`` purges
+    the article's page with the others showing it): one task per 500 articles, not one each.
+    An article saved live inside is published in the same transaction (the bulk runs'
+    promise, which site search's entries rely on: they are written at the end too)."""
     token = _deferring.set(True)
     try:
-        yield
+        with compat.publish_purges_held_back(lambda page: isinstance(page, ArticlePage)):
+            yield
     finally:
         _deferring.reset(token)
         announce_deferred_publications()

@@ -6,7 +6,7 @@ as Wagtail's own index is written on save; a rolled-back change leaves its entry
 
 from gazette.news import lifecycle
 
-from .entries import enabled, refresh_entries, refresh_subtree
+from .entries import BATCH_SIZE, enabled, refresh_entries, refresh_subtree
 from .models import ArticleSearchEntry
 
 # The article fields an entry is made of: a save that writes none of them (a draft revision
@@ -19,8 +19,19 @@ ENTRY_FIELDS = frozenset(
 def article_changed(sender, article, update_fields, **kwargs):
     if update_fields is not None and not ENTRY_FIELDS.intersection(update_fields):
         return
+    if article.live and lifecycle.publications_are_deferred():
+        # A bulk run publishes it in this transaction: its publication is noted and announced
+        # at the run's end (or by the periodic job, if the run dies), where the entries of
+        # the run's articles are written together (``articles_published_together``).
+        return
     if enabled():
         refresh_entries([article.pk])
+
+
+def articles_published_together(sender, article_ids, **kwargs):
+    if enabled():
+        for start in range(0, len(article_ids), BATCH_SIZE):
+            refresh_entries(article_ids[start : start + BATCH_SIZE])
 
 
 def article_deleted(sender, article_id, **kwargs):
@@ -50,5 +61,6 @@ def fill_after_first_migrate(sender, using, **kwargs):
 
 def subscribe() -> None:
     lifecycle.article_changed.connect(article_changed, dispatch_uid="search")
+    lifecycle.articles_published.connect(articles_published_together, dispatch_uid="search")
     lifecycle.article_deleted.connect(article_deleted, dispatch_uid="search")
     lifecycle.subtree_changed.connect(subtree_changed, dispatch_uid="search")

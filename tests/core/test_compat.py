@@ -1,6 +1,8 @@
 """Each framework internal Gazette leans on (gazette.core.compat) still behaves as assumed.
 A failure here names the assumption an upgrade broke: fix compat.py, not its callers."""
 
+import json
+
 import pytest
 from django.db import connection, transaction
 from django.db.models.signals import post_save
@@ -343,3 +345,80 @@ def test_wagtail_finds_a_pages_translation_through_locale_get_active(home, monke
     monkeypatch.setattr(Locale, "get_active", classmethod(spy))
     assert home.localized.pk == home.pk
     assert asked, "Page.localized no longer asks Locale.get_active()"
+
+
+def test_a_live_child_written_once_keeps_its_children_and_serialises_them_from_memory(home):
+    """The rows the caller set on a new page (authors, tags) are saved with it, and its
+    revision holds what the page read back from the database would serialise, without
+    reading any relation back."""
+    from gazette.news.models import ArticleAuthor
+    from gazette.people.models import Author
+
+    section = SectionFactory(parent=home)
+    writers = [Author.objects.create(name=name, slug=name.lower()) for name in ("Ana", "Ben")]
+    article = ArticlePage(title="Story with bylines", slug="bylines")
+    article.body = [("paragraph", "<p>Words.</p>")]
+    article.article_authors = [
+        ArticleAuthor(author=author, sort_order=index) for index, author in enumerate(writers)
+    ]
+    article.tags.set(["harbour", "ferry"])
+    reads = []
+
+    def no_relation_read_back(execute, sql, params, many, context):
+        if sql.lstrip().upper().startswith("SELECT"):
+            reads.append(sql)
+        return execute(sql, params, many, context)
+
+    # The index updates (which read the relations to index them) are an import's run's end.
+    with (
+        compat.index_updates_batched(defer_to=lambda updates: None),
+        connection.execute_wrapper(no_relation_read_back),
+    ):
+        revision = compat.add_live_child(section, article)
+    child_tables = (
+        "news_articleauthor",
+        "news_articlepagetag",
+        "related_editorspick",
+        "related_editorsexclusion",
+        "corrections_articlenote",
+        "wagtailcore_comment",
+    )
+    assert not [sql for sql in reads if any(f'FROM "{table}"' in sql for table in child_tables)]
+
+    stored = ArticlePage.objects.get(pk=article.pk)
+    assert [link.author.name for link in stored.article_authors.all()] == ["Ana", "Ben"]
+    assert sorted(tag.name for tag in stored.tags.all()) == ["ferry", "harbour"]
+    pointers = {"latest_revision", "live_revision", "latest_revision_created_at"}
+
+    def comparable(data: dict) -> dict:
+        # PostgreSQL's jsonb gives the body's keys back in its own order.
+        return {
+            k: json.loads(v) if k == "body" else v for k, v in data.items() if k not in pointers
+        }
+
+    read_back = comparable(stored.serializable_data())
+    assert comparable(revision.content) == read_back
+    assert read_back["article_authors"] and read_back["tagged_items"]
+
+
+def test_a_node_added_to_the_tree_lands_where_treebeards_add_child_puts_it(home):
+    """compat.add_to_tree places a page as treebeard's add_child does: the first child's path
+    under a leaf, the next after the last child's, the parent's child count raised; the tree
+    stays sound."""
+    from wagtail.models import Page
+
+    section = SectionFactory(parent=home)
+    by_treebeard = section.add_child(instance=ArticlePage(title="One", slug="one"))
+    # What treebeard would give the next child, asked before it is added.
+    expected_path = Page.objects.get(pk=by_treebeard.pk)._inc_path()
+    second = ArticlePage(title="Two", slug="two")
+    compat.add_to_tree(section, second)
+    assert second.path == expected_path and second.depth == by_treebeard.depth
+    assert section.numchild == 2 and Page.objects.get(pk=section.pk).numchild == 2
+
+    empty = SectionFactory(parent=home)
+    first = ArticlePage(title="First", slug="first")
+    compat.add_to_tree(empty, first)
+    assert first.path == empty.path + "0001" and first.get_parent().pk == empty.pk
+    assert list(empty.get_children().values_list("pk", flat=True)) == [first.pk]
+    assert not any(Page.find_problems())
