@@ -20,6 +20,12 @@ from gazette.core import shared_parts
 
 OWN_PART_TEMPLATE = "news/includes/article_own.html"
 
+# The pieces of news/article_page.html kept per live revision as well, as ``part_name``
+# (``{% shared_fragment name page.pk page.live_revision_id|default:0 %}``): its description,
+# its head (the "article-head" slot), its header (section, headline, standfirst, byline but
+# the "byline" slot) and its author boxes. Named here: the page reads them in its round trip.
+ARTICLE_FRAGMENTS = ("article-meta", "article-head", "article-header", "article-authors")
+
 
 def part_name(article) -> str:
     return f"article-own:{article.pk}:{article.live_revision_id or 0}"
@@ -32,7 +38,13 @@ def is_shared(request, article) -> bool:
 
 def part_names(request, article) -> list[str]:
     """What the article page preloads with the site's parts (nothing for a preview)."""
-    return [part_name(article)] if is_shared(request, article) else []
+    if not is_shared(request, article):
+        return []
+    fragments = (
+        shared_parts.fragment_name(request, name, article.pk, article.live_revision_id or 0)
+        for name in ARTICLE_FRAGMENTS
+    )
+    return [part_name(article), *(name for name in fragments if name is not None)]
 
 
 def render(request, article) -> str:
