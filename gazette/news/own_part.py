@@ -25,6 +25,8 @@ OWN_PART_TEMPLATE = "news/includes/article_own.html"
 # its head (the "article-head" slot), its header (section, headline, standfirst, byline but
 # the "byline" slot) and its author boxes. Named here: the page reads them in its round trip.
 ARTICLE_FRAGMENTS = ("article-meta", "article-head", "article-header", "article-authors")
+# And the scripts of the "article-scripts" slot, the same on every article of a site.
+ARTICLE_SITE_FRAGMENTS = ("article-scripts",)
 
 
 def part_name(article) -> str:
@@ -44,7 +46,9 @@ def part_names(request, article) -> list[str]:
         shared_parts.fragment_name(request, name, article.pk, article.live_revision_id or 0)
         for name in ARTICLE_FRAGMENTS
     )
-    return [part_name(article), *(name for name in fragments if name is not None)]
+    site_fragments = (shared_parts.fragment_name(request, name) for name in ARTICLE_SITE_FRAGMENTS)
+    kept = [*fragments, *site_fragments]
+    return [part_name(article), *(name for name in kept if name is not None)]
 
 
 def render(request, article) -> str:

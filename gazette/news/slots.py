@@ -20,7 +20,8 @@ The slots of the article page:
 - ``after-article``: after the story and its author boxes (comments).
 - ``rail``: the rail between Latest Stories and Must-Reads (You May Also Like, Popular Now).
 - ``article-scripts``: at the end of <body>; one static, deferred script per feature, never
-  an inline one (the CSP forbids them).
+  an inline one (the CSP forbids them). Kept as HTML per site, the same on every article
+  (``news.own_part.ARTICLE_SITE_FRAGMENTS``).
 
 A slot's templates are rendered into the shared page cache: nothing about the reader.
 """

@@ -134,7 +134,11 @@ def test_a_linked_story_moved_or_renamed_shows_at_once(client, pictured, home):
 # The article's description, head, header and author boxes, and every page's footer, are
 # kept as HTML too (``{% shared_fragment %}``): what they show changes at once.
 
-KEPT_TEMPLATES = {"distribution/article_head.html"}
+KEPT_TEMPLATES = {
+    "distribution/article_head.html",
+    "analytics/includes/view_script.html",
+    "comments/article_script.html",
+}
 
 
 def test_a_warm_render_renders_no_kept_fragment(client, pictured):
@@ -145,6 +149,7 @@ def test_a_warm_render_renders_no_kept_fragment(client, pictured):
     html = response.content.decode()
     assert '<link rel="canonical"' in html and 'class="byline__time"' in html
     assert 'id="site-footer"' in html and 'class="byline__views"' in html
+    assert html.count('<script src="/static/js/') >= 3
 
 
 def test_an_author_renamed_shows_at_once_in_the_byline_and_the_author_box(client, home):
