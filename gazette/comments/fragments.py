@@ -5,7 +5,8 @@ comments: about a quarter of an uncached article render). The list is the same f
 reader of a URL, so its HTML is cached per article and comments page, under a version of the
 article's comments that every saved or deleted comment of it replaces (``bump``, on commit),
 and under the shared parts' generation (the comment settings and the newsroom's time zone
-change with it). The form, with its per-render time stamp, is never part of it.
+change with it). The empty form is kept with it, but for its per-render time stamp
+(``presentation.comments_context``).
 """
 
 from __future__ import annotations

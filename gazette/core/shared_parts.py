@@ -88,11 +88,32 @@ def site_part_names(site: Site) -> list[str]:
     return [part.name_for(site) for part in SitePart._all]
 
 
-def preload_site_parts(request: HttpRequest, extra_names: Iterable[str] = ()) -> None:
-    """Every site part of the request's site, and ``extra_names``, in one round trip."""
+# The pieces of base.html every reader page of a site shows alike (``{% shared_fragment %}``
+# with no key but the site): read with the site's parts.
+SITE_FRAGMENTS = ("site-footer",)
+
+
+def fragment_name(request: HttpRequest | None, name: str, *keys) -> str | None:
+    """The part's name of a template fragment (``{% shared_fragment name *keys %}``, of
+    ``gazette.core.templatetags.shared_fragments``) shown on the request's site, or ``None``
+    when it is not kept: a preview, a key that is ``None``, a request no site answers."""
+    if request is None or getattr(request, "is_preview", False) or any(k is None for k in keys):
+        return None
     site = Site.find_for_request(request)
-    names = [*extra_names, *(site_part_names(site) if site is not None else [])]
-    preload(request, names)
+    if site is None:
+        return None
+    return ":".join(["fragment", name, str(site.pk), *map(str, keys)])
+
+
+def preload_site_parts(request: HttpRequest, extra_names: Iterable[str] = ()) -> None:
+    """Every site part of the request's site and its fragments, and ``extra_names``, in one
+    round trip."""
+    site = Site.find_for_request(request)
+    names = [*extra_names]
+    if site is not None:
+        names += site_part_names(site)
+        names += (fragment_name(request, fragment) for fragment in SITE_FRAGMENTS)
+    preload(request, [name for name in names if name is not None])
 
 
 def retire_on_site_change(sender, **kwargs) -> None:

@@ -278,7 +278,10 @@ class ArticlePage(Page):
     def get_view_restrictions(self):
         """As Wagtail's, in one query instead of two: the ancestors are the prefixes of the
         page's path, so they need no query of their own. An alias (this page or an ancestor)
-        takes the restrictions of its source page, as in Wagtail."""
+        takes the restrictions of its source page, as in Wagtail. None, without a query, for
+        the article kept by its address with none (``routing``)."""
+        if getattr(self, "kept_unrestricted", False):
+            return PageViewRestriction.objects.none()
         if not self.path:
             return super().get_view_restrictions()
         paths = [self.path[:end] for end in range(self.steplen, len(self.path) + 1, self.steplen)]

@@ -20,6 +20,14 @@ from gazette.core import shared_parts
 
 OWN_PART_TEMPLATE = "news/includes/article_own.html"
 
+# The pieces of news/article_page.html kept per live revision as well, as ``part_name``
+# (``{% shared_fragment name page.pk page.live_revision_id|default:0 %}``): its description,
+# its head (the "article-head" slot), its header (section, headline, standfirst, byline but
+# the "byline" slot) and its author boxes. Named here: the page reads them in its round trip.
+ARTICLE_FRAGMENTS = ("article-meta", "article-head", "article-header", "article-authors")
+# And the scripts of the "article-scripts" slot, the same on every article of a site.
+ARTICLE_SITE_FRAGMENTS = ("article-scripts",)
+
 
 def part_name(article) -> str:
     return f"article-own:{article.pk}:{article.live_revision_id or 0}"
@@ -32,7 +40,15 @@ def is_shared(request, article) -> bool:
 
 def part_names(request, article) -> list[str]:
     """What the article page preloads with the site's parts (nothing for a preview)."""
-    return [part_name(article)] if is_shared(request, article) else []
+    if not is_shared(request, article):
+        return []
+    fragments = (
+        shared_parts.fragment_name(request, name, article.pk, article.live_revision_id or 0)
+        for name in ARTICLE_FRAGMENTS
+    )
+    site_fragments = (shared_parts.fragment_name(request, name) for name in ARTICLE_SITE_FRAGMENTS)
+    kept = [*fragments, *site_fragments]
+    return [part_name(article), *(name for name in kept if name is not None)]
 
 
 def render(request, article) -> str:

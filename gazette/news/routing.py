@@ -17,8 +17,10 @@ Korean home page, in the same one query.
 The article found, with its section, authors, tags, lead image and what features load with it
 (``for_article_page``), is kept in the shared parts too, under its address: building that
 query and its prefetches was a third of an uncached render's CPU, for rows that change only
-when a page, a person, a tag, a note or an image does, which retires the shared parts. The
-site and the article are read in one cache round trip; a miss costs the query, as before.
+when a page, a person, a tag, a note or an image does, which retires the shared parts. So is
+whether a view restriction applies to it (a restriction saved or deleted retires them too).
+The site and the article are read in one cache round trip; a miss costs the query, as before,
+and one for the restrictions.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from wagtail import views as wagtail_views
 from wagtail.models import Page, Site
 
 from gazette.core import compat, editions, shared_parts
+from gazette.core.db_routing import reads_from_a_replica
 
 from .models import ArticlePage
 
@@ -81,6 +84,12 @@ def _find_article(request: HttpRequest, site: Site | None, path: str, slug: str)
         return None
     compat.set_cached_parent(article, article.section)
     article.loaded_for_article_page = True
+    # Kept with it: that no view restriction applies, so a warm render asks nothing (one
+    # saved or deleted retires the shared parts). Not when read from a replica: one lagging
+    # behind a restriction just set would keep the story public until the next change.
+    article.kept_unrestricted = (
+        not reads_from_a_replica() and not article.get_view_restrictions().exists()
+    )
     return article
 
 

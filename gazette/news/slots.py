@@ -10,7 +10,9 @@ and the article template renders each slot's templates with the page's context, 
 
 The slots of the article page:
 
-- ``article-head``: inside <head> (canonical link, OpenGraph, JSON-LD).
+- ``article-head``: inside <head> (canonical link, OpenGraph, JSON-LD). Kept as HTML per
+  live revision with the article (``news.own_part.ARTICLE_FRAGMENTS``): what goes there may
+  change only with the article, its site or anything that retires the shared parts.
 - ``byline``: at the end of the byline (the view count).
 - ``before-body``: under the article's header, before the lead image and the story (notes
   readers must see first: corrections).
@@ -18,7 +20,8 @@ The slots of the article page:
 - ``after-article``: after the story and its author boxes (comments).
 - ``rail``: the rail between Latest Stories and Must-Reads (You May Also Like, Popular Now).
 - ``article-scripts``: at the end of <body>; one static, deferred script per feature, never
-  an inline one (the CSP forbids them).
+  an inline one (the CSP forbids them). Kept as HTML per site, the same on every article
+  (``news.own_part.ARTICLE_SITE_FRAGMENTS``).
 
 A slot's templates are rendered into the shared page cache: nothing about the reader.
 """

@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
 from gazette.comments.models import Comment, CommentSettings
@@ -82,3 +83,39 @@ def test_the_cached_list_costs_no_query_and_follows_the_comment_settings(
         settings.save()
     html, _ = _render(client, article.url)
     assert 'href="https://example.org/page"' in html
+
+
+# The empty form is kept with the list, but for its stamp, which each render makes afresh.
+
+
+def _stamp(html: str) -> str:
+    return html.split('name="stamp" value="', 1)[1].split('"', 1)[0]
+
+
+def test_the_kept_form_gets_a_stamp_of_its_own_render(client, article, time_machine):
+    from gazette.comments import rules
+    from gazette.comments.presentation import STAMP_PLACEHOLDER
+
+    time_machine.move_to(timezone.now(), tick=False)
+    first, _ = _render(client, article.url)
+    time_machine.shift(timedelta(seconds=30))
+    html, _ = _render(client, article.url)
+    assert STAMP_PLACEHOLDER not in html
+    assert _stamp(html) != _stamp(first)
+    assert rules.stamp_age(_stamp(html), article.pk) == pytest.approx(0, abs=1)
+    assert rules.stamp_age(_stamp(first), article.pk) == pytest.approx(30, abs=1)
+    assert f'action="{reverse("comments:post", args=[article.pk])}"' in html
+
+
+def test_the_form_follows_the_moderation_and_closing_at_once(client, article, site_settings):
+    html, _ = _render(client, article.url)
+    assert "Comments appear at once" in html
+    site_settings.moderation = "pre"
+    site_settings.save()
+    html, _ = _render(client, article.url)
+    assert "A moderator reads every comment before it appears." in html
+    site_settings.moderation = "closed"
+    site_settings.save()
+    html, _ = _render(client, article.url)
+    assert 'class="comment-form"' not in html
+    assert "Comments on this article are closed." in html

@@ -21,17 +21,17 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-# The article's own queries, with every cache warm: its view restrictions and its view count.
-# The article itself, found by its address with its section, lead image, authors, tags, the
-# lead image's renditions and its public notes, is kept in the shared parts
-# (gazette.news.routing); the lead image and the body, with the body's images and their
-# renditions, are HTML from the shared parts (gazette.news.own_part), the page of comments
-# from the cache (gazette.comments.fragments).
-WARM_ARTICLE_QUERIES = 2
+# The article's own query, with every cache warm: its view count. The article itself, found
+# by its address with its section, lead image, authors, tags, the lead image's renditions, its
+# public notes and whether a view restriction applies, is kept in the shared parts
+# (gazette.news.routing: the restrictions are no longer read per render); the lead image and
+# the body, with the body's images and their renditions, are HTML from the shared parts
+# (gazette.news.own_part), the page of comments from the cache (gazette.comments.fragments).
+WARM_ARTICLE_QUERIES = 1
 # Finding the article by its address when the shared parts do not hold it: one query with its
 # section and lead image (the site from the cache), its authors, its tags, the lead image's
-# renditions, its public notes (gazette.corrections).
-ARTICLE_ROUTING_QUERIES = 5
+# renditions, its public notes (gazette.corrections), its view restrictions.
+ARTICLE_ROUTING_QUERIES = 6
 # After any change to the content (a new generation of the shared parts): also the article
 # found again (above), the site (its
 # cached lookup belongs to the old generation), the menu, Latest Stories and Must-Reads (a list

@@ -5,13 +5,23 @@ import re
 
 import pytest
 from django.core.cache import cache
+from django.template import Context, Template
 from django.test import override_settings
 from django.test.client import RequestFactory
 from django.utils import timezone
+from wagtail.models import Site
 
+from gazette.core import shared_parts
+from gazette.core.models import SiteIdentity
 from gazette.news import own_part
 from gazette.news.models import ArticlePage
-from tests.factories import ArticleFactory, ImageFactory, SectionFactory, make_curated_list
+from tests.factories import (
+    ArticleFactory,
+    AuthorFactory,
+    ImageFactory,
+    SectionFactory,
+    make_curated_list,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -119,3 +129,79 @@ def test_a_linked_story_moved_or_renamed_shows_at_once(client, pictured, home):
     other.slug = "the-earlier-report-renamed"
     other.save_revision().publish()
     assert "/the-earlier-report-renamed/" in _html(client, pictured.url)
+
+
+# The article's description, head, header and author boxes, and every page's footer, are
+# kept as HTML too (``{% shared_fragment %}``): what they show changes at once.
+
+KEPT_TEMPLATES = {
+    "distribution/article_head.html",
+    "analytics/includes/view_script.html",
+    "comments/article_script.html",
+}
+
+
+def test_a_warm_render_renders_no_kept_fragment(client, pictured):
+    client.get(pictured.url)
+    response = client.get(pictured.url)
+    rendered = {template.name for template in response.templates}
+    assert not rendered & KEPT_TEMPLATES
+    html = response.content.decode()
+    assert '<link rel="canonical"' in html and 'class="byline__time"' in html
+    assert 'id="site-footer"' in html and 'class="byline__views"' in html
+    assert html.count('<script src="/static/js/') >= 3
+
+
+def test_an_author_renamed_shows_at_once_in_the_byline_and_the_author_box(client, home):
+    section = SectionFactory(parent=home, title="Politics", slug="politics")
+    author = AuthorFactory(name="Ann Writer", bio="Covers the council.")
+    article = ArticleFactory(parent=section, title="Council votes", authors=[author])
+    assert _html(client, article.url).count("Ann Writer") >= 3  # byline, box, its label
+    author.name = "Ann Renamed"
+    author.save()
+    html = _html(client, article.url)
+    assert "Ann Writer" not in html
+    assert 'rel="author" dir="auto">Ann Renamed</a>' in html
+    assert 'aria-label="About Ann Renamed"' in html
+
+
+def test_the_site_name_and_footer_text_saved_show_at_once(client, pictured):
+    client.get(pictured.url)
+    site = Site.objects.get(is_default_site=True)
+    SiteIdentity.objects.create(site=site, name="The Herald", footer_text="Printed by hand.")
+    html = _html(client, pictured.url)
+    assert '<meta property="og:site_name" content="The Herald">' in html
+    assert "<p>Printed by hand.</p>" in html
+
+
+def test_a_section_renamed_shows_at_once_in_the_footer_of_every_page(client, pictured, home):
+    section = pictured.get_parent().specific
+    for url in (pictured.url, home.url):
+        client.get(url)
+    section.title = "Earth Sciences"
+    section.save_revision().publish()
+    for url in (pictured.url, home.url):
+        footer = _html(client, url).split('id="site-footer"', 1)[1]
+        assert ">Earth Sciences</a>" in footer, url
+
+
+def test_a_preview_renders_its_fragments_afresh_and_keeps_none(client, pictured):
+    client.get(pictured.url)
+    request = RequestFactory().get(pictured.url)
+    request.is_preview = True
+    assert shared_parts.fragment_name(request, "article-header", pictured.pk, 0) is None
+    draft = pictured.get_latest_revision_as_object()
+    draft.title = "A draft headline"
+    response = draft.make_preview_request(original_request=request)
+    assert "A draft headline" in response.content.decode()
+    assert "A draft headline" not in _html(client, pictured.url)
+
+
+def test_a_fragment_keeps_its_variables_to_itself_cached_or_not(rf, home):
+    template = Template(
+        '{% load shared_fragments %}{% shared_fragment "test-scope" 1 %}'
+        '{% firstof "inside" as word %}{{ word }}{% endshared_fragment %}[{{ word }}]'
+    )
+    request = rf.get("/")
+    assert template.render(Context({"request": request})) == "inside[]"
+    assert template.render(Context({"request": rf.get("/")})) == "inside[]"  # cached

@@ -86,6 +86,42 @@ def test_a_view_restriction_still_guards_the_article(section, client):
     assert article.title not in response.content.decode()
 
 
+def test_a_view_restriction_set_on_a_kept_article_or_its_section_guards_it_at_once(section, client):
+    """Whether a restriction applies is kept with the article (no query per render): one set
+    on it, or on its section, or lifted, shows at the next render."""
+    article = ArticleFactory(parent=section, slug="kept-open", title="Kept open")
+    assert article.title in client.get("/world/kept-open/").content.decode()
+    response, queries = _queries_of(client, "/world/kept-open/")
+    assert article.title in response.content.decode()
+    assert not any("wagtailcore_pageviewrestriction" in q for q in queries)
+
+    restriction = PageViewRestriction.objects.create(
+        page=section, restriction_type="password", password="x"
+    )
+    response = client.get("/world/kept-open/")
+    assert "password" in response.content.decode().lower()
+    assert article.title not in response.content.decode()
+
+    restriction.delete()
+    assert article.title in client.get("/world/kept-open/").content.decode()
+    PageViewRestriction.objects.create(page=article, restriction_type="login")
+    response = client.get("/world/kept-open/")
+    assert response.status_code == 302 and "login" in response["Location"]
+
+
+def test_an_article_read_from_a_replica_is_kept_without_its_restrictions(section, client):
+    """A replica may lag behind a restriction just set: what it says is not kept, the
+    restrictions are read per render as Wagtail does."""
+    from gazette.news import routing
+
+    ArticleFactory(parent=section, slug="from-replica")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(routing, "reads_from_a_replica", lambda: True)
+        client.get("/world/from-replica/")
+    _, queries = _queries_of(client, "/world/from-replica/")
+    assert any("wagtailcore_pageviewrestriction" in q for q in queries)
+
+
 def test_an_article_of_another_section_is_not_found_under_this_one(home, section, client):
     other = SectionFactory(parent=home, title="Sport", slug="sport")
     ArticleFactory(parent=other, slug="the-final")
