@@ -9,8 +9,16 @@ from gazette.core import views as core_views
 from gazette.core.editions import edition_patterns
 from gazette.distribution.api import api as public_api
 from gazette.news.routing import serve_article
+from gazette.news.translating import TranslatePageView
 
 urlpatterns = [
+    # Wagtail's Translate action at its own address, answered by ours first: it refuses a
+    # page translated already (or whose parent is not) with a clear message, not a 500.
+    path(
+        "admin/translation/submit/page/<int:page_id>/",
+        TranslatePageView.as_view(),
+        name="translate_page",
+    ),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("comments/", include("gazette.comments.urls")),
