@@ -25,7 +25,6 @@ urlpatterns = [
     # Outside /comments/: nginx's page cache keeps it, as it keeps every reader page.
     path("moderation/", moderation_page, name="moderation"),
     path("analytics/", include("gazette.analytics.urls")),
-    path("newsletters/", include("gazette.newsletters.urls")),
     path("api/v1/", public_api.urls),
     path("healthz", core_views.healthz, name="healthz"),
 ]
@@ -50,6 +49,8 @@ urlpatterns += edition_patterns(
     path("search/", include("gazette.search.urls")),
     path("topics/", include("gazette.topics.urls")),
     path("corrections/", include("gazette.corrections.urls")),
+    # Each edition's lists, their forms and the links of their e-mails, in its language.
+    path("newsletters/", include("gazette.newsletters.urls")),
     # An article in one query (gazette.news.routing); every other page through Wagtail's tree.
     path("<slug:section>/<slug:slug>/", serve_article, name="article"),
     path("", include(wagtail_urls)),
