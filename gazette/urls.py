@@ -9,15 +9,22 @@ from gazette.core import views as core_views
 from gazette.core.editions import edition_patterns
 from gazette.distribution.api import api as public_api
 from gazette.news.routing import serve_article
+from gazette.news.translating import TranslatePageView
 
 urlpatterns = [
+    # Wagtail's Translate action at its own address, answered by ours first: it refuses a
+    # page translated already (or whose parent is not) with a clear message, not a 500.
+    path(
+        "admin/translation/submit/page/<int:page_id>/",
+        TranslatePageView.as_view(),
+        name="translate_page",
+    ),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("comments/", include("gazette.comments.urls")),
     # Outside /comments/: nginx's page cache keeps it, as it keeps every reader page.
     path("moderation/", moderation_page, name="moderation"),
     path("analytics/", include("gazette.analytics.urls")),
-    path("newsletters/", include("gazette.newsletters.urls")),
     path("api/v1/", public_api.urls),
     path("healthz", core_views.healthz, name="healthz"),
 ]
@@ -42,6 +49,8 @@ urlpatterns += edition_patterns(
     path("search/", include("gazette.search.urls")),
     path("topics/", include("gazette.topics.urls")),
     path("corrections/", include("gazette.corrections.urls")),
+    # Each edition's lists, their forms and the links of their e-mails, in its language.
+    path("newsletters/", include("gazette.newsletters.urls")),
     # An article in one query (gazette.news.routing); every other page through Wagtail's tree.
     path("<slug:section>/<slug:slug>/", serve_article, name="article"),
     path("", include(wagtail_urls)),

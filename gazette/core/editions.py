@@ -56,6 +56,18 @@ def locale_ids(request=None) -> dict[str, int]:
     )
 
 
+def locale_id_of_language(code: str, request=None) -> int | None:
+    """The Locale a language code names ("ko", "KO", "ko-KR": the Korean one), None for a
+    language the site has no content in: a client's code, never the site's fallback."""
+    from wagtail.coreutils import get_supported_content_language_variant
+
+    try:
+        content = get_supported_content_language_variant(code.lower())
+    except LookupError:
+        return None
+    return locale_ids(request).get(content)
+
+
 def active_locale_id(request=None) -> int | None:
     ids = locale_ids(request)
     return ids.get(active_language()) or ids.get(default_language())
@@ -150,6 +162,16 @@ def edition_languages(request) -> frozenset[str]:
     from . import shared_parts
 
     return shared_parts.shared(request, "edition-languages", build)
+
+
+def each_edition(request=None):
+    """Each live edition's content language, the site's own first, with that edition's
+    language active while the loop's body runs (its queries and reverse() are that
+    edition's): for what lists every edition at once, e.g. a sitemap."""
+    languages = sorted(edition_languages(request), key=lambda c: (c != default_language(), c))
+    for code in languages:
+        with translation.override(url_language(code)):
+            yield code
 
 
 def retire_on_locale_change(sender, **kwargs) -> None:

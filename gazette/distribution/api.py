@@ -328,8 +328,9 @@ def list_articles(request, filters: Query[ArticleFilters]):
     if filters.published_before:
         articles = articles.filter(first_published_at__lt=filters.published_before)
     if filters.language:
-        # A language the site has no edition in lists nothing (not every edition).
-        locale_id = editions.locale_ids(request).get(filters.language.lower())
+        # A language the site has no edition in lists nothing (not every edition); a
+        # region's variant ("ko-KR") lists its language's edition.
+        locale_id = editions.locale_id_of_language(filters.language, request)
         articles = articles.in_edition(locale_id) if locale_id else articles.none()
     articles = for_syndication(articles.newest_first()).defer_streamfields()
     links = SiteLinks.for_request(request)

@@ -20,6 +20,7 @@ from django.db.models import F, Max
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
+from wagtail.models import Page
 
 from gazette.core import editions
 from gazette.news.authors import credited_on
@@ -49,6 +50,12 @@ def max_bucket() -> int:
 
 def bucket_of(article_id: int) -> int:
     return article_id // bucket_size()
+
+
+def _news_language(code: str) -> str:
+    """Google News's language: ISO 639 ("ko", "en"), but "zh-cn" and "zh-tw" for Chinese."""
+    code = code.lower()
+    return code if code in ("zh-cn", "zh-tw") else code.split("-")[0]
 
 
 def w3c(moment: datetime | None) -> str:
@@ -94,7 +101,11 @@ def section_entries(name: str, links: SiteLinks) -> list[SitemapEntry] | None:
     if section is None:
         return None
     return [
-        SitemapEntry(links.absolute(location.path), location.lastmod)
+        SitemapEntry(
+            links.absolute(location.path),
+            location.lastmod,
+            tuple((language, links.absolute(path)) for language, path in location.alternates),
+        )
         for location in section.locations(links.site)
     ]
 
@@ -136,30 +147,63 @@ def _editions_of(keys, links: SiteLinks) -> dict:
 
 
 def page_entries(links: SiteLinks) -> list[SitemapEntry]:
-    """The front page, every section and the page of every author with a story out."""
-    entries = [SitemapEntry(links.root_url + "/")]
-    sections = SectionPage.objects.live().public().order_by("path")
-    for url_path, lastmod in sections.values_list("url_path", "last_published_at"):
+    """The front page of every edition, every section and the page of every author with a
+    story out in an edition (/authors/<slug>/, /ko/authors/<slug>/), each with the other
+    editions' same page as alternates. A query for the sections, one per edition for the
+    authors and, with editions, one for their front pages."""
+    rows = [("home", editions.default_language(), links.root_url + "/", None)]
+    pages = SectionPage.objects.live().public().order_by("path")
+    if links.site is not None and len(editions.locale_ids()) > 1:
+        root = links.site.root_page
+        homes = Page.objects.live().filter(translation_key=root.translation_key).exclude(pk=root.pk)
+        for language, url_path, lastmod in homes.values_list(
+            "locale__language_code", "url_path", "last_published_at"
+        ):
+            location = links.page_url(url_path)
+            if location:
+                rows.append(("home", language, location, lastmod))
+    for key, language, url_path, lastmod in pages.values_list(
+        "translation_key", "locale__language_code", "url_path", "last_published_at"
+    ):
         location = links.page_url(url_path)
         if location:
-            entries.append(SitemapEntry(location, lastmod))
-    authors = credited_on(syndicated_articles()).order_by("slug")
-    for slug in authors.values_list("slug", flat=True):
-        url = reverse("news:author", kwargs={"slug": slug})
-        entries.append(SitemapEntry(links.absolute(url)))
-    return entries
+            rows.append((key, language, location, lastmod))
+    for language in editions.each_edition():
+        credited = credited_on(syndicated_articles().in_edition()).order_by("slug")
+        for slug in credited.values_list("slug", flat=True):
+            url = links.absolute(reverse("news:author", kwargs={"slug": slug}))
+            rows.append((f"author:{slug}", language, url, None))
+    return _with_alternates(rows)
 
 
-def news_entries(links: SiteLinks) -> list[tuple[str, str, datetime]]:
-    """(URL, headline, first published) of the stories of the last 48 hours, newest first."""
+def _with_alternates(rows) -> list[SitemapEntry]:
+    """Entries from (key, language, URL, lastmod), those of one key alternates of each other."""
+    editions_of: dict = {}
+    for key, language, location, _ in rows:
+        editions_of.setdefault(key, []).append((language, location))
+    return [
+        SitemapEntry(
+            location, lastmod, tuple(editions_of[key]) if len(editions_of[key]) > 1 else ()
+        )
+        for key, _, location, lastmod in rows
+    ]
+
+
+def news_entries(links: SiteLinks) -> list[tuple[str, str, datetime, str]]:
+    """(URL, headline, first published, language) of the stories of the last 48 hours,
+    newest first: a Korean story is named as Korean."""
     since = timezone.now() - NEWS_WINDOW
     rows = (
         syndicated_articles()
         .filter(first_published_at__gte=since)
         .order_by("-first_published_at", "-pk")
-        .values_list("url_path", "title", "first_published_at")[:NEWS_LIMIT]
+        .values_list("url_path", "title", "first_published_at", "locale__language_code")[
+            :NEWS_LIMIT
+        ]
     )
-    located = [(links.page_url(path), title, first) for path, title, first in rows]
+    located = [
+        (links.page_url(path), title, first, language) for path, title, first, language in rows
+    ]
     return [row for row in located if row[0]]
 
 
@@ -185,14 +229,17 @@ def render_urlset(entries: list[SitemapEntry]) -> str:
 
 
 def render_news(rows, *, publication: str, language: str) -> str:
-    items = [
-        f"<url><loc>{escape(location)}</loc><news:news><news:publication>"
-        f"<news:name>{escape(publication)}</news:name>"
-        f"<news:language>{escape(language)}</news:language></news:publication>"
-        f"<news:publication_date>{w3c(published)}</news:publication_date>"
-        f"<news:title>{escape(title)}</news:title></news:news></url>"
-        for location, title, published in rows
-    ]
+    """``rows`` from news_entries; ``language`` for a row that names none."""
+    items = []
+    for location, title, published, *named in rows:
+        row_language = _news_language(named[0] if named else language)
+        items.append(
+            f"<url><loc>{escape(location)}</loc><news:news><news:publication>"
+            f"<news:name>{escape(publication)}</news:name>"
+            f"<news:language>{escape(row_language)}</news:language></news:publication>"
+            f"<news:publication_date>{w3c(published)}</news:publication_date>"
+            f"<news:title>{escape(title)}</news:title></news:news></url>"
+        )
     body = "\n".join(items)
     return (
         f'{XML_DECLARATION}<urlset xmlns="{SITEMAP_NS}" xmlns:news="{NEWS_NS}">\n'

@@ -101,6 +101,9 @@ def all_feed_subjects() -> list[FeedSubjects]:
 class SitemapLocation:
     path: str  # site-relative
     lastmod: datetime | None = None
+    # (language, site-relative path) of each edition's page for the same thing, this one
+    # included, when there are several: the sitemap's hreflang alternates.
+    alternates: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from wagtail.models import Page, Site
 
 from gazette.core import shared_parts
@@ -70,12 +71,15 @@ def start(breaking: BreakingNews) -> list[Issue]:
     runs), and the banner's purge."""
     alerts = []
     article = breaking.article
-    for newsletter in Newsletter.objects.filter(is_breaking=True):
+    # The story's own edition's lists: a Korean story alerts the Korean readers, in Korean.
+    for newsletter in Newsletter.objects.filter(is_breaking=True).in_edition(article.locale_id):
+        with newsletter.addresses():
+            subject = _("Breaking: %(headline)s") % {"headline": breaking.banner_text}
         issue, created = Issue.objects.get_or_create(
             newsletter=newsletter,
             breaking_article=article,
             defaults={
-                "subject": f"Breaking: {breaking.banner_text}"[:150],
+                "subject": subject[:150],
                 "preheader": getattr(article, "standfirst", "")[:150],
                 "body": [("story", {"article": article, "note": ""})],
             },

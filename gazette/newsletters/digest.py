@@ -1,5 +1,7 @@
 """Digests built for a newsletter's cadence: Must-Reads, the most read of the period, the
-newest of each chosen section, topic and author, each story once, in that order."""
+newest of each chosen section, topic and author, each story once, in that order. A digest is
+its newsletter's edition's: only that edition's stories, its headings and subject in that
+edition's language."""
 
 from __future__ import annotations
 
@@ -8,8 +10,10 @@ from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from gazette.analytics.queries import most_viewed
+from gazette.core import editions, l10n
 from gazette.core.newsroom_time import newsroom_zone_name, zone
 from gazette.news.models import MUST_READS_SLUG, ArticlePage
 
@@ -28,7 +32,8 @@ def sources(newsletter: Newsletter, *, now: datetime) -> list[tuple[str, list[Ar
     """(heading, stories) per source, each story in the first source that has it."""
     since = now - period_of(newsletter)
     limit = newsletter.stories_per_source
-    readable = ArticlePage.objects.live().public().with_body()
+    locale_id = newsletter.locale_id or editions.locale_ids().get(editions.default_language())
+    readable = ArticlePage.objects.live().public().with_body().in_edition(locale_id)
     seen: set[int] = set()
     out: list[tuple[str, list[ArticlePage]]] = []
 
@@ -39,13 +44,13 @@ def sources(newsletter: Newsletter, *, now: datetime) -> list[tuple[str, list[Ar
             out.append((heading, fresh))
 
     if newsletter.include_must_reads:
-        add("Must-Reads", readable.in_curated_list(MUST_READS_SLUG)[: limit * 2])
+        add(_("Must-Reads"), readable.in_curated_list(MUST_READS_SLUG)[: limit * 2])
     if newsletter.include_most_read:
         ranked = [
             pk for pk, _ in most_viewed(now=now, window=period_of(newsletter), limit=limit * 2)
         ]
         by_pk = readable.in_bulk(ranked)
-        add("Most read", [by_pk[pk] for pk in ranked if pk in by_pk])
+        add(_("Most read"), [by_pk[pk] for pk in ranked if pk in by_pk])
     recent = readable.filter(first_published_at__gt=since).newest_first()
     for section in newsletter.sections.all():
         add(section.title, recent.filter(section=section)[: limit * 2])
@@ -59,17 +64,19 @@ def sources(newsletter: Newsletter, *, now: datetime) -> list[tuple[str, list[Ar
 def build_digest(newsletter: Newsletter, *, now: datetime | None = None) -> Issue | None:
     """An issue drawn from the newsletter's sources; None when there is nothing new to send."""
     now = now or timezone.now()
-    parts = sources(newsletter, now=now)
-    if not parts:
-        return None
+    with newsletter.addresses():
+        parts = sources(newsletter, now=now)
+        if not parts:
+            return None
+        local = timezone.localtime(now, zone(newsroom_zone_name()))
+        subject = f"{newsletter.name}: {l10n.format_day(local)}"
     body = []
     for heading, stories in parts:
         body.append(("heading", heading))
         body.extend(("story", {"article": story, "note": ""}) for story in stories)
-    local = timezone.localtime(now, zone(newsroom_zone_name()))
     return Issue.objects.create(
         newsletter=newsletter,
-        subject=f"{newsletter.name}: {local:%A %-d %B %Y}",
+        subject=subject,
         preheader=parts[0][1][0].title,
         body=body,
         is_automatic=True,

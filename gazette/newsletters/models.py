@@ -50,6 +50,20 @@ class NewsletterQuerySet(models.QuerySet):
         """Lists readers may subscribe to, in the order editors gave them."""
         return self.filter(is_offered=True).order_by("sort_order", "name")
 
+    def in_edition(self, locale_id: int | None = None):
+        """The lists of one language edition: ``locale_id``'s, else the active language's
+        (gazette.core.editions). A list with no edition set is the site's own edition's."""
+        from gazette.core import editions
+
+        if locale_id is None:
+            locale_id = editions.active_locale_id()
+        if locale_id is None:
+            return self
+        own = editions.locale_ids().get(editions.default_language())
+        if locale_id == own:
+            return self.filter(Q(locale_id=locale_id) | Q(locale__isnull=True))
+        return self.filter(locale_id=locale_id)
+
 
 class Newsletter(ClusterableModel):
     """A list readers subscribe to, and what its digests are made of."""
@@ -78,6 +92,16 @@ class Newsletter(ClusterableModel):
         help_text="Its subscribers get one alert for each story an editor marks as breaking.",
     )
     sort_order = models.PositiveSmallIntegerField(default=0)
+    locale = models.ForeignKey(
+        "wagtailcore.Locale",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="edition",
+        help_text="The language edition it belongs to: offered on that edition's pages, "
+        "written in its language, made of its stories. Empty: the site's own edition.",
+    )
 
     # What a digest draws from, in this order; an article appears once.
     include_must_reads = models.BooleanField(default=True, verbose_name="Must-Reads")
@@ -113,6 +137,7 @@ class Newsletter(ClusterableModel):
                 FieldPanel("is_offered"),
                 FieldPanel("is_breaking"),
                 FieldPanel("sort_order"),
+                FieldPanel("locale"),
             ],
             heading="Sending",
         ),
@@ -136,7 +161,15 @@ class Newsletter(ClusterableModel):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("newsletters:newsletter", args=[self.slug])
+        with self.addresses():
+            return reverse("newsletters:newsletter", args=[self.slug])
+
+    def addresses(self):
+        """A context in which its language is active and reverse() gives its edition's
+        addresses (/ko/newsletters/... for a Korean list): its e-mails and links."""
+        from gazette.core import editions
+
+        return editions.addresses_of(self.locale_id)
 
 
 class SubscriberQuerySet(models.QuerySet):
@@ -292,7 +325,8 @@ class Issue(PreviewableMixin, models.Model):
         return self.subject
 
     def get_absolute_url(self) -> str:
-        return reverse("newsletters:issue", args=[self.newsletter.slug, self.pk])
+        with self.newsletter.addresses():
+            return reverse("newsletters:issue", args=[self.newsletter.slug, self.pk])
 
     # The admin previews the e-mail as sent, and its plain-text part.
     preview_modes = [("html", "E-mail"), ("text", "Plain text")]

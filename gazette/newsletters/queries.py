@@ -25,7 +25,7 @@ class OfferedNewsletter:
 def _offered(site) -> list[OfferedNewsletter]:
     return [
         OfferedNewsletter(n.slug, n.name, n.description, n.get_cadence_display())
-        for n in Newsletter.objects.offered()
+        for n in Newsletter.objects.offered().in_edition()
     ]
 
 

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from wagtail.models import Site
 
+from gazette.core import editions
 from gazette.core.newsroom_time import newsroom_zone_name
 
 from . import tokens
@@ -54,15 +55,19 @@ class RenderedIssue:
 
     @cached_property
     def _link_patterns(self) -> tuple[str, str]:
-        """The two links with a slot for the token: reverse() once per issue, not per reader."""
-        return tuple(
-            self.root + reverse(name, args=[LINK_SLOT])
-            for name in ("newsletters:unsubscribe", "newsletters:preferences")
-        )
+        """The two links with a slot for the token: reverse() once per issue, not per reader;
+        to the newsletter's edition's pages (/ko/newsletters/... for a Korean list)."""
+        with self.issue.newsletter.addresses():
+            return tuple(
+                self.root + reverse(name, args=[LINK_SLOT])
+                for name in ("newsletters:unsubscribe", "newsletters:preferences")
+            )
 
     def links_for(self, subscriber: Subscriber | None) -> tuple[str, str]:
         if subscriber is None:  # an admin preview or a test send: links that do nothing
-            return f"{self.root}/newsletters/", f"{self.root}/newsletters/"
+            with self.issue.newsletter.addresses():
+                index = self.root + reverse("newsletters:index")
+            return index, index
         unsubscribe_pattern, preferences_pattern = self._link_patterns
         issue = self.issue
         unsubscribe = tokens.unsubscribe_token(subscriber.pk, issue.newsletter_id, issue.pk)
@@ -116,7 +121,7 @@ def issue_context(issue: Issue, root: str) -> dict:
                 {
                     "type": "story",
                     "article": article,
-                    "url": article.get_full_url() or root + article.url,
+                    "url": editions.edition_url(article, full=True) or root + article.url,
                     "note": block.value["note"],
                 }
             )
@@ -135,8 +140,9 @@ def issue_context(issue: Issue, root: str) -> dict:
 
 def render_issue(issue: Issue, *, recipient: Subscriber | None = None) -> RenderedIssue:
     root = site_root()
-    context = issue_context(issue, root)
-    with timezone.override(newsroom_zone_name()):
+    # In the newsletter's edition's language, its links to that edition's pages.
+    with issue.newsletter.addresses(), timezone.override(newsroom_zone_name()):
+        context = issue_context(issue, root)
         html = render_to_string("newsletters/email/issue.html", context)
         text = render_to_string("newsletters/email/issue.txt", context)
     return RenderedIssue(

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from . import tokens
 from .models import (
@@ -56,6 +57,8 @@ def subscribe(*, email: str, newsletters: Iterable[Newsletter]) -> Subscriber:
 
 
 def confirmation_email(subscriber: Subscriber, newsletters: list[Newsletter]):
+    """In the active language (the edition of the page the reader signed up on, from its
+    address), its link to that edition's confirmation page."""
     root = site_root()
     url = root + reverse(
         "newsletters:confirm",
@@ -64,7 +67,7 @@ def confirmation_email(subscriber: Subscriber, newsletters: list[Newsletter]):
     context = {"newsletters": newsletters, "confirm_url": url, "root": root}
     names = ", ".join(n.name for n in newsletters)
     message = EmailMultiAlternatives(
-        subject=f"Confirm your subscription: {names}"[:150],
+        subject=(_("Confirm your subscription: %(names)s") % {"names": names})[:150],
         body=render_to_string("newsletters/email/confirm.txt", context),
         to=[subscriber.email],
         headers={"Auto-Submitted": "auto-generated"},

@@ -41,7 +41,7 @@ def _wants_json(request: HttpRequest) -> bool:
 
 
 def index(request: HttpRequest) -> HttpResponse:
-    newsletters = Newsletter.objects.offered()
+    newsletters = Newsletter.objects.offered().in_edition()
     return render(request, "newsletters/index.html", {"newsletters": newsletters})
 
 
@@ -82,7 +82,7 @@ def _answer(
             "ok": ok,
             "message": message,
             "form": form,
-            "newsletters": Newsletter.objects.offered(),
+            "newsletters": Newsletter.objects.offered().in_edition(),
             "chosen": request.POST.getlist("newsletters"),
             "email": request.POST.get("email", ""),
         }

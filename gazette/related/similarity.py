@@ -22,6 +22,11 @@ How two articles i and j are compared:
    stories of the same topic and sinks those that share one stray word.
 3. Section: sharing it lifts the score by a fifth. It tells near-ties apart; it never makes
    two stories similar on its own.
+
+Articles of different language editions are never neighbours (a reader of the Korean
+edition is shown Korean stories): each article's neighbours are found within its edition,
+so a Korean article gets its full list of Korean ones. The document frequencies stay the
+whole corpus's.
 """
 
 from __future__ import annotations
@@ -91,6 +96,7 @@ class Document:
     body: str = ""
     tags: tuple[str, ...] = ()
     section: str = ""
+    edition: Hashable = None  # its language edition (the locale): neighbours share it
 
 
 @dataclass(frozen=True)
@@ -180,6 +186,7 @@ class CountedTerms:
     pks: list[int]
     headlines: dict[int, str]
     sections: list[str]
+    editions: list[Hashable]
     keys: list[TermKey]  # of the columns
     names: list[tuple[str, str]]  # (kind, name as shown to editors) of the columns
     matrix: sparse.csr_matrix
@@ -197,6 +204,7 @@ def count_terms(documents: Iterable[Document]) -> CountedTerms:
     """The term counts of the documents, read once (they may be streamed from the database)."""
     pks: list[int] = []
     sections: list[str] = []
+    editions: list[Hashable] = []
     headlines: dict[int, str] = {}
     vocabulary: dict[TermKey, int] = {}
     names: list[tuple[str, str]] = []
@@ -204,6 +212,7 @@ def count_terms(documents: Iterable[Document]) -> CountedTerms:
     for document in documents:
         pks.append(document.pk)
         sections.append(document.section)
+        editions.append(document.edition)
         headlines[document.pk] = document.headline
         tags = tag_names(document)
         for key, count in term_counts(document).items():
@@ -218,7 +227,7 @@ def count_terms(documents: Iterable[Document]) -> CountedTerms:
         (np.asarray(data, dtype=np.float32), np.asarray(indices, dtype=np.int64), indptr),
         shape=(len(pks), len(vocabulary)),
     )
-    return CountedTerms(pks, headlines, sections, list(vocabulary), names, matrix)
+    return CountedTerms(pks, headlines, sections, editions, list(vocabulary), names, matrix)
 
 
 class Labels(Protocol):
@@ -268,7 +277,7 @@ class Corpus:
             size=len(counted.pks),
         )
         labels = NamesInMemory(counted.names, counted.headlines)
-        self._setup(counted.pks, matrix, counted.sections, labels)
+        self._setup(counted.pks, matrix, counted.sections, labels, counted.editions)
 
     @classmethod
     def of_vectors(
@@ -278,14 +287,15 @@ class Corpus:
         matrix: sparse.csr_matrix,
         sections: Sequence[Hashable],
         labels: Labels,
+        editions: Sequence[Hashable] | None = None,
     ) -> Corpus:
         """The corpus of vectors made by ``weigh``: row i is article pks[i], in sections[i]
-        (None or "" for none)."""
+        (None or "" for none) and in the language edition editions[i] (None: all in one)."""
         corpus = cls.__new__(cls)
-        corpus._setup(list(pks), matrix, list(sections), labels)
+        corpus._setup(list(pks), matrix, list(sections), labels, editions)
         return corpus
 
-    def _setup(self, pks, matrix, sections, labels: Labels) -> None:
+    def _setup(self, pks, matrix, sections, labels: Labels, editions=None) -> None:
         self.pks: list[int] = pks
         self.matrix = matrix.astype(np.float32).tocsr()
         self.matrix.sort_indices()
@@ -297,6 +307,11 @@ class Corpus:
             [numbers[s] if s not in (None, "") else -1 for s in sections], dtype=np.int64
         )
         self._row_of = {pk: row for row, pk in enumerate(self.pks)}
+        numbered = {name: number for number, name in enumerate(dict.fromkeys(editions or []))}
+        # One edition (a one-language site): nothing to keep apart, no mask to apply.
+        self._edition_of = (
+            np.array([numbered[e] for e in editions], dtype=np.int64) if len(numbered) > 1 else None
+        )
 
     def __len__(self) -> int:
         return len(self.pks)
@@ -306,14 +321,16 @@ class Corpus:
 
     def direct(self, rows: Sequence[int]) -> Iterator[tuple[np.ndarray, sparse.csr_matrix]]:
         """s(i, ·), the likeness of content, for the given rows, a chunk at a time: (rows of
-        the chunk, their scores as a sparse matrix over the corpus), the row itself and noise
-        left out."""
+        the chunk, their scores as a sparse matrix over the corpus), the row itself, noise
+        and the articles of other editions left out."""
         chunk = max(1, min(1024, CHUNK_CELLS // max(len(self.pks), 1)))
         for start in range(0, len(rows), chunk):
             block = np.asarray(rows[start : start + chunk], dtype=np.int64)
             scores = (self.matrix[block] @ self._transposed).tocsr()
             row_ids = np.repeat(np.arange(len(block)), np.diff(scores.indptr))
             noise = (scores.data < MIN_SCORE) | (scores.indices == block[row_ids])
+            if self._edition_of is not None:
+                noise |= self._edition_of[block][row_ids] != self._edition_of[scores.indices]
             scores.data[noise] = 0
             scores.eliminate_zeros()
             yield block, scores

@@ -93,16 +93,17 @@ def _read_vectors() -> tuple[Corpus, list[int]]:
     rows = (
         readable_articles()
         .order_by("pk")
-        .values_list("pk", "section_id", "similarity_vector__vector")
+        .values_list("pk", "section_id", "locale_id", "similarity_vector__vector")
     )
-    pks, sections, ids, values, lengths, missing = [], [], [], [], [], []
-    for pk, section_id, blob in rows.iterator(chunk_size=5000):
+    pks, sections, editions, ids, values, lengths, missing = [], [], [], [], [], [], []
+    for pk, section_id, locale_id, blob in rows.iterator(chunk_size=5000):
         if blob is None:
             missing.append(pk)
             continue
         columns, weights = unpack(blob)
         pks.append(pk)
         sections.append(section_id)
+        editions.append(locale_id)
         ids.append(columns)
         values.append(weights)
         lengths.append(len(columns))
@@ -111,7 +112,9 @@ def _read_vectors() -> tuple[Corpus, list[int]]:
     indptr = np.concatenate([[0], np.cumsum(lengths, dtype=np.int64)])
     width = int(indices.max()) + 1 if len(indices) else 0
     matrix = sparse.csr_matrix((data, indices, indptr), shape=(len(pks), width))
-    corpus = Corpus.of_vectors(pks=pks, matrix=matrix, sections=sections, labels=StoredLabels())
+    corpus = Corpus.of_vectors(
+        pks=pks, matrix=matrix, sections=sections, labels=StoredLabels(), editions=editions
+    )
     return corpus, missing
 
 
@@ -119,13 +122,16 @@ def rebuild_vectors() -> Corpus:
     """Vectorise every readable article from its text, store the vectors and the exact
     document frequencies, and return the corpus."""
     articles = readable_articles()
-    section_of = dict(articles.values_list("pk", "section_id"))
+    place_of = {
+        pk: (section_id, locale_id)
+        for pk, section_id, locale_id in articles.values_list("pk", "section_id", "locale_id")
+    }
     counted = count_terms(documents_of(articles))
     counts, frequency = counted.matrix, counted.document_frequency
     weighed = weigh(
         counts, is_tag=counted.is_tag, document_frequency=frequency, size=len(counted.pks)
     )
-    sections = [section_of.get(pk) for pk in counted.pks]
+    sections = [place_of.get(pk, (None, None))[0] for pk in counted.pks]
 
     now = timezone.now()
     with transaction.atomic():
@@ -163,7 +169,10 @@ def rebuild_vectors() -> Corpus:
         headlines=counted.headlines,
         sections=dict(zip(sections, counted.sections, strict=True)),
     )
-    return Corpus.of_vectors(pks=counted.pks, matrix=matrix, sections=sections, labels=labels)
+    editions = [place_of.get(pk, (None, None))[1] for pk in counted.pks]
+    return Corpus.of_vectors(
+        pks=counted.pks, matrix=matrix, sections=sections, labels=labels, editions=editions
+    )
 
 
 def forget_vector(*, article_id: int) -> None:

@@ -42,6 +42,9 @@ INSTALLED_APPS = [
     "gazette.checks",
     "gazette.newsletters",
     "wagtail.locales",
+    # The admin's Translate action (gazette.news.translating); its permission is
+    # simple_translation.submit_translation, granted to Editors and Moderators.
+    "wagtail.contrib.simple_translation",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -271,6 +274,10 @@ LOCALE_PATHS = [PROJECT_DIR / "locale"]
 # addresses unprefixed.
 WAGTAIL_I18N_ENABLED = True
 WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
+# An edition's stories are its own: a story written in English is not copied (as an alias)
+# into every other edition's tree, and unpublishing, moving or deleting a page leaves its
+# translations alone (each is its edition's own decision).
+WAGTAILSIMPLETRANSLATION_SYNC_PAGE_TREE = False
 # Every date and time shown names its zone (gazette/formats/en/formats.py).
 FORMAT_MODULE_PATH = ["gazette.formats"]
 # Stored in UTC, shown in the site's zone: Settings > Site identity > Time zone (this is its

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 
+from gazette.core import editions
 from gazette.news.syndication import (
     FeedSubject,
     FeedSubjects,
@@ -40,13 +41,24 @@ def find_subject(slug: str) -> FeedSubject | MovedSubject | None:
 
 
 def sitemap_locations(site) -> list[SitemapLocation]:
-    """The topic pages worth indexing (as many stories as the site's threshold), each with
-    its newest story's publication."""
-    threshold = TopicSettings.of_site(site).noindex_below
-    topics = active_topics(with_latest=True).filter(article_count__gte=max(threshold, 1))
+    """The topic pages worth indexing (as many of the edition's stories as the site's
+    threshold) of every edition (/topics/<slug>/, /ko/topics/<slug>/), each with its newest
+    story's publication, and a topic indexed in several editions with its alternates. One
+    query per edition."""
+    threshold = max(TopicSettings.of_site(site).noindex_below, 1)
+    found: list[tuple[str, str, str, object]] = []
+    for language in editions.each_edition():
+        topics = active_topics(with_latest=True).filter(article_count__gte=threshold)
+        for slug, latest in topics.values_list("slug", "latest_change")[:SITEMAP_LIMIT]:
+            found.append((language, slug, reverse("topics:topic", kwargs={"slug": slug}), latest))
+    editions_of: dict[str, list[tuple[str, str]]] = {}
+    for language, slug, path, _ in found:
+        editions_of.setdefault(slug, []).append((language, path))
     return [
-        SitemapLocation(reverse("topics:topic", kwargs={"slug": slug}), latest)
-        for slug, latest in topics.values_list("slug", "latest_change")[:SITEMAP_LIMIT]
+        SitemapLocation(
+            path, latest, tuple(editions_of[slug]) if len(editions_of[slug]) > 1 else ()
+        )
+        for _, slug, path, latest in found[:SITEMAP_LIMIT]
     ]
 
 

@@ -283,3 +283,78 @@ def test_the_check_finds_an_english_newsletter_string(language, newsletter_pages
     assert english_strings(html, content=("Morning Brief", site_name)) == [
         "'No issue has been sent yet.' in 'No issue has been sent yet.'"
     ]
+
+
+def _as_page(text: str) -> str:
+    """A plain-text e-mail as a page the check reads: one paragraph per line and per part of
+    a line before a link ("Change your newsletters: <link>"), the links themselves left out."""
+    from html import escape
+
+    parts = []
+    for line in text.splitlines():
+        line = re.sub(r"https?://\S+", "LINK", line).strip()
+        parts.append(line)
+        parts.extend(part for part in line.split(": ") if part and part != "LINK")
+    return "<html><body>" + "".join(f"<p>{escape(p)}</p>" for p in parts if p) + "</body></html>"
+
+
+def test_newsletter_emails_are_translated(language, newsletter_pages):
+    from gazette.newsletters import rendering, services
+    from gazette.newsletters.models import Issue, Newsletter, Subscriber
+
+    reader = Subscriber.objects.get(email="reader@example.org")
+    morning = Newsletter.objects.get(slug="morning-brief")
+    confirmation = services.confirmation_email(reader, [morning])
+    issue = rendering.render_issue(Issue.objects.get(newsletter=morning)).message(reader)
+    emails = {
+        "confirmation": _as_page(confirmation.subject + "\n" + confirmation.body),
+        "issue, text": _as_page(issue.body),
+        "issue, html": issue.alternatives[0][0],
+    }
+    content = ("Morning Brief", "Bridges and ferries", "The harbour", ARTICLE_HEADLINE)
+    found = {name: english_strings(html, content=content) for name, html in emails.items()}
+    assert {name: strings for name, strings in found.items() if strings} == {}
+    direction = "rtl" if language == "ar" else "ltr"
+    assert f'<html lang="{language}" dir="{direction}">' in emails["issue, html"]
+
+
+def test_the_check_finds_an_english_line_of_an_email(language, newsletter_pages):
+    page = _as_page("Change your newsletters: http://localhost/newsletters/preferences/x/")
+    assert english_strings(page) == ["'Change your newsletters' in 'Change your newsletters'"]
+
+
+def test_the_korean_editions_newsletter_pages_on_an_english_site(editions, client, mailoutbox):
+    """The Korean edition's subscribe page and its answers, beside an English site."""
+    from django.test import TestCase
+
+    from gazette.newsletters.models import Newsletter
+
+    Newsletter.objects.create(
+        name="아침 브리핑", slug="achim", description="아침 7시의 뉴스.", locale=editions["korean"]
+    )
+    same_site = {"HTTP_ORIGIN": "http://testserver", "HTTP_SEC_FETCH_SITE": "same-origin"}
+    pages = {
+        "newsletters": client.get("/ko/newsletters/"),
+        "newsletter": client.get("/ko/newsletters/achim/"),
+        "article with the form": client.get("/ko/world/floods/"),
+    }
+    answers = {
+        "subscribed": {"email": "new@example.org", "newsletters": ["achim"]},
+        "refused: bad address": {"email": "not an address", "newsletters": ["achim"]},
+        "refused: no list": {"email": "new2@example.org"},
+    }
+    for name, data in answers.items():
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            pages[name] = client.post("/ko/newsletters/subscribe/", data, **same_site)
+    [confirmation] = mailoutbox
+    link = re.search(r"http://localhost(/ko/newsletters/confirm/\S+/)", confirmation.body)
+    pages["confirm"] = client.get(link.group(1))
+    for name, response in pages.items():
+        assert response.status_code in (200, 400), name
+    htmls = {name: response.content.decode() for name, response in pages.items()}
+    htmls["confirmation e-mail"] = _as_page(confirmation.subject + "\n" + confirmation.body)
+    content = ("Gazette", "아침 브리핑", "아침 7시의 뉴스.")
+    found = {name: english_strings(html, content=content) for name, html in htmls.items()}
+    assert {name: strings for name, strings in found.items() if strings} == {}
+    for name in pages:
+        assert '<html lang="ko" dir="ltr">' in htmls[name], name
