@@ -9,11 +9,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.models import Page, Site
 
-from gazette.core import shared_parts
+from gazette.core import editions, shared_parts
 from gazette.core.purge import purge_urls, purging_enabled
 from gazette.core.shared_parts import SitePart
 from gazette.news.models import SectionPage
@@ -31,10 +32,13 @@ class Banner:
 
 
 def _banners(site) -> list[Banner]:
-    # The banners now and to come in the next hour (the part is rebuilt at each change).
+    # The banners now and to come in the next hour (the part is rebuilt at each change), of
+    # the edition's own stories: the banner is in the story's language, as its alert is.
     return [
         Banner(b.banner_text, b.article.url or "", b.ends_at)
-        for b in BreakingNews.objects.filter(ends_at__gt=timezone.now())
+        for b in BreakingNews.objects.filter(
+            ends_at__gt=timezone.now(), article__locale_id=editions.active_locale_id()
+        )
         .select_related("article")
         .order_by("-starts_at")[:3]
     ]
@@ -57,7 +61,8 @@ def purge_reader_pages() -> None:
     urls = []
     for site in Site.objects.all():
         root = site.root_url
-        urls.append(f"{root}/newsletters/")
+        for _language in editions.each_edition():  # /newsletters/, /ko/newsletters/...
+            urls.append(f"{root}{reverse('newsletters:index')}")
         urls.extend(f"{root}{n.get_absolute_url()}" for n in Newsletter.objects.all())
         for section in SectionPage.objects.live():
             url = Page.get_url(section)

@@ -206,15 +206,17 @@ def preferences(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def _choices(subscriber: Subscriber) -> list[tuple[Newsletter, bool]]:
-    """Every offered list, and any other this reader is on, with whether they get it."""
+    """The lists the page's edition offers, and any other this reader is on (of any
+    edition: leaving one is a choice made here), with whether they get it."""
     active = set(
         Subscription.objects.active()
         .filter(subscriber=subscriber)
         .values_list("newsletter_id", flat=True)
     )
-    newsletters = Newsletter.objects.filter(
-        pk__in=list(Newsletter.objects.offered().values_list("pk", flat=True)) + list(active)
-    ).order_by("sort_order", "name")
+    offered = Newsletter.objects.offered().in_edition().values_list("pk", flat=True)
+    newsletters = Newsletter.objects.filter(pk__in=[*offered, *active]).order_by(
+        "sort_order", "name"
+    )
     return [(newsletter, newsletter.pk in active) for newsletter in newsletters]
 
 

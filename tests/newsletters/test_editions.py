@@ -170,3 +170,40 @@ def test_a_korean_translation_of_a_story_does_not_reach_the_english_digest(lists
     english = digest.build_digest(lists["en"])
     titles = [b.value["article"].title for b in english.body if b.block_type == "story"]
     assert "Harbour reopens" in titles and "항구 재개" not in titles
+
+
+def _banner(html: str) -> str | None:
+    found = re.search(r'<div class="breaking-banner"[^>]*>(.*?)</div>', html, re.S)
+    return found and re.sub(r"<[^>]+>", "", found.group(1))
+
+
+def test_a_breaking_banner_shows_on_its_own_editions_pages_and_purges_each_editions_lists(
+    lists, client, purged, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        breaking.start(BreakingNews.objects.create(article=lists["ko_story"], minutes=30))
+    # Every edition's newsletter pages are purged: the Korean one's index too.
+    assert {"http://localhost/newsletters/", "http://localhost/ko/newsletters/"} <= set(purged)
+    assert "북부 홍수" in _banner(client.get(lists["ko_story"].url).content.decode())
+    # The English edition's pages carry no Korean banner; an English story's banner is its own.
+    assert _banner(client.get(lists["story"].url).content.decode()) is None
+    with django_capture_on_commit_callbacks(execute=True):
+        breaking.start(BreakingNews.objects.create(article=lists["story"], minutes=30))
+    assert "Floods in the north" in _banner(client.get(lists["story"].url).content.decode())
+    assert "북부 홍수" in _banner(client.get(lists["ko_story"].url).content.decode())
+
+
+def test_the_preferences_page_offers_its_editions_lists_and_keeps_the_readers_own(lists, client):
+    from gazette.newsletters import tokens
+    from tests.newsletters.conftest import subscribed
+
+    (reader,) = subscribed(lists["en"], "reader@example.org")
+    token = tokens.preferences_token(reader.pk)
+    english = client.get(f"/newsletters/preferences/{token}/").content.decode()
+    assert "Morning Brief" in english and "아침 브리핑" not in english
+    # On /ko/: the Korean edition's lists, and the English one the reader is on, to keep or leave.
+    korean = client.get(f"/ko/newsletters/preferences/{token}/").content.decode()
+    assert "아침 브리핑" in korean and "Morning Brief" in korean
+    subscribed(lists["ko"], "reader@example.org")
+    english = client.get(f"/newsletters/preferences/{token}/").content.decode()
+    assert "아침 브리핑" in english
