@@ -23,14 +23,19 @@ START = "<!-- make bench start -->"
 END = "<!-- make bench end -->"
 PAGES = ("article", "home", "section", "author", "search")
 
-# The issue's targets (issue 7).
-CACHED_SHARE = 0.90
+# The targets of issue 17 (which raised issue 7's), at the largest size measured.
+CACHED_SHARE = 0.95
 # Issue 20: readers from newsletters and social links (a tracking parameter each) are served
 # from the page cache nearly as fast as readers of the bare URL.
 TRACKING_SHARE = 0.90
-UNCACHED_P50_MS = 5.0
+UNCACHED_CPU_MS = 5.0  # every process of the stack, per request
+UNCACHED_P50_MS = 6.0  # at one connection
 UNCACHED_RPS = 400
-BEACON_VIEWS_PER_S = 3000
+HOME_RPS = 150
+SECTION_RPS = 300
+BEACON_VIEWS_PER_S = 5000
+BEACON_CPU_MS = 0.4
+COMMENT_CPU_MS = 5.0
 RSS_MB = 200
 RENDERS_PER_URL_PER_S = 1.0
 # "About one render per second": the first miss, then one per 1 s expiry of the microcache;
@@ -283,10 +288,12 @@ def _verdict(ok: bool | None) -> str:
 
 
 def target_rows(results: list[dict]) -> list[list[str]]:
-    """[target, measured, met/missed] for the issue's targets, at the largest size measured."""
+    """[target, measured, met/missed] for the issue's targets, at the largest size measured
+    (the cached share, the stampede and the beacon at every size)."""
     largest = max(results, key=lambda r: r["articles"])
     smallest = min(results, key=lambda r: r["articles"])
     at = f"at {size_label(largest['articles'])}"
+    big_loads = largest.get("loads", {})
     rows = []
 
     shares = [
@@ -297,45 +304,80 @@ def target_rows(results: list[dict]) -> list[list[str]]:
     ]
     rows.append(
         [
-            "cached article ≥ 90% of the nginx static ceiling",
+            f"cached article ≥ {CACHED_SHARE:.0%} of the nginx static ceiling",
             ", ".join(f"{share:.0%}" for share in shares) or "-",
             _verdict(min(shares) >= CACHED_SHARE if shares else None),
         ]
     )
 
-    latency = largest.get("loads", {}).get("article-latency")
-    throughput = largest.get("loads", {}).get("article-uncached")
+    throughput = big_loads.get("article-uncached")
+    spent = cpu_ms(throughput) if throughput else None
+    rows.append(
+        [
+            f"uncached article ≤ {UNCACHED_CPU_MS:g} ms of CPU per request, all processes",
+            f"{_ms(spent)} {at}" if spent else "-",
+            _verdict(None if spent is None else spent <= UNCACHED_CPU_MS),
+        ]
+    )
+    rows.append(_rate_row("uncached article", throughput, UNCACHED_RPS, at))
+    latency = big_loads.get("article-latency")
     median = p50(latency) if latency else None
     rows.append(
         [
-            f"uncached article p50 < {UNCACHED_P50_MS:g} ms (100k)",
+            f"uncached article p50 < {UNCACHED_P50_MS:g} ms at one connection",
             f"{_ms(median)} {at}",
             _verdict(None if median is None else median < UNCACHED_P50_MS),
         ]
     )
-    rps = throughput["requests_per_second"] if throughput else None
-    estimate = capacity(throughput, 2) if throughput else None
+    rows.append(_rate_row("home, uncached", big_loads.get("home-uncached"), HOME_RPS, at))
+    rows.append(_rate_row("section, uncached", big_loads.get("section-uncached"), SECTION_RPS, at))
+
+    comment = big_loads.get("comment")
+    comment_cpu = cpu_ms(comment) if comment else None
     rows.append(
         [
-            f"uncached article ≥ {UNCACHED_RPS} req/s on 2 cores (100k)",
-            (f"{thousands(rps)}/s {at}" if rps is not None else "-")
-            + (f" (CPU cost: ~{thousands(estimate)}/s on 2 idle cores)" if estimate else ""),
-            _verdict(None if rps is None else rps >= UNCACHED_RPS),
+            f"comment post ≤ {COMMENT_CPU_MS:g} ms of CPU, all processes",
+            f"{_ms(comment_cpu)} {at}" if comment_cpu else "-",
+            _verdict(None if comment_cpu is None else comment_cpu <= COMMENT_CPU_MS),
         ]
     )
-    # The same article at both sizes when measured, else the newest article of each.
-    same = all("article-reference" in r.get("queries", {}) for r in (smallest, largest))
-    key = "article-reference" if same else "article"
-    big_q = largest.get("queries", {}).get(key)
-    small_q = smallest.get("queries", {}).get(key)
+
+    beacons = [(r["loads"]["beacon"], r["beacon"]) for r in results if r.get("beacon")]
+    slowest = min((load["requests_per_second"] for load, _ in beacons), default=None)
+    dearest = max((cpu_ms(load) or 0.0 for load, _ in beacons), default=None) or None
+    lossless = all(beacon_lossless(b) for _, b in beacons)
+    measured = "-"
+    if slowest is not None:
+        measured = f"slowest {thousands(slowest)}/s, " + (
+            "answered = stored in every run" if lossless else "views LOST"
+        )
+        if dearest:
+            measured += f"; CPU {_ms(dearest)} a view at most"
     rows.append(
         [
-            "uncached article: same query count as at 1k",
-            f"{small_q} at {size_label(smallest['articles'])}, {big_q} {at}"
-            + (" (the same article)" if same else " (the newest article of each)"),
-            _verdict(None if big_q is None or small_q is None else big_q == small_q),
+            f"beacon ≥ {thousands(BEACON_VIEWS_PER_S)} views/s and ≤ {BEACON_CPU_MS:g} ms of "
+            "CPU each, zero loss",
+            measured,
+            _verdict(
+                None
+                if slowest is None
+                else slowest >= BEACON_VIEWS_PER_S
+                and lossless
+                and dearest is not None
+                and dearest <= BEACON_CPU_MS
+            ),
         ]
     )
+
+    rss = largest.get("rss_mb")
+    rows.append(
+        [
+            f"app worker RSS < {RSS_MB} MB",
+            f"{rss:.0f} MB {at}" if rss else "-",
+            _verdict(None if not rss else rss < RSS_MB),
+        ]
+    )
+    rows.append(_query_row(smallest, largest))
 
     stampedes = [r["stampede"] for r in results if r.get("stampede")]
     worst = max((_stampede_rate(s) for s in stampedes), default=None)
@@ -346,34 +388,9 @@ def target_rows(results: list[dict]) -> list[list[str]]:
             _verdict(None if worst is None else worst <= RENDERS_PER_URL_PER_S * RENDERS_SLACK),
         ]
     )
-
-    beacons = [(r["loads"]["beacon"], r["beacon"]) for r in results if r.get("beacon")]
-    slowest = min((load["requests_per_second"] for load, _ in beacons), default=None)
-    estimates = [capacity(load, 2) for load, _ in beacons if capacity(load, 2)]
-    lossless = all(beacon_lossless(b) for _, b in beacons)
-    rows.append(
-        [
-            f"beacon ≥ {thousands(BEACON_VIEWS_PER_S)} views/s, zero loss",
-            f"slowest {thousands(slowest)}/s, "
-            + ("answered = stored in every run" if lossless else "views LOST")
-            + (f" (CPU cost: ~{thousands(min(estimates))}/s on 2 idle cores)" if estimates else "")
-            if slowest is not None
-            else "-",
-            _verdict(None if slowest is None else slowest >= BEACON_VIEWS_PER_S and lossless),
-        ]
-    )
-
-    rss = largest.get("rss_mb")
-    rows.append(
-        [
-            f"app worker RSS < {RSS_MB} MB (100k)",
-            f"{rss:.0f} MB {at}" if rss else "-",
-            _verdict(None if not rss else rss < RSS_MB),
-        ]
-    )
     if largest["articles"] < 100_000:
-        for r in rows[1:4] + rows[-1:]:
-            if r[2] != "not measured":
+        for r in rows:
+            if r[2] != "not measured" and (r[1].endswith(at) or r[0].startswith("query counts")):
                 r[2] += f" ({size_label(largest['articles'])}; 100k not measured)"
 
     tracking = [
@@ -390,6 +407,38 @@ def target_rows(results: list[dict]) -> list[list[str]]:
         ]
     )
     return rows
+
+
+def _rate_row(name: str, load: dict | None, target: float, at: str) -> list[str]:
+    """A requests/s target, measured with wrk on the stack's own cores; what two idle cores
+    would serve at the measured CPU cost is shown beside it, not judged."""
+    if not load:
+        return [f"{name} ≥ {thousands(target)}/s on 2 cores", "-", _verdict(None)]
+    rps = load["requests_per_second"]
+    estimate = capacity(load, 2)
+    measured = f"{thousands(rps)}/s {at}"
+    if estimate:
+        measured = f"{thousands(rps)}/s (CPU cost: ~{thousands(estimate)}/s on 2 idle cores) {at}"
+    return [f"{name} ≥ {thousands(target)}/s on 2 cores", measured, _verdict(rps >= target)]
+
+
+def _query_row(smallest: dict, largest: dict) -> list[str]:
+    """Every page's query count the same at the largest size as at the smallest; the
+    article compared on the same article when both sizes counted it."""
+    same = all("article-reference" in r.get("queries", {}) for r in (smallest, largest))
+    keys = ["article-reference" if same else "article", *PAGES[1:]]
+    pairs = [
+        (smallest.get("queries", {}).get(key), largest.get("queries", {}).get(key)) for key in keys
+    ]
+    known = [(small, big) for small, big in pairs if small is not None and big is not None]
+    measured = " / ".join(f"{small}→{big}" for small, big in known) or "-"
+    return [
+        "query counts flat from the smallest size to the largest: " + " / ".join(PAGES),
+        measured
+        + f" ({size_label(smallest['articles'])} → {size_label(largest['articles'])}"
+        + ("; the same article)" if same else "; the newest article of each)"),
+        _verdict(None if len(known) < len(keys) else all(s == b for s, b in known)),
+    ]
 
 
 # --- Markdown ---------------------------------------------------------------------------------
@@ -418,7 +467,7 @@ def render(results: list[dict], *, info: dict, command: str) -> str:
             measurement_rows(results),
         ),
         "",
-        markdown_table(["target (issues 7, 20)", "measured", "verdict"], target_rows(results)),
+        markdown_table(["target (issues 17, 20)", "measured", "verdict"], target_rows(results)),
     ]
     return "\n".join(lines) + "\n"
 

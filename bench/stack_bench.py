@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""`make bench`: the production stack under load at newsroom scale (issue 7).
+"""`make bench`: the production stack under load at newsroom scale (issues 7 and 17).
 
     .venv/bin/python bench/stack_bench.py [--sizes 1000,10000,100000] [--duration 10s] [--keep]
 
