@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 from django.db import transaction
-from django.db.models.signals import post_save
+from django.db.models.signals import post_delete, post_save
 
 # -- treebeard ---------------------------------------------------------------------------------
 
@@ -430,6 +430,14 @@ def _record_saved(sender, instance, raw=False, **kwargs) -> None:
         saved.setdefault((instance._meta.label_lower, str(instance.pk)), instance)
 
 
+def _forget_deleted(sender, instance, **kwargs) -> None:
+    """An object saved then deleted in the batch (a story's bylines replaced) is not indexed
+    at its end: its task would look the row up and fail."""
+    saved = _saved_for_indexing.get()
+    if saved is not None and instance.pk is not None:
+        saved.pop((instance._meta.label_lower, str(instance.pk)), None)
+
+
 def _gate_search_updates() -> None:
     """Put a gate before modelsearch's post-save receiver: each indexed model has it connected
     (``modelsearch.signal_handlers.register_signal_handlers``); the gate calls it unless a
@@ -518,3 +526,4 @@ def run_index_updates(updates) -> None:
 
 
 post_save.connect(_record_saved, dispatch_uid="gazette-indexing-batch")
+post_delete.connect(_forget_deleted, dispatch_uid="gazette-indexing-batch")

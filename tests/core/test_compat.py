@@ -311,6 +311,25 @@ def test_outside_a_batch_each_save_is_indexed_as_the_frameworks_do(home, monkeyp
     )
 
 
+def test_a_batch_does_not_index_what_it_deleted(home, monkeypatch):
+    """A byline saved then replaced in the batch (as an import that rewrites a story's authors
+    does) gets no index task: the task would look the deleted row up and fail."""
+    from gazette.news.models import ArticleAuthor
+    from tests.factories import AuthorFactory
+
+    section = SectionFactory(parent=home)
+    queued = _index_tasks(monkeypatch)
+    with transaction.atomic(), compat.index_updates_batched():
+        page = section.add_child(instance=ArticlePage(title="Harbour", slug="harbour"))
+        first = ArticleAuthor.objects.create(article=page, author=AuthorFactory(name="Min-jun"))
+        first_pk = str(first.pk)
+        ArticleAuthor.objects.filter(pk=first.pk).delete()  # as modelcluster drops old rows
+        kept = ArticleAuthor.objects.create(article=page, author=AuthorFactory(name="Layla"))
+    bylines = sorted(pk for kind, model, pk in queued if model == "articleauthor")
+    assert first_pk not in bylines
+    assert str(kept.pk) in bylines
+
+
 def test_a_batch_that_raises_indexes_nothing(home, monkeypatch):
     section = SectionFactory(parent=home)
     queued = _index_tasks(monkeypatch)
