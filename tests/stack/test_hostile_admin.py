@@ -1,8 +1,9 @@
 """Hostile input through the stack into the admin forms a contributor can reach: an article's
 fields in the page editor (and its preview), image uploads with hostile file names and bodies
-that are no image, and the admin's searches. As for readers' inputs (test_hostile_input.py):
-no 5xx, no answer slower than the time limit, nothing reflected unescaped, no javascript: link
-in what the story would show; and no uploaded file lands outside its folder."""
+that are no image, and the admin's searches; and an editor's Translate form. As for readers'
+inputs (test_hostile_input.py): no 5xx, no answer slower than the time limit, nothing
+reflected unescaped, no javascript: link in what the story would show; and no uploaded file
+lands outside its folder."""
 
 from __future__ import annotations
 
@@ -27,25 +28,45 @@ from tests.stack.hostile import (
 from tests.stack.web import forms_of, log_in
 
 CONTRIBUTOR = "hostile-contributor"
+EDITOR = "hostile-editor"
+
+
+def member_of(running_stack, username: str, group: str):
+    """A member of ``group``, logged in through nginx as in a browser."""
+    password = secrets.token_urlsafe(16)
+    code = (
+        "from django.contrib.auth import get_user_model\n"
+        "from django.contrib.auth.models import Group\n"
+        f"user, _ = get_user_model().objects.get_or_create(username={username!r})\n"
+        f"user.set_password({password!r})\n"
+        "user.save()\n"
+        f"user.groups.add(Group.objects.get(name={group!r}))\n"
+    )
+    running_stack.run_python(code)
+    client = running_stack.client()
+    log_in(client, username, password)
+    return client
 
 
 @pytest.fixture(scope="module")
 def contributor(running_stack):
     """A member of the Contributors group (writes and submits stories, uploads images, never
-    publishes), logged in through nginx as in a browser."""
-    password = secrets.token_urlsafe(16)
-    code = (
-        "from django.contrib.auth import get_user_model\n"
-        "from django.contrib.auth.models import Group\n"
-        f"user, _ = get_user_model().objects.get_or_create(username={CONTRIBUTOR!r})\n"
-        f"user.set_password({password!r})\n"
-        "user.save()\n"
-        "user.groups.add(Group.objects.get(name='Contributors'))\n"
+    publishes)."""
+    return member_of(running_stack, CONTRIBUTOR, "Contributors")
+
+
+@pytest.fixture(scope="module")
+def translating_editor(running_stack):
+    """An Editor (who may translate) on a site with a Korean edition beside English, and the
+    Korean locale's id."""
+    running_stack.run_python(
+        "from wagtail.models import Locale\nLocale.objects.get_or_create(language_code='ko')\n"
     )
-    running_stack.run_python(code)
-    client = running_stack.client()
-    log_in(client, CONTRIBUTOR, password)
-    return client
+    with running_stack.primary() as db:
+        (korean,) = db.execute(
+            "SELECT id FROM wagtailcore_locale WHERE language_code = 'ko'"
+        ).fetchone()
+    return member_of(running_stack, EDITOR, "Editors"), str(korean)
 
 
 def form_fields(client, url: str, needs: str) -> list[tuple[str, str]]:
@@ -247,6 +268,46 @@ def test_uploaded_files_stay_in_their_folder(running_stack, contributor):
         assert file.startswith(f"{folder}/") and ".." not in file and "\\" not in file
         assert (media / file).resolve().is_relative_to(media / folder), file
         assert (media / file).is_file(), file
+
+
+@hostile(examples=30)
+@given(
+    locales=st.lists(st.one_of(as_text, st.just("KOREAN")), max_size=3),
+    subtree=st.one_of(st.none(), as_text),
+    which=st.sampled_from(["article", "section"]),
+)
+def test_the_translate_form(
+    running_stack, translating_editor, demo_article, section_id, locales, subtree, which
+):
+    """Hostile locales and subtree flag, the Korean edition's own id among them: the story's
+    section is not in Korean yet, so the story is refused with a message; the section itself
+    may be copied once, then is refused as already translated. Never a 5xx, nothing
+    reflected unescaped."""
+    editor, korean = translating_editor
+    page = demo_article["id"] if which == "article" else section_id
+    url = f"/admin/translation/submit/page/{page}/"
+    form = [
+        (name, value)
+        for name, value in form_fields(editor, url, "csrfmiddlewaretoken")
+        if name not in ("locales", "include_subtree")
+    ]
+    sent = [marked(value) for value in locales if value != "KOREAN"]
+    data = [("locales", korean if value == "KOREAN" else marked(value)) for value in locales]
+    if subtree is not None:
+        subtree = marked(subtree)
+        sent.append(subtree)
+        data.append(("include_subtree", subtree))
+    with running_stack.primary() as db:
+        (section_in_korean,) = db.execute(
+            "SELECT count(*) FROM wagtailcore_page p JOIN wagtailcore_page s "
+            "ON p.translation_key = s.translation_key WHERE s.id = %s AND p.locale_id = %s",
+            [section_id, int(korean)],
+        ).fetchone()
+    answer = editor.post(url, data=[*form, *data], headers={"Referer": editor.base_url + url})
+    check_answer(answer, sent)
+    if which == "article" and "KOREAN" in locales and not section_in_korean:
+        assert answer.status_code == 409, answer.status_code  # its section goes first
+        assert "first" in answer.text
 
 
 ADMIN_SEARCHES = ("/admin/pages/search/", "/admin/images/", "/admin/")

@@ -137,6 +137,8 @@ API = {
         "author",
         "published_after",
         "published_before",
+        "topic",
+        "language",
     ),
     "/api/v1/articles/most-read": ("limit",),
     "/api/v1/sections": ("page", "page_size"),
