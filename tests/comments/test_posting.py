@@ -314,6 +314,7 @@ def _post_queries(client, article, **fields) -> int:
 def test_posting_costs_a_bounded_number_of_queries(client, article, site_settings):
     site_settings.watched_words = "\n".join(f"word{n}" for n in range(200))
     site_settings.save()
+    client.get(article.url)  # the site and its settings are shared parts, read as the page does
     first = _post_queries(client, article, text="first comment")
     for n in range(30):
         Comment.objects.create(
@@ -321,8 +322,9 @@ def test_posting_costs_a_bounded_number_of_queries(client, article, site_setting
         )
     later = _post_queries(client, article, text="later comment", headers={"REMOTE_ADDR": "1.2.3.4"})
     assert later == first
-    # Site and settings, the article, the repeat check, the insert, the published count.
-    assert first <= 10, f"posting made {first} queries"
+    # The article, the repeat check, the insert (in a savepoint: two more here, where the test
+    # runs in a transaction), the comment's page; the site and its settings from the cache.
+    assert first <= 6, f"posting made {first} queries"
 
 
 def test_a_published_comment_purges_the_articles_page_alone(
