@@ -17,7 +17,7 @@ from wagtail.log_actions import log
 
 from gazette.core.l10n import format_number
 from gazette.news.models import ArticlePage, CommentPolicy
-from gazette.news.purge import purge_article
+from gazette.news.purge import purge_article_page
 
 from . import rules
 from .models import (
@@ -192,7 +192,8 @@ def post_comment(
     if status == Status.PENDING:
         _notify_moderators_on_commit(comment)
     elif status == Status.PUBLISHED:
-        purge_article(article)  # cached copies of the page must show it
+        # The article's page must show it; no other page shows comments.
+        purge_article_page(article)
         _notify_thread_on_commit(comment, thread)
     return comment
 
@@ -235,7 +236,7 @@ def moderate_comments(
     forget_pending_count()
     # A comment that appears on or leaves a page: its cached copies must change.
     for article in changed_articles.values():
-        purge_article(article)
+        purge_article_page(article)
     return done
 
 
@@ -265,7 +266,7 @@ def feature_comments(*, comments: Iterable[Comment], featured: bool, user) -> li
         if comment.status == Status.PUBLISHED:
             changed_articles[comment.article_id] = comment.article
     for article in changed_articles.values():
-        purge_article(article)
+        purge_article_page(article)
     return done
 
 
@@ -303,7 +304,7 @@ def report_comment(*, comment: Comment, client: str) -> bool:
         data={"reports": reports, "from": Status.PUBLISHED.value, "to": Status.PENDING.value},
     )
     _notify_moderators_on_commit(comment)
-    purge_article(comment.article)
+    purge_article_page(comment.article)
     return True
 
 

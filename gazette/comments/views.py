@@ -24,6 +24,7 @@ from gazette.core.client import client_ip
 from gazette.core.newsroom_time import site_zone
 from gazette.core.origin import same_origin
 from gazette.news.models import ArticlePage, CommentPolicy
+from gazette.news.routing import site_for_request
 
 from . import moderation_report, rules, services
 from .forms import CommentForm
@@ -95,7 +96,10 @@ def post_comment(request: HttpRequest, article_id: int) -> HttpResponse:
     if not same_origin(request):
         return _cross_site(request)
     article = get_object_or_404(ArticlePage.objects.live().public(), pk=article_id)
-    site_settings = CommentSettings.for_reader(request)
+    # The site and its comment settings from the shared parts, as the article page reads
+    # them (two cache reads, not two queries): saving the settings retires them.
+    site_for_request(request)
+    site_settings = CommentSettings.for_page(request)
     form = CommentForm(request.POST)
     parent = _parent(article, request.POST.get("parent"))
     mode = services.moderation_for(article, site_settings)

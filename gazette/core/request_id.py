@@ -45,11 +45,11 @@ class RequestIdMiddleware:
         return response
 
 
-def _forget_request_id(**kwargs) -> None:
+def forget_request_id(**kwargs) -> None:
     _request_id.set("")
 
 
-request_finished.connect(_forget_request_id, dispatch_uid="gazette-request-id")
+request_finished.connect(forget_request_id, dispatch_uid="gazette-request-id")
 
 
 class RequestIdFilter(logging.Filter):

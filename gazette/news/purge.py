@@ -71,6 +71,18 @@ def article_urls(article: ArticlePage) -> list[str]:
     return list(dict.fromkeys(urls))
 
 
+def purge_article_page(article: ArticlePage) -> None:
+    """Purge the article's own page only, after the transaction commits: for a change no
+    other page shows (its comments: a post, a moderator's decision, a report). One purge
+    request instead of one per page listing the article."""
+    if not purging_enabled():
+        return
+    with editions.addresses_of(article.locale_id):
+        url = article.get_full_url()
+    if url is not None:
+        purge_urls([url])
+
+
 def purge_article(article: ArticlePage) -> None:
     """Purge every cached page that shows ``article``, after the transaction commits. For
     changes that are not page revisions, e.g. a comment was published."""

@@ -3,7 +3,11 @@
 from datetime import date
 
 import pytest
+from crawlerdetect import CrawlerDetect
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from gazette.analytics import readers
 from gazette.analytics.readers import Verdict, classify, reader_key
 
 from .common import BOTS, BROWSERS, PREFETCHES, reader
@@ -38,7 +42,7 @@ def test_an_overlong_user_agent_is_a_bot_without_asking_the_detector(monkeypatch
     def never(user_agent):
         raise AssertionError("the crawler detector read an overlong user agent")
 
-    monkeypatch.setattr(readers._crawlers, "is_crawler", never)
+    monkeypatch.setattr(readers, "is_crawler", never)
     browser = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/131.0 Safari/537.36 "
     long = browser + "x" * (readers.MAX_USER_AGENT - len(browser) + 1)
     assert classify(reader(1, long)) is Verdict.BOT
@@ -90,3 +94,65 @@ def test_reader_key_uses_the_address_our_proxy_saw_and_ignores_forged_headers(se
     assert reader_key(forged, article_id=1, day=day) == reader_key(
         forged_other, article_id=1, day=day
     )
+
+
+# Pieces user agents are made of, browsers' and bots', to build ones no list holds.
+AGENT_PIECES = [
+    "Mozilla/5.0 ",
+    "(X11; Linux x86_64) ",
+    "(Windows NT 10.0; Win64; x64) ",
+    "(iPhone; CPU iPhone OS 17_5 like Mac OS X) ",
+    "(Linux; Android 14; SM-S918B) ",
+    "AppleWebKit/537.36 (KHTML, like Gecko) ",
+    "Chrome/131.0.6778.85 ",
+    "Mobile Safari/537.36 ",
+    "Safari/605.1.15 ",
+    "Firefox/133.0 ",
+    "Edg/131.0.2903.86 ",
+    "OPR/115.0.0.0 ",
+    "YaBrowser/24.10.0.0 ",
+    "SamsungBrowser/26.0 ",
+    "[FBAN/FBIOS;FBAV/489.0.0.45.109;FBBV/657419542] ",
+    "Instagram 357.0.0.25.101 ",
+    "compatible; ",
+    "Googlebot/2.1; +http://www.google.com/bot.html ",
+    "bingbot/2.0 ",
+    "HeadlessChrome/131.0.0.0 ",
+    "python-requests/2.32.3",
+    "curl/8.5.0",
+    "Wget/1.21.3",
+    "facebookexternalhit/1.1",
+    "Slackbot-LinkExpanding 1.0",
+    "spider ",
+    "crawler ",
+    "Mediapartners-Google ",
+    "  ",
+    "ÄÖ 日本語 ",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    pieces=st.lists(st.sampled_from(AGENT_PIECES), min_size=1, max_size=8),
+    version=st.integers(min_value=0, max_value=10**6),
+    noise=st.text(max_size=20),
+)
+def test_the_crawler_verdict_is_the_detectors_own(pieces, version, noise):
+    """The search cached on what is left after the exclusions answers as crawlerdetect does."""
+    user_agent = ("".join(pieces) + f"/{version}.0 " + noise).strip()
+    if user_agent:
+        assert readers.is_crawler(user_agent) is CrawlerDetect().is_crawler(user_agent)
+
+
+@pytest.mark.parametrize("user_agent", BROWSERS + BOTS[:-1])
+def test_the_verdict_on_known_agents_is_the_detectors_own(user_agent):
+    assert readers.is_crawler(user_agent) is CrawlerDetect().is_crawler(user_agent)
+
+
+def test_new_versions_of_a_browser_share_one_search():
+    """Every version number is an exclusion: a browser's next release costs no new search."""
+    readers._crawler_in.cache_clear()
+    for build in range(50):
+        agent = f"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/131.0.{build}.1"
+        assert readers.is_crawler(agent) is False
+    assert readers._crawler_in.cache_info().misses == 1

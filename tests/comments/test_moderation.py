@@ -249,7 +249,7 @@ def test_site_settings_and_the_articles_policy_are_editable_in_the_admin(
 
 def test_a_comment_appearing_or_leaving_purges_the_cached_article(monkeypatch, admin_user, article):
     purged = []
-    monkeypatch.setattr(services, "purge_article", lambda page: purged.append(page.pk))
+    monkeypatch.setattr(services, "purge_article_page", lambda page: purged.append(page.pk))
 
     pending = _comment(article, status=Status.PENDING)
     services.moderate_comment(comment=pending, action="approve", reason="fine", user=admin_user)
