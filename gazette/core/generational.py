@@ -74,6 +74,10 @@ class GenerationalCache:
         self._new_generation()
         transaction.on_commit(self._new_generation)
 
+    def retire_now(self) -> None:
+        """Forget every entry, now only: for a change already committed."""
+        self._new_generation()
+
     def _new_generation(self) -> None:
         cache.set(self.generation_key, time.time_ns(), None)
 
