@@ -302,12 +302,21 @@ class ArticlePage(Page):
         return PageViewRestriction.objects.filter(page_id__in=sources)
 
     def get_context(self, request, *args, **kwargs):
-        from . import own_part, rails
-
         # The rails, the site's parts and the article's own part (lead image and body, per
         # live revision) are the same for every reader: one cache round trip.
+        from . import own_part, rails, slots
+
         names = [*rails.part_names(request, self.section_id), *own_part.part_names(request, self)]
-        shared_parts.preload_site_parts(request, names, page=self)
+        # With what the features' slots read (Popular Now, the view count, comments...).
+        reads = slots.reads_of(request, self)
+        plain = [key for owner, keys in reads if owner is None for key in keys]
+        shared_parts.preload_site_parts(
+            request,
+            names,
+            page=self,
+            others=[(owner, names) for owner, names in reads if owner is not None],
+            plain_keys=plain,
+        )
         context = super().get_context(request, *args, **kwargs)
         context["article_own"] = own_part.own_part(request, self)
         context["latest_stories"] = rails.latest_stories(

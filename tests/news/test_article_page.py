@@ -220,3 +220,37 @@ def test_a_restriction_on_the_section_keeps_its_articles_private(home, client):
     response = client.get(story.url)
     assert response.status_code == 302 and "login" in response["Location"]
     assert [r.page_id for r in story.get_view_restrictions()] == [world.pk]
+
+
+def test_a_warm_render_reads_the_cache_in_two_round_trips(home, client, monkeypatch):
+    """The site and the article by its address, then everything else the page shows (the
+    site's parts, the kept fragments, the rails, Popular Now, You May Also Like, the view
+    count's total, the comments' list): each feature's own read was a round trip of its own
+    (to Redis, in production)."""
+    from django.core.cache import caches
+
+    article = _newsroom(home, name="Trips", teasers=3, authors=1, images=1)
+    _render(client, article)
+    _render(client, article)
+    backend = caches["default"]
+    reads = []
+    inside = []  # the local memory cache's get_many calls its own get
+
+    def counted(method, original):
+        def read(*args, **kwargs):
+            if not inside:
+                reads.append(method)
+            inside.append(method)
+            try:
+                return original(*args, **kwargs)
+            finally:
+                inside.pop()
+
+        return read
+
+    for method in ("get", "get_many", "has_key"):
+        monkeypatch.setattr(backend, method, counted(method, getattr(backend, method)))
+    html, queries = _render(client, article)
+    assert queries == WARM_ARTICLE_QUERIES
+    assert 'class="comments"' in html and 'class="byline__views"' in html
+    assert reads == ["get_many", "get_many"]
