@@ -12,11 +12,13 @@ class AnalyticsConfig(AppConfig):
 
         from . import signals
         from .panels import ArticleFiguresPanel
+        from .queries import article_page_reads
 
         signals.subscribe()
         slots.register("byline", "analytics/includes/view_count.html")
         slots.register("rail", "analytics/includes/popular_now.html", order=20)
         slots.register("article-scripts", "analytics/includes/view_script.html", order=10)
+        slots.register_reads(article_page_reads)
         editing.register_article_panel(ArticleFiguresPanel(), order=90)
         uses_local_buffer = not getattr(settings, "GAZETTE_VIEWS_REDIS_URL", "")
         if uses_local_buffer and getattr(settings, "GAZETTE_VIEWS_FLUSH_IN_PROCESS", True):

@@ -237,6 +237,17 @@ def article_figures(article: ArticlePage, *, now: datetime | None = None) -> dic
     }
 
 
+def article_page_reads(request, article) -> list[tuple]:
+    """What the article page's slots read of the cache (``news.slots.register_reads``):
+    Popular Now's HTML and the view count's stored total."""
+    from .services import STORED_VIEWS
+
+    reads = [(POPULAR_NOW, [f"{popular_now_entry()}:html"])]
+    if article.pk is not None:
+        reads.append((STORED_VIEWS, [str(article.pk)]))
+    return reads
+
+
 def popular_now_html(request, *, excluding: ArticlePage | None = None) -> SafeString:
     """Popular Now as HTML, kept with the list: one rendering per article of the list (its
     page leaves itself out, and the ranks move up) and one for every other page."""

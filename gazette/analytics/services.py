@@ -6,6 +6,7 @@ flushed = flush_views()          # the worker, or the in-process flusher thread
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -13,6 +14,9 @@ from datetime import datetime, timedelta
 
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
+
+from gazette.core.generational import GenerationalCache
+from gazette.core.shared_parts import SHARED_PARTS_SECONDS
 
 from .counters import Batch, counter, hour_of, hour_start
 from .live_articles import live_articles
@@ -24,6 +28,14 @@ REPEAT_WINDOW = timedelta(minutes=30)
 APPLIED_BATCH_MEMORY = timedelta(days=2)
 # Rows per INSERT statement: well under SQLite's limit on bound parameters.
 UPSERT_CHUNK = 500
+
+logger = logging.getLogger(__name__)
+
+# The stored totals the article page shows, kept per article until the next flush that wrote
+# views (``write_batch``, the only writer of TotalViews): a query per render was the heaviest
+# part of the view count. On the local memory cache, which a flush in another process cannot
+# reach, they also expire.
+STORED_VIEWS = GenerationalCache("analytics:stored-views", timeout=SHARED_PARTS_SECONDS)
 
 
 @dataclass(frozen=True)
@@ -128,7 +140,27 @@ def write_batch(batch: Batch, batch_id: str | None = None) -> int:
             now = timezone.now()
             AppliedBatch.objects.create(batch=batch_id, views=written, applied_at=now)
             AppliedBatch.objects.filter(applied_at__lt=now - APPLIED_BATCH_MEMORY).delete()
+    if written:
+        forget_stored_totals()
     return written
+
+
+def forget_stored_totals() -> None:
+    """The stored totals changed: the pages' kept ones are not used again. After the commit
+    (an entry carries the generation read before its query, so one built meanwhile is never
+    used; inside an outer transaction, now and again when it commits), and never failing the
+    flush: its views are in the database already, and a flush reported failed would be
+    written again."""
+
+    def retire() -> None:
+        try:
+            STORED_VIEWS.retire_now()
+        except Exception:  # the cache unreachable: the entries expire on their own
+            logger.warning("Could not forget the kept view totals", exc_info=True)
+
+    retire()
+    if connection.in_atomic_block:
+        transaction.on_commit(retire, robust=True)
 
 
 def _upsert_adding(model, key_columns: tuple[str, ...], rows: list[tuple]) -> None:
@@ -160,6 +192,13 @@ def _upsert_adding(model, key_columns: tuple[str, ...], rows: list[tuple]) -> No
         )
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
+
+
+def shown_views(article_id: int, request=None) -> int:
+    """The article's views so far as its page shows them: the stored total, kept until the
+    next flush (``STORED_VIEWS``, no query on a warm cache), plus the views not yet flushed."""
+    stored = STORED_VIEWS.get(str(article_id), lambda: stored_total_of(article_id), request=request)
+    return stored + counter.pending([article_id]).get(article_id, 0)
 
 
 def views_of(article_ids: Iterable[int]) -> dict[int, int]:

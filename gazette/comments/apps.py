@@ -13,6 +13,7 @@ class CommentsConfig(AppConfig):
 
         from . import fragments
         from .models import Comment
+        from .presentation import article_page_reads
 
         for signal in (post_save, post_delete):
             signal.connect(
@@ -22,4 +23,5 @@ class CommentsConfig(AppConfig):
             )
 
         slots.register("after-article", "comments/article_slot.html")
+        slots.register_reads(article_page_reads)
         slots.register("article-scripts", "comments/article_script.html", order=20)

@@ -18,6 +18,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils.translation import get_language
 
+from gazette.core.generational import get_many_read
 from gazette.core.shared_parts import SHARED_PARTS
 
 FRAGMENT_SECONDS = 600  # a bound on anything that changes a list without saving a comment
@@ -27,9 +28,16 @@ def _version_key(article_id: int) -> str:
     return f"comments:list-version:{article_id}"
 
 
-def _fragment_key(article_id: int, page: str, variant: str) -> str:
-    # The list is HTML in the page's language ("Reply", "Report").
-    return f"comments:list:{article_id}:{get_language() or ''}:{page}:{variant}"
+def _fragment_key(article_id: int, page: str) -> str:
+    # The list is HTML in the page's language ("Reply", "Report"). Its variant (open or
+    # closed...) is checked with its version: it changes only with the site's settings.
+    return f"comments:list:{article_id}:{get_language() or ''}:{page}"
+
+
+def keys_to_preload(article_id: int, page: str) -> list[str]:
+    """What ``cached_list`` reads, for the page's one cache round trip
+    (``generational.preload_together``)."""
+    return [_version_key(article_id), _fragment_key(article_id, page)]
 
 
 def bump(article_id: int) -> None:
@@ -47,14 +55,14 @@ def cached_list(request, article_id: int, page: str, variant: str, build: Callab
     """The rendered list (a dict of what the template shows) of this article and page: from
     the cache when neither its comments nor the shared parts changed, else ``build()``."""
     generation = SHARED_PARTS.generation(request)
-    version_key, fragment_key = _version_key(article_id), _fragment_key(article_id, page, variant)
-    found = cache.get_many([version_key, fragment_key])
+    version_key, fragment_key = keys_to_preload(article_id, page)
+    found = get_many_read(request, [version_key, fragment_key])
     version = found.get(version_key)
     if version is None:
         cache.add(version_key, time.time_ns(), None)
         version = cache.get(version_key)
     entry = found.get(fragment_key)
-    stamp = (version, generation)
+    stamp = (version, generation, variant)
     if entry is not None and entry[0] == stamp:
         return entry[1]
     value = build()

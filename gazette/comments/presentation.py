@@ -68,6 +68,20 @@ class CountingPaginator(Paginator):
         return super().get_page(number)
 
 
+def _cached_page_number(request: HttpRequest) -> str | None:
+    """The comments page the request asks for, when its list is cached (plain numbers)."""
+    requested = request.GET.get(PAGE_PARAM) or "1"
+    return requested if requested.isdigit() and len(requested) <= 6 else None
+
+
+def article_page_reads(request: HttpRequest, article: ArticlePage) -> list[tuple]:
+    """What the comments block reads of the cache (``news.slots.register_reads``)."""
+    number = _cached_page_number(request)
+    if article.pk is None or number is None:
+        return []
+    return [(None, fragments.keys_to_preload(article.pk, number))]
+
+
 def comments_context(request: HttpRequest, article: ArticlePage) -> dict:
     """The comments block: the page of threads with their replies (rendered once per change,
     fragments.py; two queries when it is not cached), the form and the notice."""
@@ -89,7 +103,7 @@ def comments_context(request: HttpRequest, article: ArticlePage) -> dict:
     if article.pk is None:  # the preview of an article never saved has none
         form = form_html(article, pre_moderated) if is_open else ""
         listed = {"list_html": "", "count": 0, "form_html": form}
-    elif requested.isdigit() and len(requested) <= 6:
+    elif _cached_page_number(request) is not None:
         variant = f"{int(is_open)}{int(links)}{int(pre_moderated)}"
         listed = fragments.cached_list(request, article.pk, requested, variant, build)
     else:  # a hand-made page number: answered, never cached

@@ -21,6 +21,7 @@ from .shared_parts import SHARED_PARTS_SECONDS
 # Apart from the shared parts: those are retired by every page change, the locales only by a
 # change of a Locale.
 LOCALES = GenerationalCache("locales", timeout=SHARED_PARTS_SECONDS)
+LOCALE_IDS = "ids"
 
 
 def content_language(language_code: str | None) -> str:
@@ -52,7 +53,7 @@ def locale_ids(request=None) -> dict[str, int]:
     from wagtail.models import Locale
 
     return LOCALES.get(
-        "ids", lambda: dict(Locale.objects.values_list("language_code", "pk")), request=request
+        LOCALE_IDS, lambda: dict(Locale.objects.values_list("language_code", "pk")), request=request
     )
 
 

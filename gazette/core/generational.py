@@ -74,6 +74,10 @@ class GenerationalCache:
         self._new_generation()
         transaction.on_commit(self._new_generation)
 
+    def retire_now(self) -> None:
+        """Forget every entry, now only: for a change already committed."""
+        self._new_generation()
+
     def _new_generation(self) -> None:
         cache.set(self.generation_key, time.time_ns(), None)
 
@@ -134,13 +138,21 @@ class _Reads:
         self.entries: dict[str, Any] = {}
 
     def load(self, names: Iterable[str]) -> None:
+        wanted, keys = self.keys_to_read(names)
+        if keys:
+            self.take(wanted, cache.get_many(keys))
+
+    def keys_to_read(self, names: Iterable[str]) -> tuple[list[str], list[str]]:
+        """The names not read yet, and the cache keys to read for them (with the generation's
+        when it is not known yet)."""
         wanted = [name for name in names if name not in self.entries]
         keys = [self.owner.key(name) for name in wanted]
         if self.generation is None:
             keys.append(self.owner.generation_key)
-        if not keys:
-            return
-        found = cache.get_many(keys)
+        return wanted, keys
+
+    def take(self, wanted: list[str], found: dict) -> None:
+        """What a read of ``keys_to_read``'s keys found."""
         if self.generation is None:
             self.generation = found.get(self.owner.generation_key)
             if self.generation is None:
@@ -150,3 +162,52 @@ class _Reads:
             entry = found.get(self.owner.key(name))
             current = entry is not None and entry[0] == self.generation
             self.entries[name] = entry[1] if current else _MISSING
+
+
+_PLAIN_READS = "_gazette_plain_cache_reads"
+
+
+def preload_together(
+    request,
+    wanted: Iterable[tuple[GenerationalCache, Iterable[str]]],
+    plain_keys: Iterable[str] = (),
+) -> None:
+    """Entries of several generational caches (with their generations) and plain cache keys
+    (``get_many_read``), in one round trip, for this request's later reads: a page that reads
+    the parts of several apps asks the cache once rather than once per app."""
+    if request is None:
+        return
+    plain = getattr(request, _PLAIN_READS, None)
+    if plain is None:
+        plain = {}
+        setattr(request, _PLAIN_READS, plain)
+    reads = []
+    keys: list[str] = [key for key in dict.fromkeys(plain_keys) if key not in plain]
+    for owner, names in wanted:
+        owner_reads = owner._reads(request)
+        names_wanted, owner_keys = owner_reads.keys_to_read(names)
+        reads.append((owner_reads, names_wanted))
+        keys += owner_keys
+    found = cache.get_many(keys) if keys else {}
+    for owner_reads, names_wanted in reads:
+        if names_wanted or owner_reads.generation is None:
+            owner_reads.take(names_wanted, found)
+    for key in plain_keys:
+        plain.setdefault(key, found.get(key, _MISSING))
+
+
+def get_many_read(request, keys: list[str]) -> dict:
+    """``cache.get_many(keys)``, answered from what ``preload_together`` read for the request
+    where it can (once: a later read asks the cache again, as one after a write must)."""
+    plain = getattr(request, _PLAIN_READS, None) or {}
+    found: dict = {}
+    missing = []
+    for key in keys:
+        value = plain.pop(key, None)
+        if value is None:
+            missing.append(key)
+        elif value is not _MISSING:
+            found[key] = value
+    if missing:
+        found.update(cache.get_many(missing))
+    return found

@@ -20,9 +20,9 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.http import HttpRequest
-from wagtail.models import Site
+from wagtail.models import Page, Site
 
-from .generational import GenerationalCache
+from .generational import GenerationalCache, preload_together
 
 SHARED_PARTS_SECONDS = 60
 
@@ -61,9 +61,12 @@ class SitePart:
 
     _all: list[SitePart] = []
 
-    def __init__(self, name: str, build: Callable[[Site | None], Any]):
+    def __init__(self, name: str, build: Callable[[Site | None], Any], *, preload: bool = True):
+        """``preload=False``: not read with the others, only when asked for (a part that
+        kept fragments show, read only when one of them is rendered again)."""
         self.name = name
         self.build = build
+        self.preload = preload
         SitePart._all.append(self)
 
     def name_for(self, site: Site) -> str:
@@ -85,12 +88,29 @@ class SitePart:
 
 
 def site_part_names(site: Site) -> list[str]:
-    return [part.name_for(site) for part in SitePart._all]
+    return [part.name_for(site) for part in SitePart._all if part.preload]
 
 
 # The pieces of base.html every reader page of a site shows alike (``{% shared_fragment %}``
 # with no key but the site): read with the site's parts.
-SITE_FRAGMENTS = ("site-footer",)
+SITE_FRAGMENTS = ("site-skip-links", "site-search", "site-footer")
+# The header's title and menu, kept per site and ``menu_mark`` of the page: what its menu marks
+# as the current place (aria-current) depends on the page's section, or on the page itself.
+HEADER_FRAGMENT = "site-header"
+
+
+def menu_mark(page) -> str | None:
+    """What of ``page`` the header's menu can mark as current, as a key of the header: an
+    article's section (``page.menu_mark``, news's ArticlePage), else a page itself, "-" when
+    there is no page. None (the header rendered afresh) for anything else called ``page``."""
+    mark = getattr(page, "menu_mark", None)
+    if mark is not None:
+        return str(mark)
+    if isinstance(page, Page):
+        return f"page:{page.pk}"
+    if getattr(page, "pk", None) is None and getattr(page, "section_id", None) is None:
+        return "-"
+    return None
 
 
 def fragment_name(request: HttpRequest | None, name: str, *keys) -> str | None:
@@ -105,15 +125,30 @@ def fragment_name(request: HttpRequest | None, name: str, *keys) -> str | None:
     return ":".join(["fragment", name, str(site.pk), *map(str, keys)])
 
 
-def preload_site_parts(request: HttpRequest, extra_names: Iterable[str] = ()) -> None:
-    """Every site part of the request's site and its fragments, and ``extra_names``, in one
-    round trip."""
+def preload_site_parts(
+    request: HttpRequest,
+    extra_names: Iterable[str] = (),
+    *,
+    page=None,
+    others: Iterable[tuple[GenerationalCache, Iterable[str]]] = (),
+    plain_keys: Iterable[str] = (),
+) -> None:
+    """Every site part of the request's site and its fragments (the header's as ``page``
+    shows it, when given), and ``extra_names``, in one round trip; with entries of ``others``
+    caches and ``plain_keys`` (``generational.preload_together``) when given."""
     site = Site.find_for_request(request)
     names = [*extra_names]
     if site is not None:
         names += site_part_names(site)
         names += (fragment_name(request, fragment) for fragment in SITE_FRAGMENTS)
-    preload(request, [name for name in names if name is not None])
+        if page is not None:
+            names.append(fragment_name(request, HEADER_FRAGMENT, menu_mark(page)))
+    names = [name for name in names if name is not None]
+    # And the locales, which every page's language links read (base.html's page_editions).
+    from .editions import LOCALE_IDS, LOCALES
+
+    wanted = [(SHARED_PARTS, names), (LOCALES, [LOCALE_IDS]), *others]
+    preload_together(request, wanted, plain_keys)
 
 
 def retire_on_site_change(sender, **kwargs) -> None:

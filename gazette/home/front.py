@@ -34,9 +34,13 @@ def _render(request, home) -> str:
     return get_template(FRONT_TEMPLATE).template.render(Context(values)).removesuffix("\n")
 
 
+def part_name(home) -> str:
+    return f"home-front:{home.pk}"
+
+
 def front(request, home) -> SafeString:
     """The front of ``home`` as HTML: cached, else rendered."""
     if not home.live or getattr(request, "is_preview", False) or reads_from_a_replica():
         return mark_safe(_render(request, home))  # noqa: S308 - our own templates' output
-    html = shared_parts.shared(request, f"home-front:{home.pk}", lambda: _render(request, home))
+    html = shared_parts.shared(request, part_name(home), lambda: _render(request, home))
     return mark_safe(html)  # noqa: S308 - our own templates' output

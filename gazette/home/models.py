@@ -4,10 +4,12 @@ from django.db import models
 from wagtail.admin.panels import FieldPanel
 from wagtail.models import Page
 
+from gazette.core import shared_parts
 from gazette.news.models import ArticlePage, SectionPage
 from gazette.news.queries import children_of
 
 from .front import front
+from .front import part_name as front_part_name
 
 STORIES_PER_SECTION = 4
 
@@ -70,6 +72,8 @@ class HomePage(Page):
         return shown
 
     def get_context(self, request, *args, **kwargs):
+        # The front, the site's parts and the header: one cache round trip.
+        shared_parts.preload_site_parts(request, [front_part_name(self)], page=self)
         context = super().get_context(request, *args, **kwargs)
         # The lead story, the sections' stories and Must-Reads, as HTML per change.
         context["front"] = front(request, self)

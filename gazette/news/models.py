@@ -88,6 +88,9 @@ class SectionPage(Page):
         )
 
     def get_context(self, request, *args, **kwargs):
+        # The page of stories, the site's parts and the header: one cache round trip.
+        names = [section_stories.part_name(request, self)]
+        shared_parts.preload_site_parts(request, [n for n in names if n], page=self)
         context = super().get_context(request, *args, **kwargs)
         # The page of stories with its pagination, as HTML per change.
         context["stories"] = section_stories.stories(request, self)
@@ -264,6 +267,12 @@ class ArticlePage(Page):
             return last
         return None
 
+    @property
+    def menu_mark(self) -> str:
+        """The header's menu marks the article's section, whichever the article
+        (``shared_parts.menu_mark``): one header kept per section."""
+        return f"section:{self.section_id or 0}"
+
     @cached_property
     def authors(self) -> list:
         return [item.author for item in self.article_authors.all()]
@@ -293,12 +302,21 @@ class ArticlePage(Page):
         return PageViewRestriction.objects.filter(page_id__in=sources)
 
     def get_context(self, request, *args, **kwargs):
-        from . import own_part, rails
-
         # The rails, the site's parts and the article's own part (lead image and body, per
         # live revision) are the same for every reader: one cache round trip.
+        from . import own_part, rails, slots
+
         names = [*rails.part_names(request, self.section_id), *own_part.part_names(request, self)]
-        shared_parts.preload_site_parts(request, names)
+        # With what the features' slots read (Popular Now, the view count, comments...).
+        reads = slots.reads_of(request, self)
+        plain = [key for owner, keys in reads if owner is None for key in keys]
+        shared_parts.preload_site_parts(
+            request,
+            names,
+            page=self,
+            others=[(owner, names) for owner, names in reads if owner is not None],
+            plain_keys=plain,
+        )
         context = super().get_context(request, *args, **kwargs)
         context["article_own"] = own_part.own_part(request, self)
         context["latest_stories"] = rails.latest_stories(

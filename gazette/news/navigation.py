@@ -34,8 +34,11 @@ def _menu(site) -> list[SectionPage]:
     return sections
 
 
-# The same on every page of a site: cached until a page, a site or a setting changes.
-MENU = SitePart("menu", _menu)
+# The same on every page of a site: cached until a page, a site or a setting changes. Not read
+# with the site's other parts: the header and footer that show it are kept as HTML
+# (base.html's fragments), and unpickling its sections on every render cost more than reading
+# it on their rare rebuild.
+MENU = SitePart("menu", _menu, preload=False)
 
 
 def site_navigation(request):

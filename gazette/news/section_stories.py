@@ -30,13 +30,20 @@ def _render(request, section, number) -> str:
     return get_template(STORIES_TEMPLATE).template.render(Context(values)).removesuffix("\n")
 
 
+def part_name(request, section) -> str | None:
+    """The shared part of the page of stories the request asks for (None: not kept)."""
+    number = request.GET.get("page")
+    if number is None or KEPT_PAGE_NUMBER.fullmatch(number):
+        return f"section-stories:{section.pk}:{number or 1}"
+    return None
+
+
 def stories(request, section) -> SafeString:
     """The stories of the page of ``section`` the request asks for, as HTML."""
     number = request.GET.get("page")
-    kept = number is None or KEPT_PAGE_NUMBER.fullmatch(number)
+    name = part_name(request, section)
     uncached = not section.live or getattr(request, "is_preview", False) or reads_from_a_replica()
-    if not kept or uncached:
+    if name is None or uncached:
         return mark_safe(_render(request, section, number))  # noqa: S308 - our templates' output
-    name = f"section-stories:{section.pk}:{number or 1}"
     html = shared_parts.shared(request, name, lambda: _render(request, section, number))
     return mark_safe(html)  # noqa: S308 - our own templates' output

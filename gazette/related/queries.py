@@ -106,6 +106,11 @@ def _html_name(article_id: int) -> str:
     return f"html:{article_id}"
 
 
+def article_page_reads(request, article) -> list[tuple]:
+    """What the article page's rail reads of the cache (``news.slots.register_reads``)."""
+    return [(LISTS, [_html_name(article.pk)])] if article.pk is not None else []
+
+
 def you_may_also_like_html(request, article: ArticlePage) -> SafeString:
     """The rail as HTML, kept with the list (forgotten with it): rendering its teasers on
     every uncached article render cost more than reading the list."""

@@ -16,8 +16,9 @@ if SECRET_KEY.startswith("django-insecure") or len(SECRET_KEY) < 50:
 
 STORAGES = {
     **STORAGES,
-    # Hashed names let nginx serve static files with far-future cache headers.
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    # Hashed names let nginx serve static files with far-future cache headers (WhiteNoise's
+    # CompressedManifestStaticFilesStorage, each name's address worked out once per process).
+    "staticfiles": {"BACKEND": "gazette.core.static_storage.RememberingManifestStaticFilesStorage"},
 }
 
 # TLS ends at nginx (or the load balancer), which says so in X-Forwarded-Proto.

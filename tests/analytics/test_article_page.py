@@ -9,7 +9,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from gazette.analytics.counters import hour_of
-from gazette.analytics.services import record_beacon, write_batch
+from gazette.analytics.models import TotalViews
+from gazette.analytics.services import flush_views, record_beacon, write_batch
 from tests.factories import ArticleFactory, SectionFactory, make_curated_list
 
 from .common import reader
@@ -120,10 +121,53 @@ def test_view_count_and_popular_now_cost_a_fixed_few_queries_and_write_nothing(c
     assert len(many_views) == len(few_views)
     for queries in (few_views, many_views):
         analytics = [sql for sql in queries if "analytics_" in sql]
-        # The byline's count: one query. Popular Now on a warm cache: none.
+        # The byline's count, the article's first render since the last flush: one query.
+        # Popular Now on a warm cache: none.
         assert len(analytics) == 1 and "analytics_totalviews" in analytics[0]
         writes = [sql for sql in queries if re.match(r"\s*(INSERT|UPDATE|DELETE)", sql, re.I)]
         assert writes == []
+
+
+def _shown(client, article) -> str:
+    return re.search(r"<data value=\"(\d+)\">", _byline(_get(client, article)[0])).group(1)
+
+
+def test_the_stored_total_is_kept_until_the_next_flush_that_writes(client, articles):
+    article, other = articles[0], articles[1]
+    hour = hour_of(timezone.now())
+    write_batch({(article.pk, hour): 10, (other.pk, hour): 3})
+    assert _shown(client, article) == "10"
+    _, queries = _get(client, article)
+    assert not [sql for sql in queries if "analytics_" in sql]  # kept: no query
+
+    # A view not flushed yet shows at once, on top of the kept total.
+    record_beacon(article_id=article.pk, meta=reader(1))
+    assert _shown(client, article) == "11"
+    # The flush writes it (through the counter, as the worker or the flusher thread does):
+    # the kept totals go, so it is neither lost nor counted twice.
+    assert flush_views() == 1
+    assert _shown(client, article) == "11"
+    _, queries = _get(client, article)
+    assert not [sql for sql in queries if "analytics_" in sql]
+    # Any flush that wrote forgets every article's kept total; one that wrote nothing keeps them.
+    write_batch({(other.pk, hour): 5})
+    assert _shown(client, article) == "11"
+    assert _shown(client, other) == "8"
+    assert flush_views() == 0
+    _, queries = _get(client, other)
+    assert not [sql for sql in queries if "analytics_" in sql]
+
+
+def test_a_flush_the_cache_cannot_hear_is_still_a_flush(client, articles, monkeypatch):
+    from gazette.analytics.services import STORED_VIEWS
+
+    def unreachable():
+        raise ConnectionError("the cache is down")
+
+    monkeypatch.setattr(STORED_VIEWS, "retire_now", unreachable)
+    hour = hour_of(timezone.now())
+    assert write_batch({(articles[0].pk, hour): 4}) == 4  # written, and said so
+    assert TotalViews.objects.get(article=articles[0]).views == 4
 
 
 def test_popular_now_on_a_cold_cache_costs_a_few_queries_whatever_the_views(client, articles):

@@ -146,7 +146,7 @@ def test_production_reads_everything_from_the_environment(production):
         "BACKEND": "django.core.files.storage.InMemoryStorage",
         "OPTIONS": {"base_url": "https://media.example.org/"},
     }
-    assert s["STORAGES"]["staticfiles"]["BACKEND"].endswith("CompressedManifestStaticFilesStorage")
+    assert s["STORAGES"]["staticfiles"]["BACKEND"].endswith("RememberingManifestStaticFilesStorage")
     assert s["EMAIL_BACKEND"] == "django.core.mail.backends.smtp.EmailBackend"
     assert s["LOG_FORMATTER"] == "json"
     assert s["MIDDLEWARE"][0] == "gazette.core.request_id.RequestIdMiddleware"

@@ -21,13 +21,14 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-# The article's own query, with every cache warm: its view count. The article itself, found
-# by its address with its section, lead image, authors, tags, the lead image's renditions, its
-# public notes and whether a view restriction applies, is kept in the shared parts
-# (gazette.news.routing: the restrictions are no longer read per render); the lead image and
-# the body, with the body's images and their renditions, are HTML from the shared parts
-# (gazette.news.own_part), the page of comments from the cache (gazette.comments.fragments).
-WARM_ARTICLE_QUERIES = 1
+# With every cache warm, no query: the article itself, found by its address with its section,
+# lead image, authors, tags, the lead image's renditions, its public notes and whether a view
+# restriction applies, is kept in the shared parts (gazette.news.routing: the restrictions are
+# no longer read per render); the lead image and the body, with the body's images and their
+# renditions, are HTML from the shared parts (gazette.news.own_part), the page of comments from
+# the cache (gazette.comments.fragments), the view count's stored total is kept until the next
+# flush of views (gazette.analytics.services.STORED_VIEWS; it was the last query per render).
+WARM_ARTICLE_QUERIES = 0
 # Finding the article by its address when the shared parts do not hold it: one query with its
 # section and lead image (the site from the cache), its authors, its tags, the lead image's
 # renditions, its public notes (gazette.corrections), its view restrictions.
@@ -39,12 +40,13 @@ ARTICLE_ROUTING_QUERIES = 6
 # the correction settings, the body's images and their renditions (the article's own part is
 # rendered again), the page of comments with their count (its cached list belongs
 # to the old generation), the newsletters offered by the subscribe form and the breaking-news
-# banner (gazette.newsletters).
+# banner (gazette.newsletters). Not the view count: a change of content leaves it.
 CHANGED_ARTICLE_QUERIES = WARM_ARTICLE_QUERIES + ARTICLE_ROUTING_QUERIES + 12
 # On an empty cache: also Wagtail's site root paths, You May Also Like (the list and its
 # renditions), Popular Now (the views, the list, its renditions), the site root paths' translations
-# (Wagtail, with locales on) and the list of locales (gazette.core.editions).
-COLD_ARTICLE_QUERIES = CHANGED_ARTICLE_QUERIES + 8
+# (Wagtail, with locales on), the list of locales (gazette.core.editions) and the view count's
+# stored total.
+COLD_ARTICLE_QUERIES = CHANGED_ARTICLE_QUERIES + 9
 
 
 def _render(client, article) -> tuple[str, int]:
@@ -218,3 +220,37 @@ def test_a_restriction_on_the_section_keeps_its_articles_private(home, client):
     response = client.get(story.url)
     assert response.status_code == 302 and "login" in response["Location"]
     assert [r.page_id for r in story.get_view_restrictions()] == [world.pk]
+
+
+def test_a_warm_render_reads_the_cache_in_two_round_trips(home, client, monkeypatch):
+    """The site and the article by its address, then everything else the page shows (the
+    site's parts, the kept fragments, the rails, Popular Now, You May Also Like, the view
+    count's total, the comments' list): each feature's own read was a round trip of its own
+    (to Redis, in production)."""
+    from django.core.cache import caches
+
+    article = _newsroom(home, name="Trips", teasers=3, authors=1, images=1)
+    _render(client, article)
+    _render(client, article)
+    backend = caches["default"]
+    reads = []
+    inside = []  # the local memory cache's get_many calls its own get
+
+    def counted(method, original):
+        def read(*args, **kwargs):
+            if not inside:
+                reads.append(method)
+            inside.append(method)
+            try:
+                return original(*args, **kwargs)
+            finally:
+                inside.pop()
+
+        return read
+
+    for method in ("get", "get_many", "has_key"):
+        monkeypatch.setattr(backend, method, counted(method, getattr(backend, method)))
+    html, queries = _render(client, article)
+    assert queries == WARM_ARTICLE_QUERIES
+    assert 'class="comments"' in html and 'class="byline__views"' in html
+    assert reads == ["get_many", "get_many"]

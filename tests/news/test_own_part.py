@@ -205,3 +205,42 @@ def test_a_fragment_keeps_its_variables_to_itself_cached_or_not(rf, home):
     request = rf.get("/")
     assert template.render(Context({"request": request})) == "inside[]"
     assert template.render(Context({"request": rf.get("/")})) == "inside[]"  # cached
+
+
+def _marked(html: str) -> list[tuple[str, str]]:
+    """The header menu's links marked as the current place: (label, aria-current)."""
+    menu = html.split('id="site-navigation"', 1)[1].split("</nav>", 1)[0]
+    return re.findall(r'<a href="[^"]+" aria-current="(\w+)">([^<]+)</a>', menu)
+
+
+def test_the_header_kept_per_place_marks_each_page_s_own(client, pictured, home):
+    science = pictured.get_parent().specific
+    world = SectionFactory(parent=home, title="World", slug="world")
+    abroad = ArticleFactory(parent=world, title="Abroad")
+    expected = {
+        pictured.url: [("true", "Science")],
+        abroad.url: [("true", "World")],
+        science.url: [("page", "Science")],
+        world.url: [("page", "World")],
+        home.url: [],
+    }
+    cache.clear()
+    for _round in ("cold", "warm"):  # each read after the others kept theirs
+        for url, marked in expected.items():
+            assert _marked(_html(client, url)) == marked, url
+    # The kept headers go with the shared parts: a section renamed shows in every one.
+    world.title = "Abroad desk"
+    world.save_revision().publish()
+    for url in (pictured.url, abroad.url, home.url):
+        assert ">Abroad desk</a>" in _html(client, url).split('id="site-navigation"')[1], url
+    assert _marked(_html(client, abroad.url)) == [("true", "Abroad desk")]
+
+
+def test_a_page_of_another_kind_called_page_gets_its_header_afresh(rf):
+    from gazette.core.shared_parts import menu_mark
+
+    class Something:
+        pk = 3
+
+    assert menu_mark(Something()) is None  # not kept: rendered as ever
+    assert menu_mark(None) == menu_mark("") == "-"

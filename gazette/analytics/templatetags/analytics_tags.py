@@ -3,15 +3,16 @@
 from django import template
 
 from gazette.analytics.queries import popular_now, popular_now_html
-from gazette.analytics.services import views_of
+from gazette.analytics.services import shown_views
 
 register = template.Library()
 
 
-@register.simple_tag
-def article_views(article) -> int:
-    """Views of the article so far, flushed or not (one query)."""
-    return views_of([article.pk])[article.pk]
+@register.simple_tag(takes_context=True)
+def article_views(context, article) -> int:
+    """Views of the article so far, flushed or not (the stored total kept until the next
+    flush: no query on a warm cache)."""
+    return shown_views(article.pk, context.get("request"))
 
 
 @register.simple_tag

@@ -42,6 +42,12 @@ class SharedFragmentNode(template.Node):
         return mark_safe(html)  # noqa: S308 - our own templates' output, autoescaped
 
 
+@register.filter
+def menu_mark(page) -> str | None:
+    """The key of the header kept per place its menu marks (``shared_parts.menu_mark``)."""
+    return shared_parts.menu_mark(page)
+
+
 @register.tag("shared_fragment")
 def shared_fragment(parser, token):
     bits = token.split_contents()

@@ -14,6 +14,7 @@ from datetime import datetime, timezone
 import numpy as np
 
 from gazette.analytics.models import HourlyViews, TotalViews
+from gazette.analytics.services import forget_stored_totals
 
 from .audience import Articles
 from .bulk import db_datetime, insert_rows
@@ -90,4 +91,6 @@ def generate_view_history(
         )
         views += int(totals.sum())
         report(len(ids))
+    # Written beside the flush (analytics.services.write_batch): the pages' kept totals go.
+    forget_stored_totals()
     return rows, views
