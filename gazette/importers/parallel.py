@@ -206,7 +206,11 @@ class _Run:
             alive = [worker for worker in self.workers if worker.process.is_alive() or worker.held]
             if not alive:
                 return None
-            free = [worker for worker in alive if len(worker.held) < PER_WORKER]
+            free = [
+                worker
+                for worker in alive
+                if len(worker.held) < PER_WORKER and worker.process.is_alive()
+            ]
             if free:
                 return min(free, key=lambda worker: len(worker.held))
             self._receive()

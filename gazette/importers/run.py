@@ -82,7 +82,7 @@ def import_sources(
 
     ``jobs`` > 1: a WordPress export's items are imported by that many worker processes
     (``parallel``; PostgreSQL only: see ``parallel.jobs_for``), each item still in its own
-    transaction; a bulk run's (``defer_follow_ups``), not a dry run."""
+    transaction; a bulk run's (``defer_follow_ups``) outside any transaction, not a dry run."""
     summary = RunSummary()
     deferred = lifecycle.publications_deferred() if defer_follow_ups else nullcontext()
     indexing_deferred = index_updates_deferred() if defer_follow_ups else nullcontext()
@@ -111,6 +111,8 @@ def _import_source(name, *, format, options, progress_for, jobs=1) -> Iterator[I
                 and kind == "wxr"
                 and not options.dry_run
                 and lifecycle.publications_are_deferred()
+                # Workers see committed rows only: inside a caller's transaction, one process.
+                and not transaction.get_connection().in_atomic_block
             )
             with _progress(progress_for, name, unit) as on_progress:
                 entries = _entries(source, kind, on_progress=on_progress)
