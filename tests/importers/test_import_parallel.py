@@ -158,9 +158,20 @@ def test_a_parallel_run_ends_as_a_serial_run(home, tmp_path):
     assert [path for path, _ in two_processes["redirects"]].count("/shared/old") == 1
     assert two_processes["articles"][TWICE][0] == "Retitled on its second showing"
 
+    # The rerun, too, ends as a serial rerun (this export is not a fixed point: the post given
+    # twice is retitled back and forth, and pictures shared by posts take each's caption).
+    try:
+        with transaction.atomic():
+            serial_rerun = _run(export, jobs=1)
+            after_serial_rerun = _end_state()
+            raise _Undo
+    except _Undo:
+        pass
     rerun = _run(export, jobs=2)
-    assert rerun.counts["unchanged"] == POSTS + 1 and not rerun.failed
-    assert _end_state() == two_processes
+    assert rerun.counts == serial_rerun.counts and not rerun.failed
+    assert rerun.counts["created"] == 0
+    assert _end_state() == after_serial_rerun
+    assert not _tree_problems()
 
 
 @on_postgresql
