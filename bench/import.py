@@ -40,13 +40,14 @@ def _rss_mib() -> float:
         return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
-def _timed_import(path: Path, *, every: int) -> tuple[float, str]:
+def _timed_import(path: Path, *, every: int, jobs: int = 1) -> tuple[float, str]:
     """What ``import_articles FILE`` does (the same ``import_sources`` and options), with a
     line every ``every`` items: the rate so far and the memory, to see it stay flat."""
     from gazette.importers.run import import_sources
     from gazette.importers.upsert import ImportOptions
 
     started, cpu_started = time.perf_counter(), time.process_time()
+    children_started = _children_cpu()
     done = 0
 
     def on_item(report) -> None:
@@ -57,16 +58,46 @@ def _timed_import(path: Path, *, every: int) -> tuple[float, str]:
         if done % every == 0:
             elapsed = time.perf_counter() - started
             cpu = time.process_time() - cpu_started  # this process's own share of the cores
+            workers = _workers_cpu()
             print(
                 f"  {done} items, {elapsed:.0f} s ({done / elapsed:.1f}/s), "
-                f"CPU {cpu:.0f} s ({1000 * cpu / done:.0f} ms/item), "
+                f"CPU {cpu:.0f} s ({1000 * cpu / done:.0f} ms/item)"
+                + (
+                    f", workers' {workers:.0f} s ({1000 * workers / done:.0f} ms/item)"
+                    if jobs > 1
+                    else ""
+                )
+                + ", "
                 f"RSS {_rss_mib():.0f} MiB, peak {_peak_mib():.0f} MiB",
                 flush=True,
             )
 
-    summary = import_sources([str(path)], options=ImportOptions(), on_item=on_item)
+    summary = import_sources([str(path)], options=ImportOptions(), on_item=on_item, jobs=jobs)
     elapsed = time.perf_counter() - started
-    return elapsed, summary.line(dry_run=False)
+    cpu = time.process_time() - cpu_started
+    workers = _children_cpu() - children_started  # the workers, once they have exited
+    line = summary.line(dry_run=False)
+    return elapsed, f"{line}; CPU: this process {cpu:.0f} s, its workers {workers:.0f} s"
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _workers_cpu() -> float:
+    """The CPU of this process's living children (the import's workers), from /proc."""
+    total = 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+    for task in Path(f"/proc/{os.getpid()}/task").iterdir():
+        children = (task / "children").read_text().split()
+        for pid in children:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+    return total
 
 
 def _print_queued_tasks() -> None:
@@ -89,6 +120,9 @@ def main() -> None:
     parser.add_argument("--parse-only", action="store_true")
     parser.add_argument("--no-rerun", action="store_true")
     parser.add_argument("--every", type=int, default=500, help="a progress line every N items")
+    parser.add_argument(
+        "--jobs", type=int, default=1, help="worker processes (import_articles --jobs; PostgreSQL)"
+    )
     options = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="gazette-bench-import-"))
@@ -118,14 +152,18 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     print(f"database: {database}; peak before the import {_peak_mib():.0f} MiB")
 
-    elapsed, summary = _timed_import(export, every=options.every)
+    from gazette.importers.parallel import jobs_for
+
+    jobs, why_fewer = jobs_for(options.jobs)
+    print(f"jobs: {jobs}{'; ' + why_fewer if why_fewer else ''}")
+    elapsed, summary = _timed_import(export, every=options.every, jobs=jobs)
     print(
         f"import: {elapsed:.0f} s ({options.posts / elapsed:.1f} posts/s), {summary}; "
         f"peak {_peak_mib():.0f} MiB"
     )
     _print_queued_tasks()
     if not options.no_rerun:
-        elapsed, summary = _timed_import(export, every=options.every)
+        elapsed, summary = _timed_import(export, every=options.every, jobs=jobs)
         print(f"rerun: {elapsed:.0f} s, {summary}; peak {_peak_mib():.0f} MiB")
 
 

@@ -24,13 +24,18 @@ def set_cached_parent(page, parent) -> None:
     page._cached_parent_obj = parent
 
 
-def add_to_tree(parent, node) -> None:
+def add_to_tree(parent, node, *, path: str | None = None) -> None:
     """What treebeard's ``parent.add_child(instance=node)`` does (``MP_AddChildHandler``) for
     a tree without ``node_order_by``, inside the caller's transaction: the parent's row
     locked, the node's path the one after its last child's (the first when it has none), the
     parent's ``numchild`` raised, the node saved. Treebeard reads the parent's whole row and
     the last child's (every column, a subclass's table joined) for three numbers and a path:
-    read alone here."""
+    read alone here.
+
+    With ``path`` (one ``ChildPaths`` handed out): the node is saved there, nothing locked,
+    and the caller raises the parent's ``numchild`` with ``count_new_child`` as its
+    transaction's last statement, so that the parent's row stays locked only until the
+    commit (a parallel import: many items of one section at once)."""
     from django.db.models import F
     from treebeard.exceptions import NodeAlreadySaved, PathOverflow
 
@@ -39,6 +44,13 @@ def add_to_tree(parent, node) -> None:
         raise RuntimeError("add_to_tree does not place nodes in a sorted tree")
     if not node._state.adding:
         raise NodeAlreadySaved("Attempted to add a tree node that is already in the database")
+    if path is not None:
+        if len(path) != len(parent.path) + tree.steplen or not path.startswith(parent.path):
+            raise ValueError(f"{path} is not a child's path of {parent.path}")
+        node.depth, node.path = parent.depth + 1, path
+        set_cached_parent(node, parent)
+        node.save()
+        return
     rows = tree.objects.select_for_update().filter(pk=parent.pk)
     path, depth, numchild = rows.values_list("path", "depth", "numchild").get()
     node.depth = depth + 1
@@ -56,6 +68,39 @@ def add_to_tree(parent, node) -> None:
     parent.numchild = numchild + 1
     set_cached_parent(node, parent)
     node.save()
+
+
+def count_new_child(parent_id: int) -> None:
+    """The parent's ``numchild`` raised for a node ``add_to_tree`` saved at a given path:
+    the caller's last statement before its commit (the row is locked from here to there)."""
+    from django.db.models import F
+    from wagtail.models import Page
+
+    Page.objects.filter(pk=parent_id).update(numchild=F("numchild") + 1)
+
+
+class ChildPaths:
+    """Treebeard paths for a parent's next children, handed out one after the other from its
+    last child's at the start, as ``MP_AddChildHandler`` would choose them one insert at a
+    time. A path handed out and never used leaves a gap, which treebeard allows (its
+    ``find_problems`` checks paths' form, depths and counts, not that they follow on)."""
+
+    def __init__(self, parent):
+        from treebeard.exceptions import PathOverflow
+
+        tree = type(parent).tree_model()
+        self._tree = tree
+        children = tree.objects.filter(
+            depth=parent.depth + 1, path__range=tree._get_children_path_interval(parent.path)
+        )
+        self._last = children.order_by("-path").values_list("path", flat=True).first()
+        self._first = tree._get_path(parent.path, parent.depth + 1, 1)
+        if len(self._first) > tree._meta.get_field("path").max_length:
+            raise PathOverflow("The new node is too deep in the tree")
+
+    def next(self) -> str:
+        self._last = self._first if self._last is None else self._tree(path=self._last)._inc_path()
+        return self._last
 
 
 # Wagtail's tree (treebeard's materialized path): each level adds this many characters.
@@ -107,7 +152,7 @@ def publish_saved_revision(page, revision):
         del revision.as_object
 
 
-def add_live_child(parent, page, *, last_published_at=None):
+def add_live_child(parent, page, *, last_published_at=None, path: str | None = None):
     """What ``parent.add_child(instance=page)``, ``page.save_revision(log_action=True)`` and
     ``revision.publish()`` leave for a new page, written in one save instead of three: the row
     born live, one revision, the same three log entries ("wagtail.create", "wagtail.edit",
@@ -115,7 +160,7 @@ def add_live_child(parent, page, *, last_published_at=None):
     ``page_published``. Leans on what Wagtail's publish action does for a page that has no
     previous revision, no go-live time in the future, no workflow, no comments and no aliases
     (a page just made has none): it sets the live fields below and sends the signal.
-    ``last_published_at`` (default: now) is the source's own.
+    ``last_published_at`` (default: now) is the source's own; ``path``: see ``add_to_tree``.
 
     The page is validated once, as publishing does, but for its foreign keys: each would
     cost a query to find a row the caller just read, and the database refuses a dangling one
@@ -153,7 +198,7 @@ def add_live_child(parent, page, *, last_published_at=None):
     # ``_is_site_root``: a page just made, with a new translation key, is no site's root.
     page._is_site_root = False
     try:
-        add_to_tree(parent, page)
+        add_to_tree(parent, page, path=path)
     finally:
         del page.save
         del page._is_site_root

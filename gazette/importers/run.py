@@ -70,6 +70,7 @@ def import_sources(
     on_item: Callable[[ItemReport], None] | None = None,
     progress_for: Callable[[str, str], Any] | None = None,
     defer_follow_ups: bool = True,
+    jobs: int = 1,
 ) -> RunSummary:
     """Import every source in turn. ``progress_for(name, unit)`` gives a context manager
     yielding an ``on_progress(done, total)`` callback (the command's progress bar).
@@ -77,14 +78,18 @@ def import_sources(
     The lifecycle's follow-ups of each publication (related lists, renditions, purges) are
     done once for the run, when it ends (``lifecycle.publications_deferred``), unless
     ``defer_follow_ups`` is False: then each article's as it is published. So are the
-    search and reference index updates of what the items saved (``indexing``)."""
+    search and reference index updates of what the items saved (``indexing``).
+
+    ``jobs`` > 1: a WordPress export's items are imported by that many worker processes
+    (``parallel``; PostgreSQL only: see ``parallel.jobs_for``), each item still in its own
+    transaction; a bulk run's (``defer_follow_ups``) outside any transaction, not a dry run."""
     summary = RunSummary()
     deferred = lifecycle.publications_deferred() if defer_follow_ups else nullcontext()
     indexing_deferred = index_updates_deferred() if defer_follow_ups else nullcontext()
     with deferred, indexing_deferred:
         for name in names:
             for report in _import_source(
-                name, format=format, options=options, progress_for=progress_for
+                name, format=format, options=options, progress_for=progress_for, jobs=jobs
             ):
                 summary.add(report)
                 if on_item is not None:
@@ -92,7 +97,7 @@ def import_sources(
     return summary
 
 
-def _import_source(name, *, format, options, progress_for) -> Iterator[ItemReport]:
+def _import_source(name, *, format, options, progress_for, jobs=1) -> Iterator[ItemReport]:
     try:
         with open_source(name) as source:
             kind = detect_format(source.head()) if format == "auto" else format
@@ -101,8 +106,24 @@ def _import_source(name, *, format, options, progress_for) -> Iterator[ItemRepor
                 yield _textdump(source, options=source_options)
                 return
             unit = "B" if kind == "wxr" else "article"
+            parallel = (
+                jobs > 1
+                and kind == "wxr"
+                and not options.dry_run
+                and lifecycle.publications_are_deferred()
+                # Workers see committed rows only: inside a caller's transaction, one process.
+                and not transaction.get_connection().in_atomic_block
+            )
             with _progress(progress_for, name, unit) as on_progress:
-                for entry in _entries(source, kind, on_progress=on_progress):
+                entries = _entries(source, kind, on_progress=on_progress)
+                if parallel:
+                    from .parallel import import_in_parallel
+
+                    yield from import_in_parallel(
+                        entries, source=name, options=source_options, jobs=jobs, apply=_apply
+                    )
+                    return
+                for entry in entries:
                     yield _apply(entry, source=name, options=source_options)
     except SourceError as exc:
         yield ItemReport(source=name, position="source", source_key="", status="failed",

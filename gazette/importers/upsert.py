@@ -23,7 +23,7 @@ from urllib.parse import unquote, urlsplit
 
 from django.contrib.auth.models import Group
 from django.core.files.images import ImageFile
-from django.db import transaction
+from django.db import OperationalError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
@@ -49,7 +49,7 @@ from . import indexing
 from .body import BodyImage, body_blocks
 from .items import ImportedImage, ImportItem, Status
 
-__all__ = ["DryRun", "ImportOptions", "Outcome", "upsert_item"]
+__all__ = ["DryRun", "ImportOptions", "ItemPlan", "Outcome", "upsert_item"]
 
 SLUG_MAX_LENGTH = 80
 STANDFIRST_MAX_LENGTH = 400
@@ -92,6 +92,17 @@ class RunLookups:
         transaction.on_commit(lambda: setattr(self, "home", home))
 
 
+@dataclass(frozen=True)
+class ItemPlan:
+    """Where a new article goes, decided by a parallel run's parent process, which sees the
+    items in order (as a serial run would decide it): its section, its slug there and its
+    treebeard path. Used only if the item's article is new."""
+
+    section_id: int
+    slug: str
+    path: str
+
+
 @dataclass
 class ImportOptions:
     section_slug: str = ""  # --section: every item goes there
@@ -109,6 +120,17 @@ class ImportOptions:
     # gets its updates as drafts only. Feeds cannot tell "taken down" from "never published".
     keep_down: bool = False
     lookups: RunLookups = field(default_factory=RunLookups, repr=False, compare=False)
+    # A parallel run's worker (gazette.importers.parallel): other processes import other
+    # items at the same moment. Rows two items may both make (a picture, an old address)
+    # are looked up and made under a lock of their key, held to the commit.
+    concurrent: bool = False
+    plan: ItemPlan | None = None  # this item's, in a parallel run
+
+
+# PostgreSQL's "deadlock detected": two items of a parallel run waiting for each other's
+# locks (two pictures in opposite orders); one is rolled back and done again.
+DEADLOCK_DETECTED = "40P01"
+ATTEMPTS = 3
 
 
 @dataclass
@@ -120,6 +142,20 @@ class Outcome:
 
 def upsert_item(item: ImportItem, *, options: ImportOptions) -> Outcome:
     """Create or update the article of this item, in one transaction of its own."""
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            return _upsert_once(item, options=options)
+        except OperationalError as exc:
+            if not options.concurrent or attempt == ATTEMPTS or not _is_deadlock(exc):
+                raise
+    raise AssertionError("unreachable")
+
+
+def _is_deadlock(exc: OperationalError) -> bool:
+    return getattr(exc.__cause__, "sqlstate", None) == DEADLOCK_DETECTED
+
+
+def _upsert_once(item: ImportItem, *, options: ImportOptions) -> Outcome:
     notes = list(item.notes)
     try:
         with transaction.atomic():
@@ -129,6 +165,9 @@ def upsert_item(item: ImportItem, *, options: ImportOptions) -> Outcome:
             if options.dry_run:
                 # The outcome is read before the rollback; its article is not kept.
                 raise DryRun
+            if outcome.status == "created" and options.plan is not None:
+                # Last: the section's row stays locked from here to the commit only.
+                compat.count_new_child(options.plan.section_id)
     except DryRun:
         pass
     return outcome
@@ -142,9 +181,8 @@ def _upsert(item: ImportItem, *, options: ImportOptions, notes: list[str]) -> Ou
     lead = images.image(item.lead_image) if item.lead_image else None
     standfirst = _standfirst(item.standfirst, notes)
     published = item.published.replace(microsecond=0) if item.published else None
-    headline = " ".join(item.headline.split())
-    if len(headline) > HEADLINE_MAX_LENGTH:
-        headline = headline[: HEADLINE_MAX_LENGTH - 1].rsplit(" ", 1)[0] + "…"
+    headline = _headline(item)
+    if headline != " ".join(item.headline.split()):
         notes.append(f"the headline was cut to {HEADLINE_MAX_LENGTH} characters")
 
     article = _found(ArticlePage, source_key=item.source_key)
@@ -154,7 +192,7 @@ def _upsert(item: ImportItem, *, options: ImportOptions, notes: list[str]) -> Ou
     if publish_at_once:
         return _create_live(
             item,
-            lookups=options.lookups,
+            options=options,
             section=section,
             headline=headline,
             fields={
@@ -168,13 +206,17 @@ def _upsert(item: ImportItem, *, options: ImportOptions, notes: list[str]) -> Ou
             notes=notes,
         )
     if created:
+        plan = _plan_for(section, options)
         article = ArticlePage(
             title=headline,
-            slug=unique_child_slug(section, item.slug or headline),
+            slug=plan.slug if plan else unique_child_slug(section, wanted_slug(item)),
             source_key=item.source_key,
             live=False,
         )
-        section.add_child(instance=article)
+        if plan:
+            compat.add_to_tree(section, article, path=plan.path)
+        else:
+            section.add_child(instance=article)
     elif article.get_parent().pk != section.pk:
         notes.append(f"the article stays in {article.get_parent().title}, where an editor moved it")
 
@@ -235,15 +277,31 @@ def _upsert(item: ImportItem, *, options: ImportOptions, notes: list[str]) -> Ou
             ArticlePage.objects.filter(pk=article.pk).update(last_published_at=last)
         article.refresh_from_db()
         # Renditions: the lifecycle's article_published queues them (news.renditions).
-    _after_write(article, item, notes)
+    _after_write(article, item, notes, options)
     status = "created" if created else ("updated" if changed else "unchanged")
     return Outcome(status=status, article=article, notes=notes)
 
 
-def _after_write(article: ArticlePage, item: ImportItem, notes: list[str]) -> None:
+def _after_write(
+    article: ArticlePage, item: ImportItem, notes: list[str], options: ImportOptions
+) -> None:
     _restrict(article, private=item.status == Status.PRIVATE)
     _comments(article, item)
-    _redirects(article, item.old_urls, notes)
+    _redirects(article, item.old_urls, notes, options)
+
+
+def _hold(options: ImportOptions, kind: str, keys) -> None:
+    """In a parallel run, on PostgreSQL: this item's transaction takes the lock of each key
+    (a picture's, an old address's) and holds it to its commit, so that another item
+    wanting the same row waits, then finds it, rather than making it twice or failing on
+    a unique column. Two items that wait for each other (shared pictures in opposite
+    orders) are a deadlock PostgreSQL ends: ``upsert_item`` does the rolled-back one again."""
+    if not options.concurrent or connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for key in sorted(set(keys)):
+            lock = f"{kind}:{key}"
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [lock])
 
 
 def _publish_at_once(item: ImportItem, options: ImportOptions, published) -> bool:
@@ -256,10 +314,29 @@ def _publish_at_once(item: ImportItem, options: ImportOptions, published) -> boo
     return item.status in {Status.LIVE, Status.PRIVATE}
 
 
+def _plan_for(section: SectionPage, options: ImportOptions) -> ItemPlan | None:
+    plan = options.plan
+    if plan is not None and plan.section_id != section.pk:
+        raise RuntimeError(f"planned for section {plan.section_id}, found {section.pk}")
+    return plan
+
+
+def wanted_slug(item: ImportItem) -> str:
+    """What the article's slug is made from (numbered when taken)."""
+    return item.slug or _headline(item)
+
+
+def _headline(item: ImportItem) -> str:
+    headline = " ".join(item.headline.split())
+    if len(headline) > HEADLINE_MAX_LENGTH:
+        headline = headline[: HEADLINE_MAX_LENGTH - 1].rsplit(" ", 1)[0] + "…"
+    return headline
+
+
 def _create_live(
     item: ImportItem,
     *,
-    lookups: RunLookups,
+    options: ImportOptions,
     section,
     headline,
     fields,
@@ -277,9 +354,10 @@ def _create_live(
     last = None
     if first_published:
         last = max(first_published, item.updated or first_published).replace(microsecond=0)
+    plan = _plan_for(section, options)
     article = ArticlePage(
         title=headline,
-        slug=unique_child_slug(section, item.slug or headline),
+        slug=plan.slug if plan else unique_child_slug(section, wanted_slug(item)),
         source_key=item.source_key,
         first_published_at=first_published,
         go_live_at=None,
@@ -289,10 +367,11 @@ def _create_live(
     article.article_authors = [
         ArticleAuthor(author=author, sort_order=index) for index, author in enumerate(authors)
     ]
-    _set_tags(article, item.tags, lookups)
+    _set_tags(article, item.tags, options.lookups)
     # The instance is the stored page (path, URL, revision pointers): nothing to read back.
-    compat.add_live_child(section, article, last_published_at=last)
-    _after_write(article, item, notes)
+    path = plan.path if plan else None
+    compat.add_live_child(section, article, last_published_at=last, path=path)
+    _after_write(article, item, notes, options)
     return Outcome(status="created", article=article, notes=notes)
 
 
@@ -328,15 +407,7 @@ def _section(*, item: ImportItem, options: ImportOptions, notes) -> SectionPage:
     if home is None:
         home = ensure_home_page()
         lookups.keep_home(home)
-    if options.section_slug:
-        slug = options.section_slug
-        name = slug.replace("-", " ").title()
-    else:
-        name = item.section.strip()
-        if not name:
-            notes.append(f"no section: filed under {DEFAULT_SECTION}")
-            name = DEFAULT_SECTION
-        slug = make_slug(name) or "section"
+    name, slug = _section_name_and_slug(item, options, notes)
     key = f"{home.pk}/{slug}"
     if (known := lookups.sections.get(key)) is not None:
         return known
@@ -344,6 +415,51 @@ def _section(*, item: ImportItem, options: ImportOptions, notes) -> SectionPage:
     section = section or _new_section(home, name=name, slug=slug)
     lookups.keep(lookups.sections, key, section)
     return section
+
+
+def _section_name_and_slug(item: ImportItem, options: ImportOptions, notes) -> tuple[str, str]:
+    if options.section_slug:
+        slug = options.section_slug
+        return slug.replace("-", " ").title(), slug
+    name = item.section.strip()
+    if not name:
+        notes.append(f"no section: filed under {DEFAULT_SECTION}")
+        name = DEFAULT_SECTION
+    return name, make_slug(name) or "section"
+
+
+def _author_keys(item: ImportItem, options: ImportOptions) -> list[tuple[str, str]]:
+    named = list(item.authors) or ([(options.default_author, "")] if options.default_author else [])
+    return [(name.strip(), email.strip()) for name, email in named]
+
+
+def shared_rows(item: ImportItem, options: ImportOptions) -> tuple[SectionPage, dict]:
+    """A parallel run's parent, before it hands the item over: the item's section, authors
+    and tags found or made, in a transaction of their own, as a serial run would make them
+    at this item (those rows are unique by the importer's lookups, not by the database: two
+    processes could make each twice). Returns the section and the lookups' entries the item
+    needs, by store ("sections", "authors", "tags"), for the worker's own lookups."""
+    lookups = options.lookups
+    # Indexed as the item's own rows are: noted for the run's end (a section: once).
+    batched = compat.index_updates_batched(defer_to=indexing.deferred_target())
+    with transaction.atomic(), batched:
+        section = options.section or _section(item=item, options=options, notes=[])
+        _authors(item=item, options=options)
+        for name in dict.fromkeys(item.tags):
+            if name not in lookups.tags:
+                # taggit's own rule (TAGGIT_CASE_INSENSITIVE): a tag is found whatever its case.
+                tag = Tag.objects.filter(name__iexact=name).order_by("pk").first()
+                lookups.keep(lookups.tags, name, tag or Tag.objects.create(name=name))
+    home = options.home or lookups.home
+    entries = {"tags": {name: lookups.tags[name] for name in item.tags}}
+    if options.section is None:
+        key = f"{home.pk}/{_section_name_and_slug(item, options, [])[1]}"
+        entries["sections"] = {key: lookups.sections[key]}
+        entries["home"] = {"home": home}
+    if not (not item.authors and isinstance(options.default_author, Author)):
+        keys = _author_keys(item, options)
+        entries["authors"] = {key: lookups.authors[key] for key in keys if key in lookups.authors}
+    return section, entries
 
 
 def _new_section(home: HomePage, *, name: str, slug: str) -> SectionPage:
@@ -355,11 +471,9 @@ def _new_section(home: HomePage, *, name: str, slug: str) -> SectionPage:
 def _authors(*, item: ImportItem, options: ImportOptions) -> list[Author]:
     if not item.authors and isinstance(options.default_author, Author):
         return [options.default_author]
-    named = list(item.authors) or ([(options.default_author, "")] if options.default_author else [])
     authors: list[Author] = []
     lookups = options.lookups
-    for name, email in named:
-        key = (name.strip(), email.strip())
+    for key in _author_keys(item, options):
         author = lookups.authors.get(key)
         if author is None:
             author = upsert_author(name=key[0], email=key[1])
@@ -481,13 +595,16 @@ def old_path(url: str) -> str:
     return Redirect.normalise_path(f"{path}?{parts.query}" if parts.query else path)
 
 
-def _redirects(article: ArticlePage, old_urls: tuple[str, ...], notes: list[str]) -> None:
+def _redirects(
+    article: ArticlePage, old_urls: tuple[str, ...], notes: list[str], options: ImportOptions
+) -> None:
     """Each old address answers 301 with the article's new one (site-wide, permanent)."""
     own = Redirect.normalise_path(article.get_url() or "/")
     # The article answers at its own address itself; "/" would take the home page.
     paths = [path for path in dict.fromkeys(map(old_path, old_urls)) if path not in {"/", own}]
     if not paths:
         return
+    _hold(options, "redirect", paths)
     # The item's old addresses looked up together: one query, not one each.
     existing = dict(
         Redirect.objects.filter(old_path__in=paths, site=None).values_list(
@@ -581,6 +698,7 @@ class _ImageResolver:
             return self._placeholder(wanted)
         # Wagtail's own hash of an image file (hash_filelike): an identity, not a secret.
         file_hash = hashlib.sha1(data, usedforsecurity=False).hexdigest()
+        _hold(self.options, "image", [file_hash])
         image = CustomImage.objects.filter(file_hash=file_hash, is_placeholder=False).first()
         if image is None:
             self.created_any = True
@@ -612,6 +730,7 @@ class _ImageResolver:
 
     def _placeholder(self, wanted: ImportedImage) -> CustomImage | None:
         title = f"Placeholder: {wanted.source_url}"[:255]
+        _hold(self.options, "placeholder", [title])
         existing = _found(CustomImage, is_placeholder=True, title=title)
         if existing is None:
             self.created_any = True

@@ -5,6 +5,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from gazette.core.progress import progress_bar
+from gazette.importers.parallel import MAX_JOBS, jobs_for
 from gazette.importers.reading import FORMATS
 from gazette.importers.run import ItemReport, import_sources
 from gazette.importers.upsert import ImportOptions
@@ -50,6 +51,15 @@ class Command(BaseCommand):
             help="Write one JSON object per item to this file",
         )
         parser.add_argument("--no-progress", action="store_true", help="Draw no progress bar")
+        parser.add_argument(
+            "--jobs",
+            type=int,
+            metavar="N",
+            help=(
+                "Import a WordPress export's items in N processes at once (PostgreSQL only; "
+                f"default: the machine's cores, at most {MAX_JOBS}; on SQLite always 1)"
+            ),
+        )
 
     def handle(
         self,
@@ -62,12 +72,18 @@ class Command(BaseCommand):
         dry_run,
         report,
         no_progress,
+        jobs,
         **options,
     ):
         if media_dir is not None and not media_dir.is_dir():
             raise CommandError(f"--media-dir {media_dir}: not a directory")
         if report is not None and not report.parent.is_dir():
             raise CommandError(f"--report {report}: its folder does not exist")
+        if jobs is not None and jobs < 1:
+            raise CommandError(f"--jobs {jobs}: give 1 or more")
+        jobs, why_fewer = jobs_for(jobs)
+        if why_fewer:
+            self.stderr.write(why_fewer)
         import_options = ImportOptions(
             section_slug=section.strip(),
             default_author=author.strip(),
@@ -101,6 +117,7 @@ class Command(BaseCommand):
             options=import_options,
             on_item=on_item,
             progress_for=progress_for,
+            jobs=jobs,
         )
         if report is not None:
             report.write_text(
