@@ -16,7 +16,8 @@ what they need, as BeaconShortcutMiddleware does inside Django:
   request id is forgotten.
 
 Anything else, including a wrong method or a malformed id, goes to Django, which answers as
-ever. `make run` and the test client use Django's handler; both paths answer alike
+ever. The app servers and `make run`'s runserver (``WSGI_APPLICATION``) go through this
+dispatch; Django's test client uses Django's handler; both paths answer alike
 (tests/analytics/test_wsgi_beacon.py).
 """
 
