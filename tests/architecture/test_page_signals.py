@@ -22,10 +22,12 @@ MODEL_SIGNALS = [
 
 
 # Framework plumbing, not a feature's reaction: compat's index batching records the saves for
-# Wagtail's and modelsearch's indexers and stands in for modelsearch's own receiver (a gate);
-# a bulk import's purge gate stands in for Wagtail's frontend-cache receiver the same way.
+# Wagtail's and modelsearch's indexers (and forgets what the batch deleted) and stands in for
+# modelsearch's own receiver (a gate); a bulk import's purge gate stands in for Wagtail's
+# frontend-cache receiver the same way.
 FRAMEWORK_RECEIVERS = {
     "gazette.core.compat._record_saved",
+    "gazette.core.compat._forget_deleted",
     "gazette.core.compat._gate_search_updates.<locals>.gated",
     "gazette.core.compat._gate_publish_purges.<locals>.gated",
 }
