@@ -119,6 +119,25 @@ def translate(page, locale, **changes):
 def editions(home):
     """A Korean edition beside the English site: the home page and World translated, one
     story translated (its Korean headline and text), one story in English only."""
+    return _make_editions(home)
+
+
+@pytest.fixture(scope="module")
+def editions_once(django_db_setup, django_db_blocker):
+    """`editions`' rows made once for a module whose every test uses them (kept_for_the_module),
+    as their keys; such a module overrides `editions` with ``read_afresh(editions_once)``."""
+    with kept_for_the_module(django_db_blocker):
+        made = _make_editions(ensure_home_page())
+        yield {name: (type(row), row.pk) for name, row in made.items()}
+
+
+def read_afresh(keys: dict) -> dict:
+    """The rows of ``keys`` (name: (model, pk)) read again, for one test: an instance kept from
+    an earlier test would carry what it cached there (a related row, an address)."""
+    return {name: model.objects.get(pk=pk) for name, (model, pk) in keys.items()}
+
+
+def _make_editions(home) -> dict:
     from django.core.cache import cache
     from wagtail.models import Locale
 

@@ -4,7 +4,17 @@ a language with no edition), never a 500 and never every edition's stories mixed
 
 import pytest
 
+from tests.conftest import read_afresh
+
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def editions(editions_once, db):
+    """The two editions, made once for the module: its tests (27 with their parameters) only
+    read them."""
+    return read_afresh(editions_once)
+
 
 KOREAN = ["북부 홍수"]
 ENGLISH = ["Only in English", "Floods in the north"]

@@ -12,10 +12,17 @@ from gazette.news.models import ArticleAuthor
 from gazette.news.purge import article_urls
 from gazette.related.models import EditorsPick, SimilarArticle
 from gazette.related.queries import picks_not_shown, related_reading
-from tests.conftest import translate
+from tests.conftest import read_afresh, translate
 from tests.factories import ArticleFactory, AuthorFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def editions(editions_once, db):
+    """The two editions, made once for the module: every test reads them (through `bylined`
+    too, which bylines its stories afresh for each test)."""
+    return read_afresh(editions_once)
 
 
 @pytest.fixture

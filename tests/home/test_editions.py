@@ -3,8 +3,16 @@ with its own sections and articles, served under /ko/, beside the English site u
 
 import pytest
 
-from gazette.news.models import ArticlePage
+from tests.conftest import read_afresh
 from tests.factories import ArticleFactory
+
+
+@pytest.fixture
+def editions(editions_once, db):
+    """The two editions, made once for the module (27 tests with their parameters, each
+    reading them and rolling back what it adds). A one-language site is tested in
+    test_one_language_site.py, away from them."""
+    return read_afresh(editions_once)
 
 
 def test_the_korean_edition_is_served_under_its_prefix_in_korean(editions, client):
@@ -57,12 +65,6 @@ def test_hreflang_alternates_and_the_switcher(editions, client):
     ko = client.get("/ko/world/floods/").content.decode()
     assert 'aria-label="언어"' in ko
     assert '<a href="/world/floods/" hreflang="en" lang="en" dir="auto">English</a>' in ko
-
-
-def test_a_one_language_site_shows_no_switcher(home, client):
-    ArticleFactory(slug="alone")
-    html = client.get(ArticlePage.objects.get(slug="alone").url).content.decode()
-    assert "hreflang" not in html and "language-switcher" not in html
 
 
 def test_the_korean_article_page_makes_a_fixed_number_of_queries(
