@@ -194,7 +194,12 @@ class RedisViewCounter:
         live article has are dropped; a reader's repeat within the batch counts once."""
         version = self._read_live_version()
         for _ in range(4):
-            live = [view for view in views if is_live(view[0], version)]
+            live_ids = {
+                article_id
+                for article_id in {view[0] for view in views}
+                if is_live(article_id, version)
+            }
+            live = [view for view in views if view[0] in live_ids]
             keys = [
                 self.live_version_key,
                 self.pending_key,
