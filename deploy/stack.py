@@ -11,10 +11,11 @@
 replica made by pg_basebackup -R) and Redis with their data in ``--dir``, migrations,
 collectstatic, the demo content, two gunicorn app servers on loopback ports behind nginx
 (page microcache and purge, static and media), the task worker (django-tasks-db's
-``db_worker``), the views flush worker, the beacon log's counter (nginx answers the view beacon
-and logs it; ``count_beacon_log`` counts the log) and the scheduler (scheduled publishing). Every process
-runs ``gazette.settings.production``; only ``build_demo_site`` runs with the demo app
-installed (``gazette.settings.stack``), which production leaves out. It prints
+``db_worker``), the views flush worker, the beacon log's counter (nginx answers the view
+beacon and logs it; ``count_beacon_log`` counts the log) and the scheduler (scheduled
+publishing). Every process runs ``gazette.settings.production``; only ``build_demo_site``
+runs with the demo app installed (``gazette.settings.stack``), which production leaves out.
+It prints
 the URL and the admin login. Everything keeps its data in ``--dir`` between runs; ``start`` on a
 running stack only prints it again, and ``stop`` ends every process it started (pid files).
 Every long-running piece runs under supervisord (in the virtualenv; configuration generated
