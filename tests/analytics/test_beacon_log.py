@@ -422,3 +422,17 @@ def test_the_position_lives_where_the_views_wait(log, article):
 
         name = f"{socket.gethostname()}:{log.resolve()}"
         assert BeaconLogPosition.objects.get(log=name).position == expected
+
+
+def test_the_command_counts_what_is_there_once(log, article):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    _append(log, nginx_line(article.pk, reader(1)), nginx_line(article.pk, reader(2)))
+    out = StringIO()
+    call_command("count_beacon_log", str(log), "--once", stdout=out)
+    assert out.getvalue().strip() == "Counted 2 views."
+    call_command("count_beacon_log", str(log), "--once", stdout=out)
+    assert out.getvalue().strip().endswith("Counted 0 views.")
+    assert _stored_and_pending(article.pk) == 2
