@@ -245,7 +245,11 @@ class Reader(threading.Thread):
             },
             timeout=TIMEOUT,
         )
-        counted = response.status_code == 200 and response.json().get("counted") is True
+        # nginx answers 204 (every beacon here is a new browser reader's: a view its log's
+        # counter must store); an app server answering itself says so in JSON (older trees).
+        counted = response.status_code == 204 or (
+            response.status_code == 200 and response.json().get("counted") is True
+        )
         if counted:
             with self.soak.tally.lock:
                 self.soak.tally.counted_views += 1

@@ -55,6 +55,10 @@ STAMPEDE_CONNECTIONS = 200
 OPEN_ARTICLES = 20
 # gunicorn's access lines of beacons counted and comments taken.
 BEACON_SERVED = re.compile(r'"POST /analytics/views/\d+/ HTTP/1\.[01]\\?" 200 ')
+# nginx's beacon log lines of the beacons it answered itself (deploy/nginx.conf).
+BEACON_LOGGED = re.compile(rb'"status":204,"method":"POST"')
+# The stack's long-running Gazette processes besides the app servers.
+WORKER_PROCESSES = ("worker", "views-worker", "beacon-counter", "scheduler")
 COMMENT_SERVED = re.compile(r'"POST /comments/\d+/post/ HTTP/1\.[01]\\?" 201 ')
 
 
@@ -147,6 +151,19 @@ class BenchStack:
         return {
             name: (self.root / "log" / f"{name}.log").stat().st_size for name in stack.APP_NAMES
         }
+
+    def beacon_log_size(self) -> int:
+        path = self.root / "log" / "beacon.log"
+        return path.stat().st_size if path.exists() else 0
+
+    def beacons_logged_since(self, offset: int) -> int:
+        """Beacons nginx answered 204 itself (its beacon log) since ``offset``."""
+        path = self.root / "log" / "beacon.log"
+        if not path.exists():
+            return 0
+        with open(path, "rb") as file:
+            file.seek(offset)
+            return len(BEACON_LOGGED.findall(file.read()))
 
     def app_log_since(self, offsets: dict[str, int]) -> str:
         text = ""
@@ -252,7 +269,8 @@ class RssSampler:
 
 
 class CpuMeter:
-    """CPU seconds the stack's processes (app workers, PostgreSQL, Redis, nginx) spend on a
+    """CPU seconds the stack's processes (app workers, PostgreSQL, Redis, nginx, the workers)
+    spend on a
     load: on a shared machine, throughput says how busy the neighbours were; CPU per request
     says what a request costs, and how many two idle cores would serve."""
 
@@ -266,10 +284,13 @@ class CpuMeter:
         postmaster = self.stack.root / "postgres" / "postmaster.pid"
         postgres = [int(postmaster.read_text().split()[0])] if postmaster.exists() else []
         nginx = [state.pids["nginx"]] if state.pids.get("nginx") else []
+        workers = [state.pids[name] for name in WORKER_PROCESSES if state.pids.get(name)]
         return {
             "app": self.stack.worker_pids(),
             "postgres": postgres + [c for p in postgres for c in _children(p)],
             "other": nginx + [c for p in nginx for c in _children(p)] + [state.pids["redis"]],
+            # The task worker, the flush worker, the beacon log's counter, the scheduler.
+            "workers": workers,
         }
 
     def snapshot(self) -> dict[str, dict[int, float]]:
@@ -410,14 +431,32 @@ def measure(
     with bench.database() as db:
         before = stored_views(db, ids)
         offsets = bench.app_log_size()
+        logged_from = bench.beacon_log_size()
         ids_arg = ",".join(map(str, ids))
-        wrk("beacon", site + "/", CACHED_CONNECTIONS, script="beacon.lua", script_args=[ids_arg])
+        # The CPU of every process from the first beacon until the last view is stored: the
+        # beacon log's counter and the flush worker catch up after wrk stops.
+        cpu_before = meter.snapshot()
+        loads["beacon"] = vars(
+            run_wrk(
+                site + "/",
+                duration=duration,
+                connections=CACHED_CONNECTIONS,
+                script="beacon.lua",
+                script_args=[ids_arg],
+            )
+        )
         time.sleep(1)  # requests in flight when wrk stopped are still answered (and counted)
-        # What the app servers answered 200, including the requests wrk stopped waiting for.
+        # What the app servers answered 200 and nginx answered 204 itself (its beacon log),
+        # including the requests wrk stopped waiting for.
         served = len(BEACON_SERVED.findall(bench.app_log_since(offsets)))
-        deadline = time.monotonic() + 30  # the flush worker runs every 2 s
+        served += bench.beacons_logged_since(logged_from)
+        deadline = time.monotonic() + 60  # the counter and the flush worker catch up
         while stored_views(db, ids) - before < served and time.monotonic() < deadline:
             time.sleep(0.5)
+        spent = meter.spent(cpu_before, meter.snapshot())
+        requests = max(loads["beacon"]["requests"], 1)
+        loads["beacon"]["cpu_ms_per_request"] = {g: c * 1000 / requests for g, c in spent.items()}
+        log(f"  beacon: {bench_report.load_cell(loads['beacon'])}")
         bench.manage("flush_views")  # anything still buffered
         counts = loads["beacon"]["counts"]
         result["beacon"] = {

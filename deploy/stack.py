@@ -11,9 +11,11 @@
 replica made by pg_basebackup -R) and Redis with their data in ``--dir``, migrations,
 collectstatic, the demo content, two gunicorn app servers on loopback ports behind nginx
 (page microcache and purge, static and media), the task worker (django-tasks-db's
-``db_worker``), the views flush worker and the scheduler (scheduled publishing). Every process
-runs ``gazette.settings.production``; only ``build_demo_site`` runs with the demo app
-installed (``gazette.settings.stack``), which production leaves out. It prints
+``db_worker``), the views flush worker, the beacon log's counter (nginx answers the view
+beacon and logs it; ``count_beacon_log`` counts the log) and the scheduler (scheduled
+publishing). Every process runs ``gazette.settings.production``; only ``build_demo_site``
+runs with the demo app installed (``gazette.settings.stack``), which production leaves out.
+It prints
 the URL and the admin login. Everything keeps its data in ``--dir`` between runs; ``start`` on a
 running stack only prints it again, and ``stop`` ends every process it started (pid files).
 Every long-running piece runs under supervisord (in the virtualenv; configuration generated
@@ -380,6 +382,7 @@ PROCESS_TOKENS = {
     "app-b": "gunicorn",
     "worker": "db_worker",
     "views-worker": "flush_views",
+    "beacon-counter": "count_beacon_log",
     "scheduler": "schedule_worker",
 }
 
@@ -496,6 +499,8 @@ def supervised_programs(stack: Stack) -> dict[str, dict[str, str]]:
         commands[name] = [_venv_program("gunicorn"), "-c", str(GUNICORN_CONF)]
     commands["worker"] = [*manage, "db_worker", "--interval", "0.5", "--no-startup-delay"]
     commands["views-worker"] = [*manage, "flush_views", "--loop", "--interval", "2"]
+    # The views nginx answered (the beacon), counted from its beacon log.
+    commands["beacon-counter"] = [*manage, "count_beacon_log", str(beacon_log_path(stack))]
     commands["scheduler"] = [*manage, "schedule_worker", "--interval", "60"]
 
     programs = {}
@@ -872,7 +877,12 @@ def start(root: Path, *, port: int, replica: bool, workers: int, fast: bool, dem
     return stack
 
 
-WORKER_NAMES = ("worker", "views-worker", "scheduler")
+WORKER_NAMES = ("worker", "views-worker", "beacon-counter", "scheduler")
+
+
+def beacon_log_path(stack: Stack) -> Path:
+    """Where nginx writes the view beacon's log (deploy/nginx.conf, LOG_DIR)."""
+    return stack.root / "log" / "beacon.log"
 
 
 def _wait_app_healthy(stack: Stack, name: str) -> None:

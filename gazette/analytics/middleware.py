@@ -19,7 +19,7 @@ class BeaconShortcutMiddleware:
     would. Other requests pay one prefix test.
     """
 
-    VIEWS = (views.beacon, views.pixel)
+    VIEWS = (views.beacon, views.pixel, views.count)
 
     def __init__(self, get_response):
         self.get_response = get_response

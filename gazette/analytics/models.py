@@ -59,3 +59,17 @@ class AppliedBatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.batch} ({count_of(self.views, 'view', 'views')})"
+
+
+class BeaconLogPosition(models.Model):
+    """How far the beacon log has been counted, without Redis (analytics/beacon_log.py): saved
+    in the same transaction as the views counted up to there, so a counting process that dies
+    at any point neither loses nor counts twice a line of the log. With Redis the position is
+    kept in Redis, beside the counted views, for the same reason."""
+
+    log = models.CharField(max_length=255, primary_key=True, help_text="The log's path.")
+    position = models.CharField(max_length=100, help_text="Device:inode:offset.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.log} @ {self.position}"

@@ -63,6 +63,21 @@ def record_beacon(
     verdict = classify(meta)
     now = now or timezone.now()
     seen = reader_key(meta, article_id=article_id, day=now.date()) if verdict.countable else None
+    return _tally(article_id=article_id, verdict=verdict, seen=seen, now=now)
+
+
+def countable_view(meta: Mapping[str, str], *, article_id: int, when: datetime) -> str | None:
+    """The reader's key for the repeat window when this request is a reader's view to count,
+    else None: ``record_beacon``'s verdict, for a beacon nginx logged (beacon_log.py)."""
+    if not classify(meta).countable:
+        return None
+    return reader_key(meta, article_id=article_id, day=when.date())
+
+
+def _tally(
+    *, article_id: int, verdict: Verdict, seen: str | None, now: datetime | None
+) -> BeaconAnswer | None:
+    now = now or timezone.now()
     tally = counter.tally(
         article_id=article_id,
         hour=hour_of(now),
@@ -87,6 +102,14 @@ def record_beacon(
     if verdict.countable and not tally.counted:
         verdict = Verdict.REPEAT
     return BeaconAnswer(verdict=verdict, views=stored + tally.pending)
+
+
+def article_views(article_id: int) -> int | None:
+    """The article's views so far (stored and pending), counting nothing; None when no live
+    article has this id. What the count endpoint answers: the beacon's own round trip, asked
+    not to count."""
+    answer = _tally(article_id=article_id, verdict=Verdict.NOT_A_BEACON, seen=None, now=None)
+    return None if answer is None else answer.views
 
 
 # The stored totals this process last saw, by article: the stand-in while the database cannot be

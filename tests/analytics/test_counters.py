@@ -172,7 +172,7 @@ def test_the_redis_counter_runs_the_lua_files_shipped_in_the_package():
     loaded = [s.script for s in vars(redis_counter).values() if isinstance(s, Script)]
     shipped = files("gazette.analytics.counters").joinpath("lua").iterdir()
     scripts = [path.read_text(encoding="utf-8") for path in shipped if path.name.endswith(".lua")]
-    assert len(scripts) == 5 and sorted(loaded) == sorted(scripts)  # each one, nothing else
+    assert len(scripts) == 6 and sorted(loaded) == sorted(scripts)  # each one, nothing else
 
 
 def test_the_counter_is_redis_with_redis_url_and_in_process_without():

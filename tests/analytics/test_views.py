@@ -26,18 +26,50 @@ def _beacon(client, article_id, headers):
     return client.post(f"/analytics/views/{article_id}/", **headers)
 
 
-def test_beacon_counts_a_reader_and_answers_the_count(client, article):
+def _count(client, article_id):
+    return client.get(f"/analytics/views/{article_id}/count")
+
+
+def counts(client, article_id, headers) -> bool:
+    """Send a beacon (answered 204) and say whether it counted a view."""
+    before = _count(client, article_id).json()["views"]
+    assert _beacon(client, article_id, headers).status_code == 204
+    return _count(client, article_id).json()["views"] == before + 1
+
+
+def test_beacon_counts_a_reader_and_answers_204(client, article):
     response = _beacon(client, article.pk, reader(1))
-    assert response.status_code == 200
-    assert response.json() == {"counted": True, "views": 1, "display": "1", "unit": "view"}
+    assert response.status_code == 204
+    assert response.content == b""
     assert "no-store" in response["Cache-Control"]
     assert "private" in response["Cache-Control"]
+    assert _count(client, article.pk).json() == {"views": 1, "display": "1", "unit": "view"}
 
-    again = _beacon(client, article.pk, reader(1)).json()
-    assert again == {"counted": False, "views": 1, "display": "1", "unit": "view"}
-    assert _beacon(client, article.pk, reader(2)).json()["views"] == 2
+    assert not counts(client, article.pk, reader(1))
+    assert counts(client, article.pk, reader(2))
     flush_views()
-    assert _beacon(client, article.pk, reader(3)).json()["views"] == 3
+    assert counts(client, article.pk, reader(3))
+    assert _count(client, article.pk).json() == {"views": 3, "display": "3", "unit": "views"}
+
+
+def test_the_count_is_public_for_a_few_seconds_and_counts_nothing(client, article):
+    for _ in range(3):
+        response = _count(client, article.pk)
+        assert response.status_code == 200
+        assert response.json() == {"views": 0, "display": "0", "unit": "views"}
+    cache_control = set(response["Cache-Control"].split(", "))
+    assert cache_control == {"public", "max-age=0", "s-maxage=5"}  # nginx 5 s, browsers not
+    assert not response.cookies
+    assert client.post(f"/analytics/views/{article.pk}/count").status_code == 405
+
+
+def test_the_count_of_no_live_article_is_a_404(client, article, home):
+    draft = ArticleFactory(parent=article.get_parent(), live=False)
+    for article_id in (draft.pk, 999_999, article.get_parent().pk):
+        response = _count(client, article_id)
+        assert response.status_code == 404
+        assert response.json() == {"error": "No published article has this id."}
+    assert client.get("/analytics/views/99999999999999999999999999/count").status_code == 404
 
 
 def test_the_same_reader_counts_again_only_after_30_minutes(client, article):
@@ -45,10 +77,10 @@ def test_the_same_reader_counts_again_only_after_30_minutes(client, article):
     process's memory without."""
     noon = datetime.now(timezone.utc).replace(hour=12, minute=0)  # a new day counts anyway
     with time_machine.travel(noon, tick=False) as clock:
-        assert _beacon(client, article.pk, reader(1)).json()["counted"] is True
+        assert counts(client, article.pk, reader(1))
         clock.shift(timedelta(minutes=29, seconds=59))
-        assert _beacon(client, article.pk, reader(1)).json()["counted"] is False
-        assert _beacon(client, article.pk, reader(2)).json()["counted"] is True
+        assert not counts(client, article.pk, reader(1))
+        assert counts(client, article.pk, reader(2))
         if settings.GAZETTE_VIEWS_REDIS_URL:
             # Redis forgets the reader on its own clock, which a test cannot move: it was told
             # 30 minutes (the time since the first beacon is Redis's real one, not the test's).
@@ -60,33 +92,23 @@ def test_the_same_reader_counts_again_only_after_30_minutes(client, article):
             redis.delete(seen)  # what Redis does once that time is up
         else:
             clock.shift(timedelta(seconds=2))
-        assert _beacon(client, article.pk, reader(1)).json() == {
-            "counted": True,
-            "views": 3,
-            "display": "3",
-            "unit": "views",
-        }
+        assert counts(client, article.pk, reader(1))
+        assert _count(client, article.pk).json() == {"views": 3, "display": "3", "unit": "views"}
 
 
 def test_beacon_answers_bots_without_counting_them(client, article):
     for number, user_agent in enumerate(BOTS):
-        response = _beacon(client, article.pk, reader(number, user_agent))
-        assert response.status_code == 200
-        assert response.json()["counted"] is False
-    assert _beacon(client, article.pk, reader(99, HTTP_SEC_PURPOSE="prefetch")).json() == {
-        "counted": False,
-        "views": 0,
-        "display": "0",
-        "unit": "views",
-    }
+        assert not counts(client, article.pk, reader(number, user_agent))
+    assert not counts(client, article.pk, reader(99, HTTP_SEC_PURPOSE="prefetch"))
+    assert _count(client, article.pk).json()["views"] == 0
 
 
 def test_beacon_needs_no_csrf_token_and_sets_no_cookie(article):
     client = Client(enforce_csrf_checks=True)
     response = _beacon(client, article.pk, reader(1))
-    assert response.status_code == 200
-    assert response.json()["counted"] is True
+    assert response.status_code == 204
     assert not response.cookies
+    assert _count(client, article.pk).json()["views"] == 1
 
 
 def test_pixel_counts_readers_without_javascript(client, article):
@@ -97,7 +119,8 @@ def test_pixel_counts_readers_without_javascript(client, article):
     assert response["Content-Type"] == "image/gif"
     assert response.content.startswith(b"GIF89a") and len(response.content) < 100
     assert "no-store" in response["Cache-Control"]
-    assert _beacon(client, article.pk, reader(1)).json()["counted"] is False  # same reader
+    assert _count(client, article.pk).json()["views"] == 1
+    assert not counts(client, article.pk, reader(1))  # same reader
 
 
 @pytest.mark.parametrize(

@@ -372,19 +372,73 @@ def client_from(address: str) -> requests.Session:
 def test_beyond_a_burst_a_client_gets_429_with_retry_after(start_edge):
     limit = stack.EdgeLimit.parse("1r/m burst=2")  # three at once, then one a minute
     edge = start_edge(edge_limits={name: limit for name in stack.EDGE_LIMITS})
-    reader, neighbour = client_from("127.0.0.1"), client_from("127.0.0.2")
-    for method, path in [
-        ("GET", "/search/?q=korea"),
-        ("GET", "/api/v1/articles"),
-        ("POST", "/comments/5/post/"),
-        ("POST", "/analytics/views/5/"),
-    ]:
+    for index, (method, path, ok) in enumerate(
+        [
+            ("GET", "/search/?q=korea", 200),
+            ("GET", "/api/v1/articles", 200),
+            ("POST", "/comments/5/post/", 200),
+            ("POST", "/analytics/views/5/", 204),  # answered by nginx, after the limit
+            ("GET", "/analytics/views/6/pixel.gif", 200),
+            ("GET", "/analytics/views/7/count", 200),
+        ]
+    ):
+        # The beacon, the pixel and the count share a zone: an address of their own each.
+        reader, neighbour = client_from(f"127.0.1.{index}"), client_from(f"127.0.2.{index}")
         answers = [reader.request(method, edge + path, timeout=10) for _ in range(4)]
-        assert [a.status_code for a in answers] == [200, 200, 200, 429], path
+        assert [a.status_code for a in answers] == [ok, ok, ok, 429], path
         assert [a.headers.get("Retry-After") for a in answers] == [None, None, None, "60"]
         # Per client: another address still gets through.
-        assert neighbour.request(method, edge + path, timeout=10).status_code == 200
+        assert neighbour.request(method, edge + path, timeout=10).status_code == ok
     # Pages that are not limited, and the app's own 429 keeps its own Retry-After.
+    reader = client_from("127.0.1.0")
     assert {reader.get(edge + "/world/", timeout=10).status_code for _ in range(5)} == {200}
     own = client_from("127.0.0.3").get(edge + "/search/?q=app-says-429", timeout=10)
     assert own.status_code == 429 and own.headers["Retry-After"] == "30"
+
+
+@needs_nginx
+def test_nginx_answers_the_beacon_and_logs_what_counting_needs(start_edge, tmp_path):
+    """The POST and the pixel never reach the app: nginx answers them and writes them to the
+    beacon log, in lines the counter reads back as the requests they were."""
+    import django
+
+    django.setup()
+    from gazette.analytics.beacon_log import beacon_path, parse_line
+
+    edge = start_edge()
+    agent = 'Mozilla/5.0 "quoted" \\ Firefox/131.0'
+    headers = {"User-Agent": agent, "Sec-Fetch-Dest": "empty", "Sec-Fetch-Site": "same-origin"}
+    posted = requests.post(edge + "/analytics/views/5/", headers=headers, timeout=10)
+    assert posted.status_code == 204 and posted.content == b""
+    assert "no-store" in posted.headers["Cache-Control"]
+    pixel = requests.get(
+        edge + "/analytics/views/5/pixel.gif",
+        headers=headers | {"Sec-Fetch-Dest": "image", "Sec-Purpose": "prefetch"},
+        timeout=10,
+    )
+    assert pixel.status_code == 200 and pixel.content.startswith(b"GIF89a")
+    assert pixel.headers["Content-Type"] == "image/gif"
+    assert "no-store" in pixel.headers["Cache-Control"]
+    # Not the beacon's: to the app (which answers them as ever).
+    assert asked(edge, "/analytics/views/5/") == "/analytics/views/5/"  # a GET: 405 from the app
+    assert asked(edge, "/analytics/views/5x/") == "/analytics/views/5x/"
+    assert asked(edge, "/analytics/views/" + "1" * 19 + "/") == "/analytics/views/" + "1" * 19 + "/"
+
+    lines = (tmp_path / "beacon.log").read_bytes().splitlines()
+    beacons = [parse_line(line, beacon_path()) for line in lines]
+    beacons = [beacon for beacon in beacons if beacon is not None]  # the GET: not a beacon
+    assert [beacon.article_id for beacon in beacons] == [5, 5]
+    assert beacons[0].meta["HTTP_USER_AGENT"] == agent
+    assert beacons[0].meta["REMOTE_ADDR"] == "127.0.0.1"
+    assert beacons[0].meta["HTTP_SEC_FETCH_DEST"] == "empty"
+    assert beacons[1].meta["HTTP_SEC_PURPOSE"] == "prefetch"
+    assert beacons[1].meta["HTTP_SEC_FETCH_DEST"] == "image"
+
+
+@needs_nginx
+def test_the_count_is_asked_of_the_app_and_kept_a_few_seconds(edge):
+    first = requests.get(edge + "/analytics/views/8/count?x=1", timeout=10)
+    assert first.text == "/analytics/views/8/count"  # no query to the app
+    assert first.headers["X-Cache-Status"] == "MISS"
+    again = requests.get(edge + "/analytics/views/8/count", timeout=10)
+    assert again.headers["X-Cache-Status"] == "HIT"

@@ -61,6 +61,7 @@ def test_every_long_running_piece_is_supervised_and_restarted(parsed):
         "app-b",
         "worker",
         "views-worker",
+        "beacon-counter",
         "scheduler",
     }
     for name in programs:

@@ -36,6 +36,7 @@ def test_each_long_running_process_has_a_unit():
         programs[name] = " ".join([Path(program).name, *arguments[:2]])
     assert programs == {
         "gazette-app.service": "gunicorn -c deploy/gunicorn.conf.py",
+        "gazette-beacon-counter.service": "python manage.py count_beacon_log",
         "gazette-scheduler.service": "python manage.py schedule_worker",
         "gazette-views-worker.service": "python manage.py flush_views",
         "gazette-worker.service": "python manage.py db_worker",

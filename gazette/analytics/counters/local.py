@@ -88,6 +88,12 @@ class LocalViewCounter:
                 self._purge_seen(now)
             return True
 
+    def seen_recently(self, key: str) -> bool:
+        """Whether ``first_sighting`` would refuse ``key`` now (it remembers nothing)."""
+        with self._lock:
+            forget_at = self._seen.get(key)
+        return forget_at is not None and forget_at > time.time()
+
     def _purge_seen(self, now: float) -> None:
         self._seen = {key: at for key, at in self._seen.items() if at > now}
         while len(self._seen) > self.MAX_SEEN:

@@ -41,6 +41,7 @@ _RELEASE_LOCK = _script("release_lock")
 _RELEASE_BATCH = _script("release_batch")
 _BEACON = _script("beacon")
 _REMEMBER_STORED = _script("remember_stored")
+_COUNT_LOGGED = _script("count_logged")
 
 
 class RedisViewCounter:
@@ -79,11 +80,13 @@ class RedisViewCounter:
         self.stored_key = f"{prefix}:stored"
         self.generation_key = f"{prefix}:generation"
         self.live_version_key = f"{prefix}:live-version"
+        self.position_prefix = f"{prefix}:beacon-log-position:"
         self._take_batch = self.redis.register_script(_TAKE_BATCH)
         self._release_lock = self.redis.register_script(_RELEASE_LOCK)
         self._release_batch = self.redis.register_script(_RELEASE_BATCH)
         self._beacon = self.redis.register_script(_BEACON)
         self._remember_stored = self.redis.register_script(_REMEMBER_STORED)
+        self._count_logged = self.redis.register_script(_COUNT_LOGGED)
         self._live_version: str | None = None
 
     def pending(self, article_ids: Iterable[int]) -> dict[int, int]:
@@ -173,6 +176,46 @@ class RedisViewCounter:
             counted, waiting, stored, generation = result
             return Tally(bool(counted), int(waiting), stored if stored >= 0 else None, generation)
         raise AssertionError("unreachable: the fourth attempt does not check the version")
+
+    def count_logged(
+        self,
+        views: list[tuple[int, int, str]],
+        *,
+        position_key: str,
+        saved: str,
+        end: str,
+        seconds: int,
+        is_live: IsLive,
+    ) -> int | None:
+        """Count views from the beacon log, (article, hour, reader key) each, and save the log's
+        position ``end``, in one atomic script (lua/count_logged.lua): the beacon's counting
+        (live check, repeat window, pending hashes) for a batch. None, counting nothing, when
+        the position saved is not ``saved`` (the batch was counted already). Views of an id no
+        live article has are dropped; a reader's repeat within the batch counts once."""
+        version = self._read_live_version()
+        for _ in range(4):
+            live_ids = {
+                article_id
+                for article_id in {view[0] for view in views}
+                if is_live(article_id, version)
+            }
+            live = [view for view in views if view[0] in live_ids]
+            keys = [
+                self.live_version_key,
+                self.pending_key,
+                self.pending_by_article_key,
+                position_key,
+                *(self.seen_prefix + seen_key for _, _, seen_key in live),
+            ]
+            args = [version, saved, end, seconds]
+            for article_id, hour, _ in live:
+                args += [f"{article_id}:{hour}", article_id]
+            counted, answer = self._count_logged(keys=keys, args=args)
+            if counted == -1:
+                version = self._live_version = answer
+                continue
+            return None if counted == -2 else int(counted)
+        raise RuntimeError("The live articles keep changing: the batch is tried again")
 
     def _read_live_version(self) -> str:
         fresh = uuid.uuid4().hex

@@ -1,6 +1,8 @@
-/* Counts a view of the article once the reader's browser shows it, and refreshes the
-   number in the byline with the count the server answers (the page itself may come from a
-   shared cache). Without JavaScript a <noscript> pixel counts the view instead. */
+/* Counts a view of the article once the reader's browser shows it, then refreshes the number
+   in the byline with the article's count (the page itself may come from a shared cache).
+   The beacon (POST) answers 204 and nothing else: in production nginx answers it and the
+   view is counted from its log. The count comes from its own URL, the beacon's plus "count",
+   which nginx keeps a few seconds. Without JavaScript a <noscript> pixel counts the view. */
 (function () {
   "use strict";
 
@@ -8,6 +10,7 @@
   if (!counter || !window.fetch) {
     return;
   }
+  var endpoint = counter.getAttribute("data-views-endpoint");
   var sent = false;
 
   function show(views, display, unit) {
@@ -18,14 +21,8 @@
     counter.hidden = false;
   }
 
-  function send() {
-    if (sent) {
-      return;
-    }
-    sent = true;
-    fetch(counter.getAttribute("data-views-endpoint"), {
-      method: "POST",
-      keepalive: true,
+  function refresh() {
+    return fetch(endpoint + "count", {
       credentials: "omit",
       headers: { Accept: "application/json" }
     })
@@ -33,9 +30,26 @@
         return response.ok ? response.json() : null;
       })
       .then(function (answer) {
-        if (answer && answer.views > 0) {
+        // A count kept a few seconds by a shared cache may be older than the page's own
+        // number: counts only grow, so the larger one stands.
+        var shown = counter.querySelector("data");
+        var current = shown ? Number(shown.value) : 0;
+        if (answer && answer.views > 0 && answer.views > current) {
           show(answer.views, answer.display, answer.unit);
         }
+      });
+  }
+
+  function send() {
+    if (sent) {
+      return;
+    }
+    sent = true;
+    fetch(endpoint, { method: "POST", keepalive: true, credentials: "omit" })
+      .then(function (response) {
+        // 204: counted (or not a view to count); anything else: the article is gone, or
+        // the beacon is refused for now (429), and the byline stays as it is.
+        return response.ok ? refresh() : null;
       })
       .catch(function () {
         /* Counting is best effort: the reader's page stays as it is. */
