@@ -48,7 +48,8 @@ def bump(article_id: int) -> None:
         cache.set(_version_key(article_id), time.time_ns(), None)
 
     new_version()
-    transaction.on_commit(new_version)
+    if transaction.get_connection().in_atomic_block:  # else committed already: once is enough
+        transaction.on_commit(new_version)
 
 
 def cached_list(request, article_id: int, page: str, variant: str, build: Callable[[], dict]):

@@ -143,6 +143,14 @@ def form_html(article: ArticlePage, pre_moderated: bool) -> str:
     return get_template("comments/form.html").template.render(context)
 
 
+def posted_comment_html(comment: Comment, *, links: bool) -> str:
+    """A comment just posted as the list shows it (comments/comment.html), for the answer to
+    JavaScript. Without the request: the template reads nothing the context processors add,
+    and running them was a third of the rendering."""
+    context = Context({"comment": comment, "links_clickable": links, "open": True})
+    return get_template("comments/comment.html").template.render(context)
+
+
 def comments_listing(article: ArticlePage, page_number) -> dict:
     """A page of threads with their replies, in two queries."""
     replies_shown = (

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from django.core.cache import cache
-from django.db import models, transaction
+from django.db import connections, models, transaction
 from django.db.models import Q
 
 if TYPE_CHECKING:
@@ -39,6 +39,20 @@ class CommentQuerySet(models.QuerySet):
         """What readers see: published comments, and published replies under a published
         comment (a reply goes with its thread when a moderator takes the thread down)."""
         return self.published().filter(Q(parent__isnull=True) | Q(parent__status="published"))
+
+    def shown_count(self, article_id: int) -> int:
+        """``self.shown().on(article).count()`` (on the whole table, whatever ``self`` is),
+        as one fixed statement: the answer to every post with JavaScript gives the count, and
+        building that query through the ORM cost more CPU than the database's work."""
+        table = connections[self.db].ops.quote_name(self.model._meta.db_table)
+        with connections[self.db].cursor() as cursor:
+            cursor.execute(
+                f"SELECT COUNT(*) FROM {table} c LEFT JOIN {table} p ON c.parent_id = p.id "  # noqa: S608 - the table's own name
+                "WHERE c.article_id = %s AND c.status = %s "
+                "AND (c.parent_id IS NULL OR p.status = %s)",
+                [article_id, "published", "published"],
+            )
+            return cursor.fetchone()[0]
 
     def oldest_first(self) -> CommentQuerySet:
         return self.order_by("created_at", "pk")

@@ -1,6 +1,6 @@
 """Writes on comments: a reader posts, replies to or reports one, or stops the e-mails about
 replies; a moderator decides or features; an import brings published ones. Each validates,
-writes in one transaction and returns what it wrote."""
+writes in one transaction (a post: its one INSERT) and returns what it wrote."""
 
 from __future__ import annotations
 
@@ -111,7 +111,6 @@ def name_problem(name: str) -> str | None:
     return None
 
 
-@transaction.atomic
 def post_comment(
     *,
     article: ArticlePage,
@@ -132,6 +131,10 @@ def post_comment(
     ``stamp_age`` is how long ago the form was served (None: unknown or forged stamp).
     ``notify_replies``: e-mail the reader when a reply to this comment is published.
     Raises CommentRefused when comments are closed or the comment is not acceptable.
+
+    Its one write is the INSERT, atomic by itself: no transaction of its own (BEGIN and
+    COMMIT were two of a post's five round trips to the database). What waits for a commit
+    (the purge, the e-mails) runs once the INSERT is committed, or the caller's transaction.
     """
     now = now or timezone.now()
     mode = moderation_for(article, site_settings, now)

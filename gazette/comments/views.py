@@ -14,7 +14,6 @@ from functools import partial
 
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
-from django.template.loader import render_to_string
 from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -24,12 +23,12 @@ from gazette.core.client import client_ip
 from gazette.core.newsroom_time import site_zone
 from gazette.core.origin import same_origin
 from gazette.news.models import ArticlePage, CommentPolicy
-from gazette.news.routing import site_for_request
 
 from . import moderation_report, rules, services
 from .forms import CommentForm
+from .lookups import article_to_comment_on
 from .models import TEXT_LIMIT, Comment, CommentSettings
-from .presentation import NOTICES, REPLY_NOTICES, STATUS_PARAM, location_of
+from .presentation import NOTICES, REPLY_NOTICES, STATUS_PARAM, location_of, posted_comment_html
 from .reply_emails import comment_of_token
 
 REPORT_LIMITS = ("10/m", "60/h")
@@ -95,10 +94,11 @@ def _limits(site_settings: CommentSettings) -> list[str]:
 def post_comment(request: HttpRequest, article_id: int) -> HttpResponse:
     if not same_origin(request):
         return _cross_site(request)
-    article = get_object_or_404(ArticlePage.objects.live().public(), pk=article_id)
-    # The site and its comment settings from the shared parts, as the article page reads
-    # them (two cache reads, not two queries): saving the settings retires them.
-    site_for_request(request)
+    # The article, the site and its comment settings from the shared parts, as the article
+    # page reads them (two cache round trips, no query): saving any of them retires them.
+    article = article_to_comment_on(request, article_id)
+    if article is None:
+        raise Http404("No such article")
     site_settings = CommentSettings.for_page(request)
     form = CommentForm(request.POST)
     parent = _parent(article, request.POST.get("parent"))
@@ -166,17 +166,9 @@ def _accepted(
     if _wants_json(request):
         body = {"ok": True, "status": status, "message": str(notices[status])}
         if published:
-            body["count"] = Comment.objects.shown().on(article).count()
+            body["count"] = Comment.objects.shown_count(article.pk)
             body["parent"] = comment.parent_id
-            body["html"] = render_to_string(
-                "comments/comment.html",
-                {
-                    "comment": comment,
-                    "links_clickable": site_settings.links_clickable,
-                    "open": True,
-                },
-                request=request,
-            )
+            body["html"] = posted_comment_html(comment, links=site_settings.links_clickable)
         return JsonResponse(body, status=201)
     if not published:
         return SeeOther(article.get_url(request) + f"?{STATUS_PARAM}={status}#comments")
