@@ -74,6 +74,20 @@ _UNKNOWN = object()
 django_extends_render = None
 
 
+# -- Django's querysets -------------------------------------------------------------------------
+
+
+def evaluated_none(queryset):
+    """``queryset.none()``, already evaluated (Django's result cache set to empty): iterating
+    it, as Wagtail's view-restriction hook does on every page it serves, skips the SQL
+    compiler's work (which a plain ``none()`` repeats on each iteration, to find it empty).
+    Filtering it, counting it or asking ``exists()`` answers as ``none()`` does."""
+    empty = queryset.none()
+    empty._result_cache = []
+    empty._prefetch_done = True
+    return empty
+
+
 # -- treebeard ---------------------------------------------------------------------------------
 
 

@@ -481,3 +481,22 @@ def test_extends_with_the_root_blocks_kept_renders_as_djangos_own(settings):
         ExtendsNode.render = patched
     assert ours == djangos
     assert ours[0] == "<t>N</t>M[R]IiF"
+
+
+def test_an_evaluated_none_answers_as_none_without_the_compiler(django_assert_num_queries):
+    from django.db.models.sql.compiler import SQLCompiler
+    from wagtail.models import PageViewRestriction
+
+    empty = compat.evaluated_none(PageViewRestriction.objects.all())
+    compiled = []
+    original = SQLCompiler.as_sql
+    SQLCompiler.as_sql = lambda self, *a, **k: compiled.append(self) or original(self, *a, **k)
+    try:
+        with django_assert_num_queries(0):
+            assert list(empty) == [] and list(empty) == []
+            assert not empty.exists() and empty.count() == 0 and not empty
+    finally:
+        SQLCompiler.as_sql = original
+    assert not compiled
+    with django_assert_num_queries(0):
+        assert list(empty.filter(pk=1)) == [] and empty.filter(pk=1).count() == 0
