@@ -5,8 +5,8 @@ comments: about a quarter of an uncached article render). The list is the same f
 reader of a URL, so its HTML is cached per article and comments page, under a version of the
 article's comments that every saved or deleted comment of it replaces (``bump``, on commit),
 and under the shared parts' generation (the comment settings and the newsroom's time zone
-change with it). The empty form is kept with it, but for its per-render time stamp
-(``presentation.comments_context``).
+change with it). The empty form and the block around the list are kept with it, but for the
+form's per-render time stamp and the notice the address asks for (``presentation.comments_block``).
 """
 
 from __future__ import annotations
@@ -31,7 +31,9 @@ def _version_key(article_id: int) -> str:
 def _fragment_key(article_id: int, page: str) -> str:
     # The list is HTML in the page's language ("Reply", "Report"). Its variant (open or
     # closed...) is checked with its version: it changes only with the site's settings.
-    return f"comments:list:{article_id}:{get_language() or ''}:{page}"
+    # "block": the whole block around the list is kept with it (an older release's "list"
+    # entries held less).
+    return f"comments:block:{article_id}:{get_language() or ''}:{page}"
 
 
 def keys_to_preload(article_id: int, page: str) -> list[str]:

@@ -17,7 +17,8 @@ from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 from django.template import Context
 from django.template.loader import get_template, render_to_string
-from django.utils.safestring import mark_safe
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext, ngettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
@@ -82,9 +83,10 @@ def article_page_reads(request: HttpRequest, article: ArticlePage) -> list[tuple
     return [(None, fragments.keys_to_preload(article.pk, number))]
 
 
-def comments_context(request: HttpRequest, article: ArticlePage) -> dict:
-    """The comments block: the page of threads with their replies (rendered once per change,
-    fragments.py; two queries when it is not cached), the form and the notice."""
+def comments_block(request: HttpRequest, article: ArticlePage) -> SafeString:
+    """The comments block as HTML: the page of threads with their replies, the form and the
+    block around them are rendered once per change (fragments.py; two queries when not
+    cached); each render puts in its own stamp and the notice its address asks for."""
     site_settings = CommentSettings.for_page(request)
     mode = moderation_for(article, site_settings)
     is_open = mode != CommentPolicy.CLOSED
@@ -98,28 +100,46 @@ def comments_context(request: HttpRequest, article: ArticlePage) -> dict:
         listing = comments_listing(article, requested)
         html = render_to_string("comments/list.html", {**listing, **shown}, request=request)
         form = form_html(article, pre_moderated) if is_open else ""
-        return {"list_html": html, "count": listing["count"], "form_html": form}
+        return {"list_html": html, **block_around(listing["count"], form, is_open)}
 
     if article.pk is None:  # the preview of an article never saved has none
         form = form_html(article, pre_moderated) if is_open else ""
-        listed = {"list_html": "", "count": 0, "form_html": form}
+        listed = {"list_html": "", **block_around(0, form, is_open)}
     elif _cached_page_number(request) is not None:
         variant = f"{int(is_open)}{int(links)}{int(pre_moderated)}"
         listed = fragments.cached_list(request, article.pk, requested, variant, build)
     else:  # a hand-made page number: answered, never cached
         listed = build()
-    stamp = rules.make_stamp(article.pk)
-    return {
-        "article": article,
-        **listed,
-        **shown,
-        # Kept with the list, but for its per-render stamp.
-        "form_html": mark_safe(listed["form_html"].replace(STAMP_PLACEHOLDER, stamp)),  # noqa: S308
-        "pre_moderated": pre_moderated,
-        "notice": NOTICES.get(request.GET.get(STATUS_PARAM, "")),
-        "stamp": stamp,
-        "limit": TEXT_LIMIT,
+    notice = NOTICES.get(request.GET.get(STATUS_PARAM, ""))
+    notice_html = format_html(NOTICE_HTML, notice) if notice else ""
+    # The placeholders are in the part before the list only: a reader's words never go
+    # through the replacements.
+    before = listed["before_list"].replace(STAMP_PLACEHOLDER, rules.make_stamp(article.pk))
+    before = before.replace(NOTICE_PLACEHOLDER, notice_html)
+    return mark_safe(before + listed["list_html"] + listed["after_list"])  # noqa: S308
+
+
+# The notice shown after the no-JavaScript redirect, put in by each render (its address says
+# which): comments/comments.html has ``NOTICE_PLACEHOLDER`` in its place in the kept block.
+NOTICE_HTML = '<p class="notice comments__notice" role="status">{}</p>'
+NOTICE_PLACEHOLDER = "gazette-comments-notice"
+# Where the list goes in the kept block, split there.
+LIST_PLACEHOLDER = "gazette-comments-list"
+
+
+def block_around(count: int, form: str, is_open: bool) -> dict:
+    """comments/comments.html, the same for every reader of the article in a language, as
+    the HTML before the list (the stamp and the notice still to put in) and after it."""
+    context = {
+        "count": count,
+        "open": is_open,
+        "form_html": mark_safe(form),  # noqa: S308 - our own template's output
+        "list_html": LIST_PLACEHOLDER,
+        "notice_html": NOTICE_PLACEHOLDER,
     }
+    html = get_template("comments/comments.html").render(context)
+    before, _, after = html.partition(LIST_PLACEHOLDER)
+    return {"before_list": before, "after_list": after}
 
 
 # Stands for the stamp in the kept form: letters and dashes, which escaping leaves alone and a

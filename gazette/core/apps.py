@@ -14,6 +14,9 @@ class CoreConfig(AppConfig):
 
         from . import compat, editions, newsroom_time, shared_parts, site_address
 
+        # base.html's blocks found once, not on every page rendered from it.
+        compat.keep_root_template_blocks()
+
         # Times editors type (go-live, expiry...) in the newsroom's zone, DST nights included.
         compat.default_admin_time_zone(newsroom_time.newsroom_zone_name)
         register_form_field_override(

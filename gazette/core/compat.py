@@ -15,6 +15,79 @@ from contextvars import ContextVar
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
+# -- Django's template engine ------------------------------------------------------------------
+
+_ROOT_BLOCKS = "_gazette_root_blocks"
+
+
+def keep_root_template_blocks() -> None:
+    """Make ``{% extends %}`` find the blocks of the template at the root of a chain once per
+    compiled template, not on every render: Django walks the whole of base.html's node tree
+    (``get_nodes_by_type(BlockNode)``) each time a page extending it renders, the same answer
+    every time, since a compiled template does not change (the cached loader keeps it; a
+    template loaded afresh is a new object with nothing kept). The rest is Django's
+    ``ExtendsNode.render`` as it is (``tests/core/test_compat.py`` compares its source)."""
+    from django.template.base import TextNode
+    from django.template.loader_tags import (
+        BLOCK_CONTEXT_KEY,
+        BlockContext,
+        BlockNode,
+        ExtendsNode,
+    )
+
+    def root_blocks(compiled_parent) -> dict | None:
+        """The parent's blocks when it is the root of the chain (extends nothing), else None."""
+        for node in compiled_parent.nodelist:
+            # The ExtendsNode has to be the first non-text node.
+            if not isinstance(node, TextNode):
+                if not isinstance(node, ExtendsNode):
+                    return {
+                        n.name: n for n in compiled_parent.nodelist.get_nodes_by_type(BlockNode)
+                    }
+                return None
+        return None
+
+    def render(self, context):
+        compiled_parent = self.get_parent(context)
+        if BLOCK_CONTEXT_KEY not in context.render_context:
+            context.render_context[BLOCK_CONTEXT_KEY] = BlockContext()
+        block_context = context.render_context[BLOCK_CONTEXT_KEY]
+        block_context.add_blocks(self.blocks)
+        kept = compiled_parent.__dict__.get(_ROOT_BLOCKS, _UNKNOWN)
+        if kept is _UNKNOWN:
+            kept = root_blocks(compiled_parent)
+            setattr(compiled_parent, _ROOT_BLOCKS, kept)
+        if kept is not None:
+            # add_blocks reads the dict, never changes it: one dict serves every render.
+            block_context.add_blocks(kept)
+        with context.render_context.push_state(compiled_parent, isolated_context=False):
+            return compiled_parent._render(context)
+
+    global django_extends_render
+    if django_extends_render is None:
+        django_extends_render = ExtendsNode.render
+    ExtendsNode.render = render
+
+
+_UNKNOWN = object()
+# Django's own ExtendsNode.render, kept for the test that compares it with what this copies.
+django_extends_render = None
+
+
+# -- Django's querysets -------------------------------------------------------------------------
+
+
+def evaluated_none(queryset):
+    """``queryset.none()``, already evaluated (Django's result cache set to empty): iterating
+    it, as Wagtail's view-restriction hook does on every page it serves, skips the SQL
+    compiler's work (which a plain ``none()`` repeats on each iteration, to find it empty).
+    Filtering it, counting it or asking ``exists()`` answers as ``none()`` does."""
+    empty = queryset.none()
+    empty._result_cache = []
+    empty._prefetch_done = True
+    return empty
+
+
 # -- treebeard ---------------------------------------------------------------------------------
 
 

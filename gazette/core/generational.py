@@ -59,9 +59,12 @@ class GenerationalCache:
         self._request_attribute = f"_gazette_generational_{namespace}"
 
     def key(self, name: str) -> str:
+        return self.key_prefix() + name
+
+    def key_prefix(self) -> str:
         # Entries may be HTML in the page's language: a site switched to another language
         # (GAZETTE_LANGUAGE) never reads the old one's. The generation is shared by all.
-        return f"{self.namespace}:{models_fingerprint()}:{get_language() or ''}:{name}"
+        return f"{self.namespace}:{models_fingerprint()}:{get_language() or ''}:"
 
     @property
     def timeout(self) -> int:
@@ -140,26 +143,28 @@ class _Reads:
     def load(self, names: Iterable[str]) -> None:
         wanted, keys = self.keys_to_read(names)
         if keys:
-            self.take(wanted, cache.get_many(keys))
+            self.take(wanted, keys, cache.get_many(keys))
 
     def keys_to_read(self, names: Iterable[str]) -> tuple[list[str], list[str]]:
-        """The names not read yet, and the cache keys to read for them (with the generation's
-        when it is not known yet)."""
+        """The names not read yet, and the cache keys to read for them, in the same order
+        (then the generation's when it is not known yet)."""
         wanted = [name for name in names if name not in self.entries]
-        keys = [self.owner.key(name) for name in wanted]
+        # The language is asked once per read, not once per key (a page reads dozens).
+        prefix = self.owner.key_prefix() if wanted else ""
+        keys = [prefix + name for name in wanted]
         if self.generation is None:
             keys.append(self.owner.generation_key)
         return wanted, keys
 
-    def take(self, wanted: list[str], found: dict) -> None:
+    def take(self, wanted: list[str], keys: list[str], found: dict) -> None:
         """What a read of ``keys_to_read``'s keys found."""
         if self.generation is None:
             self.generation = found.get(self.owner.generation_key)
             if self.generation is None:
                 cache.add(self.owner.generation_key, time.time_ns(), None)
                 self.generation = cache.get(self.owner.generation_key)
-        for name in wanted:
-            entry = found.get(self.owner.key(name))
+        for name, key in zip(wanted, keys, strict=False):
+            entry = found.get(key)
             current = entry is not None and entry[0] == self.generation
             self.entries[name] = entry[1] if current else _MISSING
 
@@ -186,12 +191,12 @@ def preload_together(
     for owner, names in wanted:
         owner_reads = owner._reads(request)
         names_wanted, owner_keys = owner_reads.keys_to_read(names)
-        reads.append((owner_reads, names_wanted))
+        reads.append((owner_reads, names_wanted, owner_keys))
         keys += owner_keys
     found = cache.get_many(keys) if keys else {}
-    for owner_reads, names_wanted in reads:
+    for owner_reads, names_wanted, owner_keys in reads:
         if names_wanted or owner_reads.generation is None:
-            owner_reads.take(names_wanted, found)
+            owner_reads.take(names_wanted, owner_keys, found)
     for key in plain_keys:
         plain.setdefault(key, found.get(key, _MISSING))
 

@@ -69,11 +69,13 @@ class SitePart:
         self.preload = preload
         SitePart._all.append(self)
 
-    def name_for(self, site: Site) -> str:
+    def name_for(self, site: Site, language: str | None = None) -> str:
         # Per language edition too (gazette.core.editions): its menu is its own sections.
-        from .editions import active_language
+        if language is None:
+            from .editions import active_language
 
-        return f"{self.name}:{site.pk}:{active_language()}"
+            language = active_language()
+        return f"{self.name}:{site.pk}:{language}"
 
     def get(self, request: HttpRequest) -> Any:
         """The part of the request's site (built uncached when no site answers the request)."""
@@ -88,7 +90,10 @@ class SitePart:
 
 
 def site_part_names(site: Site) -> list[str]:
-    return [part.name_for(site) for part in SitePart._all if part.preload]
+    from .editions import active_language
+
+    language = active_language()
+    return [part.name_for(site, language) for part in SitePart._all if part.preload]
 
 
 # The pieces of base.html every reader page of a site shows alike (``{% shared_fragment %}``

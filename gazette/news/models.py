@@ -290,7 +290,7 @@ class ArticlePage(Page):
         takes the restrictions of its source page, as in Wagtail. None, without a query, for
         the article kept by its address with none (``routing``)."""
         if getattr(self, "kept_unrestricted", False):
-            return PageViewRestriction.objects.none()
+            return compat.evaluated_none(PageViewRestriction.objects.all())
         if not self.path:
             return super().get_view_restrictions()
         paths = [self.path[:end] for end in range(self.steplen, len(self.path) + 1, self.steplen)]

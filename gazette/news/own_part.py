@@ -21,10 +21,17 @@ from gazette.core import shared_parts
 OWN_PART_TEMPLATE = "news/includes/article_own.html"
 
 # The pieces of news/article_page.html kept per live revision as well, as ``part_name``
-# (``{% shared_fragment name page.pk page.live_revision_id|default:0 %}``): its description,
-# its head (the "article-head" slot), its header (section, headline, standfirst, byline but
-# the "byline" slot) and its author boxes. Named here: the page reads them in its round trip.
-ARTICLE_FRAGMENTS = ("article-meta", "article-head", "article-header", "article-authors")
+# (``{% shared_fragment name page.pk page.live_revision_id|default:0 %}``): the whole of its
+# <head> but the language (title, description, feeds, language editions, stylesheets and the
+# "article-head" slot), its header (section, headline, standfirst, byline but the "byline"
+# slot), what comes before the body (the "before-body" slot) and after it (the "after-body"
+# slot and the author boxes). Named here: the page reads them in its round trip.
+ARTICLE_FRAGMENTS = (
+    "article-page-head",
+    "article-header",
+    "article-before-body",
+    "article-after-body",
+)
 # And the scripts of the "article-scripts" slot, the same on every article of a site.
 ARTICLE_SITE_FRAGMENTS = ("article-scripts",)
 

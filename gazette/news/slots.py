@@ -16,7 +16,14 @@ The slots of the article page:
 - ``byline``: at the end of the byline (the view count).
 - ``before-body``: under the article's header, before the lead image and the story (notes
   readers must see first: corrections).
-- ``after-body``: right after the story, before the author boxes (later updates, topics).
+- ``after-body``: right after the story, before the author boxes (later updates, topics,
+  the newsletters' sign-up form).
+
+  Both are kept as HTML per live revision with the article, as ``article-head`` is: what goes
+  there may change only with the article (its notes and tags are saved with it or retire the
+  shared parts), its site, or anything that retires the shared parts (a newsletter offered,
+  a correction setting). Anything that changes otherwise goes in ``byline``,
+  ``after-article`` or ``rail``, rendered on every page.
 - ``after-article``: after the story and its author boxes (comments).
 - ``rail``: the rail between Latest Stories and Must-Reads (You May Also Like, Popular Now).
 - ``article-scripts``: at the end of <body>; one static, deferred script per feature, never

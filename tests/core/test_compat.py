@@ -441,3 +441,62 @@ def test_a_node_added_to_the_tree_lands_where_treebeards_add_child_puts_it(home)
     assert first.path == empty.path + "0001" and first.get_parent().pk == empty.pk
     assert list(empty.get_children().values_list("pk", flat=True)) == [first.pk]
     assert not any(Page.find_problems())
+
+
+def test_djangos_extends_render_is_still_the_one_compat_copied():
+    """compat.keep_root_template_blocks copies Django's ExtendsNode.render but for the root's
+    blocks, found once per compiled template: a new Django's render must be copied again."""
+    import hashlib
+    import inspect
+
+    source = inspect.getsource(compat.django_extends_render)
+    assert hashlib.sha256(source.encode()).hexdigest() == (
+        "a5faa7f78356ce8cb4a34ecf468287e525483678bd11a1ac3703eb7df7ff7d8a"
+    ), "Django's ExtendsNode.render changed: compare it with compat.keep_root_template_blocks"
+
+
+def test_extends_with_the_root_blocks_kept_renders_as_djangos_own(settings):
+    from django.template import Context, Engine
+    from django.template.loader_tags import ExtendsNode
+
+    templates = {
+        "root.html": "<t>{% block title %}Root{% endblock %}</t>{% block body %}R{% endblock %}"
+        "{% block foot %}F{% endblock %}",
+        "middle.html": "{% extends 'root.html' %}{% block body %}M[{{ block.super }}]"
+        "{% block inner %}i{% endblock %}{% endblock %}",
+        "page.html": "{% extends 'middle.html' %}{% block title %}{{ name }}{% endblock %}"
+        "{% block inner %}I{{ block.super }}{% endblock %}",
+        "other.html": "{% extends 'root.html' %}{% block foot %}{{ name }}!{% endblock %}",
+    }
+    loaders = [("django.template.loaders.locmem.Loader", templates)]
+    engine = Engine(loaders=[("django.template.loaders.cached.Loader", loaders)])
+    names = ["page.html", "other.html", "page.html", "other.html"]
+    ours = [engine.get_template(name).render(Context({"name": "N"})) for name in names]
+    assert compat._ROOT_BLOCKS in engine.get_template("root.html").__dict__  # kept, and used
+    patched, ExtendsNode.render = ExtendsNode.render, compat.django_extends_render
+    try:
+        fresh = Engine(loaders=[("django.template.loaders.cached.Loader", loaders)])
+        djangos = [fresh.get_template(name).render(Context({"name": "N"})) for name in names]
+    finally:
+        ExtendsNode.render = patched
+    assert ours == djangos
+    assert ours[0] == "<t>N</t>M[R]IiF"
+
+
+def test_an_evaluated_none_answers_as_none_without_the_compiler(django_assert_num_queries):
+    from django.db.models.sql.compiler import SQLCompiler
+    from wagtail.models import PageViewRestriction
+
+    empty = compat.evaluated_none(PageViewRestriction.objects.all())
+    compiled = []
+    original = SQLCompiler.as_sql
+    SQLCompiler.as_sql = lambda self, *a, **k: compiled.append(self) or original(self, *a, **k)
+    try:
+        with django_assert_num_queries(0):
+            assert list(empty) == [] and list(empty) == []
+            assert not empty.exists() and empty.count() == 0 and not empty
+    finally:
+        SQLCompiler.as_sql = original
+    assert not compiled
+    with django_assert_num_queries(0):
+        assert list(empty.filter(pk=1)) == [] and empty.filter(pk=1).count() == 0

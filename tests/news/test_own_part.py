@@ -138,6 +138,11 @@ KEPT_TEMPLATES = {
     "distribution/article_head.html",
     "analytics/includes/view_script.html",
     "comments/article_script.html",
+    # The slots around the body, kept per live revision.
+    "corrections/notes_top.html",
+    "corrections/notes_bottom.html",
+    "topics/article_topics.html",
+    "newsletters/article_slot.html",
 }
 
 
@@ -244,3 +249,59 @@ def test_a_page_of_another_kind_called_page_gets_its_header_afresh(rf):
 
     assert menu_mark(Something()) is None  # not kept: rendered as ever
     assert menu_mark(None) == menu_mark("") == "-"
+
+
+# The "before-body" and "after-body" slots (notes, topics, the newsletters' form) are kept
+# with the article's revision: each change to what they show retires them.
+
+
+def _aside(html: str, position: str) -> str:
+    """The notes' aside at ``position`` ("top" or "bottom"), or "" when there is none."""
+    parts = html.split(f'class="article-notes article-notes--{position}"', 1)
+    return parts[1].split("</aside>", 1)[0] if len(parts) == 2 else ""
+
+
+def test_a_note_published_shows_at_once_where_the_settings_place_it(client, pictured):
+    from gazette.corrections.models import CorrectionSettings
+    from tests.factories import add_note
+
+    assert _aside(_html(client, pictured.url), "top") == ""
+    add_note(pictured, "An earlier version gave the wrong valley.")
+    add_note(pictured, "The glacier moved again overnight.", kind="update")
+    html = _html(client, pictured.url)
+    assert "the wrong valley" in _aside(html, "top")
+    assert "moved again overnight" in _aside(html, "top")
+    site = Site.objects.get(is_default_site=True)
+    CorrectionSettings.objects.create(site=site, updates_position="bottom")
+    html = _html(client, pictured.url)
+    assert "moved again overnight" not in _aside(html, "top")
+    assert "moved again overnight" in _aside(html, "bottom")
+
+
+def test_topics_retagged_or_renamed_show_at_once(client, pictured):
+    from taggit.models import Tag
+
+    from tests.factories import retag
+
+    assert 'rel="tag"' not in _html(client, pictured.url)
+    retag(pictured, ["Ice sheets"])
+    assert 'rel="tag">Ice sheets</a>' in _html(client, pictured.url)
+    tag = Tag.objects.get(name="Ice sheets")
+    tag.name = "Glaciology"
+    tag.save()
+    html = _html(client, pictured.url)
+    assert 'rel="tag">Glaciology</a>' in html and "Ice sheets" not in html
+
+
+def test_a_newsletter_offered_or_withdrawn_shows_at_once_under_the_story(client, pictured):
+    from gazette.newsletters.models import Newsletter
+
+    assert 'class="newsletter-signup"' not in _html(client, pictured.url)
+    morning = Newsletter.objects.create(
+        name="Morning Brief", slug="morning-brief", description="The day's news at seven."
+    )
+    html = _html(client, pictured.url)
+    assert 'class="newsletter-signup"' in html and ">Morning Brief</label>" in html
+    morning.is_offered = False
+    morning.save()
+    assert 'class="newsletter-signup"' not in _html(client, pictured.url)

@@ -2,14 +2,15 @@ from django import template
 from django.utils.html import format_html
 
 from gazette.comments import rules
-from gazette.comments.presentation import comments_context, script_messages_json
+from gazette.comments.presentation import comments_block, script_messages_json
 
 register = template.Library()
 
 
-@register.inclusion_tag("comments/comments.html", takes_context=True)
+@register.simple_tag(takes_context=True)
 def article_comments(context, article):
-    return comments_context(context["request"], article)
+    """The comments block (comments/comments.html, kept with the list of comments)."""
+    return comments_block(context["request"], article)
 
 
 @register.simple_tag
