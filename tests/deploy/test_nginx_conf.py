@@ -16,6 +16,7 @@ import pytest
 import requests
 
 from deploy import local_services, stack
+from gazette.analytics.views import COUNT_SECONDS
 
 needs_nginx = pytest.mark.skipif(
     shutil.which("nginx") is None and not Path("/usr/sbin/nginx").exists(),
@@ -170,6 +171,8 @@ class _Echo(BaseHTTPRequestHandler):
             self.send_response(200)
         for name, value in APP_HEADERS.items():
             self.send_header(name, value)
+        if self.path.endswith("/count"):  # as analytics.views.count answers
+            self.send_header("Cache-Control", f"public, max-age=0, s-maxage={COUNT_SECONDS}")
         self.send_header("Content-Type", "text/plain")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
