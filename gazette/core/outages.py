@@ -7,17 +7,26 @@ worker given up on.
 - ``is_outage(exc)``: is this error a lost connection (not a bug, not bad data)?
 - ``Outage``: the backoff and the log lines of one worker's outages.
 - ``wait_for_database(outage, ...)``: block until the database answers again.
+- ``stop_on_signals()`` and ``run_rounds(...)``: the loop of a worker that works in rounds
+  (the scheduler, the views flush, the beacon log counter) until SIGTERM or Ctrl-C.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
+import signal
 import threading
 import time
 from collections.abc import Callable
 
-from django.db import DatabaseError, InterfaceError, OperationalError, connections
+from django.db import (
+    DatabaseError,
+    InterfaceError,
+    OperationalError,
+    close_old_connections,
+    connections,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -142,3 +151,43 @@ def wait_for_database(
             outage.recovered()
             return True
         error = OperationalError("the database does not answer")
+
+
+def stop_on_signals() -> threading.Event:
+    """An event SIGTERM and SIGINT set: the worker ends the round it is in, then stops."""
+    stopping = threading.Event()
+
+    def stop(signum, frame):
+        stopping.set()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    return stopping
+
+
+def run_rounds(
+    work: Callable[[], float],
+    *,
+    outage: Outage,
+    stopping: threading.Event,
+    on_error: Callable[[Exception], float],
+    outage_wait_at_least: float = 0.0,
+) -> None:
+    """Call ``work`` round after round until ``stopping`` is set. ``work`` returns the seconds
+    from its start to the next round's. A lost database or Redis waits with ``outage``'s
+    backoff (at least ``outage_wait_at_least``), said once per outage; any other error is
+    ``on_error``'s to report, and it returns the seconds to wait. Each round starts on a
+    usable connection, so one lost meanwhile is opened afresh."""
+    while not stopping.is_set():
+        started = time.monotonic()
+        close_old_connections()
+        try:
+            wait = work()
+        except Exception as exc:
+            if is_outage(exc):
+                wait = max(outage_wait_at_least, outage.failed(exc))
+            else:
+                wait = on_error(exc)
+        else:
+            outage.recovered()
+        stopping.wait(max(0.0, wait - (time.monotonic() - started)))

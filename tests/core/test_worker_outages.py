@@ -90,6 +90,62 @@ def test_an_operational_error_with_the_database_answering_is_no_outage(monkeypat
     assert not outages.is_outage(ValueError("a bug"))
 
 
+class RecordedWaits:
+    """A worker's stop event that records each wait and stops the loop after ``rounds``."""
+
+    def __init__(self, rounds: int) -> None:
+        self.rounds = rounds
+        self.waits: list[float] = []
+
+    def is_set(self) -> bool:
+        return len(self.waits) >= self.rounds
+
+    def wait(self, seconds: float) -> bool:
+        self.waits.append(round(seconds, 1))
+        return self.is_set()
+
+
+def test_rounds_wait_out_an_outage_with_backoff_and_other_errors_as_told(monkeypatch):
+    monkeypatch.setattr(outages, "database_answers", lambda alias="default": False)
+    monkeypatch.setattr(outages, "close_old_connections", lambda: None)
+    results = iter(
+        [OperationalError("gone"), OperationalError("gone"), 3.0, ValueError("a bug"), 0.0]
+    )
+    errors: list[Exception] = []
+
+    def work() -> float:
+        result = next(results)
+        if isinstance(result, Exception):
+            raise result
+        return result
+
+    def on_error(exc: Exception) -> float:
+        errors.append(exc)
+        return 2.0
+
+    outage = outages.Outage("a worker", first_delay=0.5, max_delay=10)
+    stopping = RecordedWaits(rounds=5)
+    outages.run_rounds(
+        work, outage=outage, stopping=stopping, on_error=on_error, outage_wait_at_least=0.8
+    )
+    # The outage's backoff (0.5 raised to the floor 0.8, then 1.0), the round's own wait once
+    # it is back, the error's wait as on_error said, and no wait after a busy round.
+    assert stopping.waits == [0.8, 1.0, 3.0, 2.0, 0.0]
+    assert [str(exc) for exc in errors] == ["a bug"]
+    assert not outage.ongoing and outage.outages == 1
+
+
+def test_a_stopped_worker_runs_no_further_round():
+    stopping = RecordedWaits(rounds=0)
+    outages.run_rounds(
+        lambda: pytest.fail("a round ran after the stop"),
+        outage=outages.Outage("a worker"),
+        stopping=stopping,
+        on_error=lambda exc: 1.0,
+    )
+    assert stopping.waits == []
+
+
 @pytest.mark.django_db(transaction=True)
 def test_the_real_database_answers_the_probe():
     assert outages.database_answers()

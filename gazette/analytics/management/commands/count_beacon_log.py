@@ -5,11 +5,8 @@ manage.py count_beacon_log /var/log/gazette/beacon.log --once     # what is ther
 """
 
 import logging
-import signal
-import threading
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import close_old_connections
 
 from gazette.analytics.beacon_log import BeaconLogCounter
 from gazette.core import outages
@@ -45,35 +42,30 @@ class Command(BaseCommand):
         if once:
             self.stdout.write(f"Counted {count_of(counter.drain(), 'view', 'views')}.")
             return
-        stopping = threading.Event()
-
-        def stop(signum, frame):
-            stopping.set()
-
-        signal.signal(signal.SIGTERM, stop)
-        signal.signal(signal.SIGINT, stop)
         self.stdout.write(f"Counting views from {log}; SIGTERM or Ctrl-C stops.")
-        outage = outages.Outage("beacon log counter", max_delay=10.0)
-        while not stopping.is_set():
-            close_old_connections()
-            wait = 0.0
+
+        def count_round() -> float:
             try:
                 done = counter.step(batch)
-            except Exception as exc:
+            except Exception:
                 # Nothing saved: the batch is read again from the position last saved.
                 counter.sync_later()
-                if outages.is_outage(exc):  # said once per outage; tries again with backoff
-                    wait = outage.failed(exc)
-                else:
-                    logger.exception("Beacon log batch failed, will retry")
-                    wait = 2.0
-            else:
-                outage.recovered()
-                if done is None:
-                    wait = interval
-                elif done[1] and options["verbosity"] > 1:
-                    self.stdout.write(f"Counted {count_of(done[1], 'view', 'views')}.")
-            if wait:
-                stopping.wait(wait)
+                raise
+            if done is None:  # at the log's end: wait for nginx to write more
+                return interval
+            if done[1] and options["verbosity"] > 1:
+                self.stdout.write(f"Counted {count_of(done[1], 'view', 'views')}.")
+            return 0.0
+
+        def report(exc: Exception) -> float:
+            logger.exception("Beacon log batch failed, will retry")
+            return 2.0
+
+        outages.run_rounds(
+            count_round,
+            outage=outages.Outage("beacon log counter", max_delay=10.0),
+            stopping=outages.stop_on_signals(),
+            on_error=report,
+        )
         counter.close()
         self.stdout.write("Stopped.")

@@ -4,13 +4,8 @@ manage.py flush_views                          # one flush
 manage.py flush_views --loop --interval 2      # the production worker
 """
 
-import signal
-import threading
-import time
-
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.db import close_old_connections
 
 from gazette.analytics.services import flush_views
 from gazette.core import outages
@@ -43,32 +38,26 @@ class Command(BaseCommand):
         if not loop:
             self.stdout.write(f"Flushed {count_of(flush_views(), 'view', 'views')}.")
             return
-        stopping = threading.Event()
-
-        def stop(signum, frame):
-            stopping.set()
-
-        signal.signal(signal.SIGTERM, stop)
-        signal.signal(signal.SIGINT, stop)
         self.stdout.write(f"Flushing views every {interval:g} s; SIGTERM or Ctrl-C stops.")
-        outage = outages.Outage("views flush worker", max_delay=10.0)
-        while not stopping.is_set():
-            started = time.monotonic()
-            close_old_connections()
-            wait = interval
-            try:
-                flushed = flush_views()
-            except Exception as exc:
-                # Nothing is lost: the batch stays in Redis and the next round takes it again.
-                if outages.is_outage(exc):  # said once per outage; tries again with backoff
-                    wait = max(interval, outage.failed(exc))
-                else:
-                    self.stderr.write(f"Flush failed, will retry: {exc.__class__.__name__}: {exc}")
-            else:
-                outage.recovered()
-                if flushed and options["verbosity"] > 1:
-                    self.stdout.write(f"Flushed {count_of(flushed, 'view', 'views')}.")
-            stopping.wait(max(0.0, wait - (time.monotonic() - started)))
+
+        def flush_round() -> float:
+            flushed = flush_views()
+            if flushed and options["verbosity"] > 1:
+                self.stdout.write(f"Flushed {count_of(flushed, 'view', 'views')}.")
+            return interval
+
+        def report(exc: Exception) -> float:
+            # Nothing is lost: the batch stays in Redis and the next round takes it again.
+            self.stderr.write(f"Flush failed, will retry: {exc.__class__.__name__}: {exc}")
+            return interval
+
+        outages.run_rounds(
+            flush_round,
+            outage=outages.Outage("views flush worker", max_delay=10.0),
+            stopping=outages.stop_on_signals(),
+            on_error=report,
+            outage_wait_at_least=interval,
+        )
         try:
             flush_views()  # what came in since the last round
         except Exception as exc:  # still in Redis: the next worker flushes it

@@ -11,13 +11,8 @@ is purged and You May Also Like recomputed as for an editor's click. Each round 
 heartbeat; the admin's dashboard warns when it is older than a few minutes.
 """
 
-import signal
-import threading
-import time
-
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
-from django.db import close_old_connections
 
 from gazette.core import outages, periodic, schedule_health
 
@@ -40,28 +35,25 @@ class Command(BaseCommand):
         if once:
             self._round()
             return
-        stopping = threading.Event()
-        signal.signal(signal.SIGTERM, lambda signum, frame: stopping.set())
-        signal.signal(signal.SIGINT, lambda signum, frame: stopping.set())
         self.stdout.write(f"Publishing on schedule every {interval:g} s; SIGTERM stops.")
-        outage = outages.Outage("scheduler", max_delay=interval)
-        while not stopping.is_set():
-            started = time.monotonic()
-            close_old_connections()
-            wait = interval
-            try:
-                self._round()
-            except Exception as exc:
-                # A database restart, say: tried again with backoff (up to the interval), so
-                # pages due meanwhile go live soon after it is back; nothing is half-done,
-                # since each page is published or unpublished in its own transaction.
-                if outages.is_outage(exc):
-                    wait = outage.failed(exc)  # logged once per outage
-                else:
-                    self.stderr.write(f"Round failed, will retry: {exc.__class__.__name__}: {exc}")
-            else:
-                outage.recovered()
-            stopping.wait(max(0.0, wait - (time.monotonic() - started)))
+
+        def publishing_round() -> float:
+            self._round()
+            return interval
+
+        def report(exc: Exception) -> float:
+            self.stderr.write(f"Round failed, will retry: {exc.__class__.__name__}: {exc}")
+            return interval
+
+        # A database restart, say: tried again with backoff (up to the interval), so pages due
+        # meanwhile go live soon after it is back; nothing is half-done, since each page is
+        # published or unpublished in its own transaction.
+        outages.run_rounds(
+            publishing_round,
+            outage=outages.Outage("scheduler", max_delay=interval),
+            stopping=outages.stop_on_signals(),
+            on_error=report,
+        )
         self.stdout.write("Stopped.")
 
     def _round(self) -> None:
