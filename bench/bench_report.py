@@ -108,17 +108,65 @@ def p50(load: dict) -> float | None:
     return latency.get(50, latency.get("50"))
 
 
-def load_cell(load: dict | None, *, reference: dict | None = None) -> str:
-    """'5,432/s, p50 1.2 ms' (+ share of a reference), or '-' when not measured."""
+def load_cell(load: dict | None, *, reference: dict | None = None, share: str = "") -> str:
+    """'5,432/s, p50 1.2 ms' (+ share of a reference, or the ``share`` given), or '-' when not
+    measured."""
     if not load:
         return "-"
     text = f"{thousands(load['requests_per_second'])}/s, p50 {_ms(p50(load))}"
-    if reference:
+    if share:
+        text += f" ({share})"
+    elif reference:
         text += f" ({load['requests_per_second'] / reference['requests_per_second']:.0%})"
     errors = load.get("non_2xx_3xx", 0) + load.get("socket_errors", 0)
     if errors:
         text += f", {thousands(errors)} errors"
     return text
+
+
+def _median(values: list[float]) -> float:
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def share_of(result: dict, name: str, reference: str) -> float | None:
+    """``name``'s rate as a share of ``reference``'s: the median of the ratios within each
+    alternating round where the run has rounds (stack_bench.cache_rounds), else of the two
+    loads."""
+    rounds = [r for r in result.get("cache_rounds", []) if name in r and reference in r]
+    if rounds:
+        return _median(
+            [r[name]["requests_per_second"] / r[reference]["requests_per_second"] for r in rounds]
+        )
+    loads = result.get("loads", {})
+    if name in loads and reference in loads:
+        return loads[name]["requests_per_second"] / loads[reference]["requests_per_second"]
+    return None
+
+
+def nginx_cpu_share(result: dict, name: str, reference: str) -> float | None:
+    """The rate ``name`` would have against ``reference`` were nginx alone on its core: the
+    median over the rounds of reference's nginx CPU per request over name's."""
+    shares = [
+        r[reference]["nginx_us_per_request"] / r[name]["nginx_us_per_request"]
+        for r in result.get("cache_rounds", [])
+        if r.get(name, {}).get("nginx_us_per_request") and r.get(reference)
+    ]
+    return _median(shares) if shares else None
+
+
+def share_cell(result: dict, name: str, reference: str) -> str:
+    """'94%' or, with rounds, '94%, median of 4 rounds; nginx CPU 96%'."""
+    share = share_of(result, name, reference)
+    if share is None:
+        return ""
+    rounds = len(result.get("cache_rounds", []))
+    if not rounds:
+        return f"{share:.0%}"
+    text = f"{share:.0%}, median of {rounds} rounds"
+    cpu = nginx_cpu_share(result, name, reference)
+    return text + (f"; nginx CPU {cpu:.0%}" if cpu else "")
 
 
 def cpu_ms(load: dict) -> float | None:
@@ -175,12 +223,17 @@ def measurement_rows(results: list[dict]) -> list[list[str]]:
     row("nginx static file (ceiling), 32 conn.", lambda r: load_cell(loads(r).get("static")))
     row(
         "article, page cache (% of ceiling)",
-        lambda r: load_cell(loads(r).get("article-cached"), reference=loads(r).get("static")),
+        lambda r: load_cell(
+            loads(r).get("article-cached"), share=share_cell(r, "article-cached", "static")
+        ),
     )
     row(
         "article, a tracking parameter each request (% of page cache); app renders",
         lambda r: (
-            load_cell(loads(r).get("article-tracking"), reference=loads(r).get("article-cached"))
+            load_cell(
+                loads(r).get("article-tracking"),
+                share=share_cell(r, "article-tracking", "article-cached"),
+            )
             + (f"; {r['tracking_renders']} renders" if "tracking_renders" in r else "")
         ),
     )
@@ -297,10 +350,7 @@ def target_rows(results: list[dict]) -> list[list[str]]:
     rows = []
 
     shares = [
-        r["loads"]["article-cached"]["requests_per_second"]
-        / r["loads"]["static"]["requests_per_second"]
-        for r in results
-        if "article-cached" in r.get("loads", {}) and "static" in r.get("loads", {})
+        share for r in results if (share := share_of(r, "article-cached", "static")) is not None
     ]
     rows.append(
         [
@@ -394,10 +444,9 @@ def target_rows(results: list[dict]) -> list[list[str]]:
                 r[2] += f" ({size_label(largest['articles'])}; 100k not measured)"
 
     tracking = [
-        r["loads"]["article-tracking"]["requests_per_second"]
-        / r["loads"]["article-cached"]["requests_per_second"]
+        share
         for r in results
-        if "article-tracking" in r.get("loads", {}) and "article-cached" in r.get("loads", {})
+        if (share := share_of(r, "article-tracking", "article-cached")) is not None
     ]
     rows.append(
         [
