@@ -385,7 +385,7 @@ def test_beyond_a_burst_a_client_gets_429_with_retry_after(start_edge):
             ("GET", "/analytics/views/7/count", 200),
         ]
     ):
-        # The beacon, the pixel and the count share a zone: an address of their own each.
+        # The beacon and the pixel share a zone: an address of their own each.
         reader, neighbour = client_from(f"127.0.1.{index}"), client_from(f"127.0.2.{index}")
         answers = [reader.request(method, edge + path, timeout=10) for _ in range(4)]
         assert [a.status_code for a in answers] == [ok, ok, ok, 429], path
@@ -397,6 +397,21 @@ def test_beyond_a_burst_a_client_gets_429_with_retry_after(start_edge):
     assert {reader.get(edge + "/world/", timeout=10).status_code for _ in range(5)} == {200}
     own = client_from("127.0.0.3").get(edge + "/search/?q=app-says-429", timeout=10)
     assert own.status_code == 429 and own.headers["Retry-After"] == "30"
+
+
+@needs_nginx
+def test_a_views_beacon_and_its_count_spend_a_token_each_of_their_own_limits(start_edge):
+    """views.js sends the beacon, then asks the count: a reader at the beacon's limit still
+    gets the count, and one at the count's limit still has their views counted."""
+    limit = stack.EdgeLimit.parse("1r/m burst=2")
+    others = {name: None for name in stack.EDGE_LIMITS}
+    edge = start_edge(edge_limits=others | {"beacon": limit, "count": limit})
+    reader = client_from("127.0.3.1")
+    beacons = [reader.post(edge + f"/analytics/views/{n}/", timeout=10) for n in (1, 2, 3, 4)]
+    assert [b.status_code for b in beacons] == [204, 204, 204, 429]
+    counts = [reader.get(edge + f"/analytics/views/{n}/count", timeout=10) for n in (1, 2, 3, 4)]
+    assert [c.status_code for c in counts] == [200, 200, 200, 429]
+    assert reader.get(edge + "/analytics/views/5/pixel.gif", timeout=10).status_code == 429
 
 
 @needs_nginx
