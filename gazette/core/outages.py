@@ -165,6 +165,19 @@ def stop_on_signals() -> threading.Event:
     return stopping
 
 
+def retry_after(
+    seconds: float, write: Callable[[str], object], failed: str
+) -> Callable[[Exception], float]:
+    """A ``run_rounds`` ``on_error`` that writes "<failed>, will retry: <the error>" and waits
+    ``seconds``."""
+
+    def report(exc: Exception) -> float:
+        write(f"{failed}, will retry: {exc.__class__.__name__}: {exc}")
+        return seconds
+
+    return report
+
+
 def run_rounds(
     work: Callable[[], float],
     *,

@@ -219,3 +219,10 @@ def test_a_task_failing_with_the_database_up_is_marked_failed(settings, monkeypa
     result = DBTaskResult.objects.get(pk=failing.id)
     assert result.status == TaskResultStatus.FAILED
     assert RUNS == ["article-10"] and no_sleep == []
+
+
+def test_a_failed_round_is_written_and_waited_as_the_worker_says():
+    written: list[str] = []
+    report = outages.retry_after(7.0, written.append, "Flush failed")
+    assert report(ValueError("no such column")) == 7.0
+    assert written == ["Flush failed, will retry: ValueError: no such column"]

@@ -46,16 +46,12 @@ class Command(BaseCommand):
                 self.stdout.write(f"Flushed {count_of(flushed, 'view', 'views')}.")
             return interval
 
-        def report(exc: Exception) -> float:
-            # Nothing is lost: the batch stays in Redis and the next round takes it again.
-            self.stderr.write(f"Flush failed, will retry: {exc.__class__.__name__}: {exc}")
-            return interval
-
+        # A failed flush loses nothing: the batch stays in Redis for the next round.
         outages.run_rounds(
             flush_round,
             outage=outages.Outage("views flush worker", max_delay=10.0),
             stopping=outages.stop_on_signals(),
-            on_error=report,
+            on_error=outages.retry_after(interval, self.stderr.write, "Flush failed"),
             outage_wait_at_least=interval,
         )
         try:

@@ -41,10 +41,6 @@ class Command(BaseCommand):
             self._round()
             return interval
 
-        def report(exc: Exception) -> float:
-            self.stderr.write(f"Round failed, will retry: {exc.__class__.__name__}: {exc}")
-            return interval
-
         # A database restart, say: tried again with backoff (up to the interval), so pages due
         # meanwhile go live soon after it is back; nothing is half-done, since each page is
         # published or unpublished in its own transaction.
@@ -52,7 +48,7 @@ class Command(BaseCommand):
             publishing_round,
             outage=outages.Outage("scheduler", max_delay=interval),
             stopping=outages.stop_on_signals(),
-            on_error=report,
+            on_error=outages.retry_after(interval, self.stderr.write, "Round failed"),
         )
         self.stdout.write("Stopped.")
 
