@@ -96,6 +96,8 @@ def variants() -> dict[str, Variant]:
         ),
         "open-file-cache": Variant("open-file-cache", open_files),
         "log-buffer": Variant("log-buffer", log_stack, log_ceiling),
+        # The page cache as it was before PCRE's JIT (2026-12-07).
+        "without-pcre-jit": Variant("without-pcre-jit", [("pcre_jit on;\n", "")]),
         "both": Variant("both", log_stack + open_files, log_ceiling),
         # Diagnostic only (drops behaviour): what compression's header filters cost a hit.
         "no-gzip-brotli": Variant(
