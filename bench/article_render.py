@@ -14,6 +14,8 @@ queries per render and wall-clock p50, for each tree, with the ratio to the firs
 Each tree is measured in a process of its own (its code first on sys.path), alternating
 between trees for ``--rounds`` rounds, against the same database. ``--cold`` renders also
 clear the cache before each render (the first render after a publish, the worst case).
+``--page home`` renders the home page instead, ``--page section`` each live section's first
+and second page of stories (``?page=2``), round-robin.
 """
 
 from __future__ import annotations
@@ -102,19 +104,31 @@ def _backend_cpu_ms(connection) -> float | None:
     return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
 
 
-def measure(tree: Path, repeat: int, articles: int, cold: int) -> dict:
-    """Render ``articles`` articles round-robin ``repeat`` times in all, after one warm-up
-    render each; then ``cold`` renders with the cache cleared before each."""
+def page_paths(page: str, articles: int) -> list[str]:
+    """The addresses rendered: the newest ``articles`` articles, the home page, or each
+    section's first and second page."""
+    from gazette.news.models import ArticlePage, SectionPage
+
+    if page == "home":
+        return ["/"]
+    if page == "section":
+        sections = [s.url for s in SectionPage.objects.live().public().order_by("path")]
+        return [*sections, *(f"{url}?page=2" for url in sections)]
+    live = ArticlePage.objects.live().public().order_by("-first_published_at", "-pk")
+    return [page.url for page in live.only("id", "url_path")[:articles]]
+
+
+def measure(tree: Path, repeat: int, articles: int, cold: int, page: str = "article") -> dict:
+    """Render ``articles`` articles (or the ``page`` kind's addresses) round-robin ``repeat``
+    times in all, after one warm-up render each; then ``cold`` renders with the cache cleared
+    before each."""
     _setup(tree)
     from django.core.cache import cache, caches
     from django.db import connection
     from django.test import Client
 
-    from gazette.news.models import ArticlePage
-
     client = Client(HTTP_HOST="127.0.0.1", HTTP_USER_AGENT="Mozilla/5.0 (bench article)")
-    live = ArticlePage.objects.live().public().order_by("-first_published_at", "-pk")
-    paths = [page.url for page in live.only("id", "url_path")[:articles]]
+    paths = page_paths(page, articles)
     queries = 0
 
     def counted(execute, sql, params, many, context):
@@ -144,6 +158,7 @@ def measure(tree: Path, repeat: int, articles: int, cold: int) -> dict:
             cold_runs.append(render(paths[n % len(paths)]))
     result = {
         "tree": str(tree),
+        "page": page,
         "database": connection.vendor,
         "cache": type(caches["default"]).__name__,
         "renders": repeat,
@@ -167,7 +182,7 @@ def compare(trees: list[Path], var_dir: Path, args) -> list[dict]:
         for tree in trees:
             command = [sys.executable, str(HERE), "measure", "--tree", str(tree)]
             command += ["--repeat", str(args.repeat), "--articles", str(args.articles)]
-            command += ["--cold", str(args.cold)]
+            command += ["--cold", str(args.cold), "--page", args.page]
             output = subprocess.run(  # noqa: S603 - this script
                 command, cwd=tree, env=env, check=True, capture_output=True, text=True
             ).stdout
@@ -208,12 +223,19 @@ def main() -> int:
     parser.add_argument("--articles", type=int, default=20, help="distinct articles rendered")
     parser.add_argument("--cold", type=int, default=20, help="renders on a cleared cache")
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument(
+        "--page",
+        default="article",
+        choices=["article", "home", "section"],
+        help="what is rendered: articles, the home page, or the sections' first two pages",
+    )
     args = parser.parse_args()
     if args.mode == "count":
         print(count_articles())
         return 0
     if args.mode == "measure":
-        print(json.dumps(measure(args.tree[0].resolve(), args.repeat, args.articles, args.cold)))
+        tree = args.tree[0].resolve()
+        print(json.dumps(measure(tree, args.repeat, args.articles, args.cold, args.page)))
         return 0
     trees = [tree.resolve() for tree in (args.tree or [REPOSITORY])]
     args.var.mkdir(parents=True, exist_ok=True)

@@ -8,7 +8,7 @@ from gazette.comments.views import moderation_page
 from gazette.core import views as core_views
 from gazette.core.editions import edition_patterns
 from gazette.distribution.api import api as public_api
-from gazette.news.routing import serve_article
+from gazette.news.routing import serve_article, serve_page
 from gazette.news.translating import TranslatePageView
 
 urlpatterns = [
@@ -51,8 +51,11 @@ urlpatterns += edition_patterns(
     path("corrections/", include("gazette.corrections.urls")),
     # Each edition's lists, their forms and the links of their e-mails, in its language.
     path("newsletters/", include("gazette.newsletters.urls")),
-    # An article in one query (gazette.news.routing); every other page through Wagtail's tree.
+    # An article in one query (gazette.news.routing); pages not kept through Wagtail's tree.
     path("<slug:section>/<slug:slug>/", serve_article, name="article"),
+    # The edition's home page and its sections, kept by their address (gazette.news.routing).
+    path("", serve_page),
+    path("<slug:section>/", serve_page),
     path("", include(wagtail_urls)),
 )
 

@@ -5,7 +5,7 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.models import Page
 
 from gazette.core import shared_parts
-from gazette.news.models import ArticlePage, SectionPage
+from gazette.news.models import ArticlePage, KeptByAddress, SectionPage
 from gazette.news.queries import children_of
 
 from .front import front
@@ -14,7 +14,7 @@ from .front import part_name as front_part_name
 STORIES_PER_SECTION = 4
 
 
-class HomePage(Page):
+class HomePage(KeptByAddress, Page):
     """The front page: a lead story, then the newest stories of every section."""
 
     lead_article = models.ForeignKey(
@@ -73,7 +73,8 @@ class HomePage(Page):
 
     def get_context(self, request, *args, **kwargs):
         # The front, the site's parts and the header: one cache round trip.
-        shared_parts.preload_site_parts(request, [front_part_name(self)], page=self)
+        names = [front_part_name(self), self.head_fragment_name(request)]
+        shared_parts.preload_site_parts(request, [n for n in names if n], page=self)
         context = super().get_context(request, *args, **kwargs)
         # The lead story, the sections' stories and Must-Reads, as HTML per change.
         context["front"] = front(request, self)

@@ -54,7 +54,30 @@ class CommentPolicy(models.TextChoices):
     CLOSED = "closed", "Closed: no new comments"
 
 
-class SectionPage(Page):
+class KeptByAddress:
+    """A page ``routing.serve_page`` keeps in the shared parts under its address (the home
+    page, a section), with whether a view restriction applies to it (``kept_unrestricted``):
+    a warm render then asks no query to find it or to check its restrictions."""
+
+    kept_by_address = True
+    # Its template's <head> (title, description, feed links, editions' links, stylesheets),
+    # kept per live revision as the article's is: what it shows changes only with the page
+    # or with what retires the shared parts (a site setting, a translation published).
+    HEAD_FRAGMENT = "page-head"
+
+    def head_fragment_name(self, request) -> str | None:
+        """The shared part's name of the kept head, read in the page's one round trip."""
+        return shared_parts.fragment_name(
+            request, self.HEAD_FRAGMENT, self.pk, self.live_revision_id or 0
+        )
+
+    def get_view_restrictions(self):
+        if getattr(self, "kept_unrestricted", False):
+            return compat.evaluated_none(PageViewRestriction.objects.all())
+        return super().get_view_restrictions()
+
+
+class SectionPage(KeptByAddress, Page):
     """A desk of the newsroom (World, Lifestyle, ...); its articles are its children."""
 
     label = models.CharField(
@@ -89,7 +112,7 @@ class SectionPage(Page):
 
     def get_context(self, request, *args, **kwargs):
         # The page of stories, the site's parts and the header: one cache round trip.
-        names = [section_stories.part_name(request, self)]
+        names = [section_stories.part_name(request, self), self.head_fragment_name(request)]
         shared_parts.preload_site_parts(request, [n for n in names if n], page=self)
         context = super().get_context(request, *args, **kwargs)
         # The page of stories with its pagination, as HTML per change.

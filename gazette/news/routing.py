@@ -124,3 +124,65 @@ def serve_article(request: HttpRequest, section: str, slug: str):
         if article is not None:
             compat.remember_route(request, article)
     return wagtail_views.serve(request, path)
+
+
+# -- The home page and the sections -------------------------------------------------------------
+#
+# Their addresses are the edition's prefix alone (``/``, ``/ko/``) and one slug (``/world/``,
+# ``/ko/world/``): Wagtail would find the site (a query), walk from its root page (its row and
+# its specific row, then the section's two) and ask the page's view restrictions (one more),
+# four to six queries and their Python on every uncached render, for rows that change only when
+# a page, a site or a restriction does, which retires the shared parts. Kept like the article.
+
+
+def _page_part_name(request: HttpRequest, path: str) -> str:
+    # As the article's: host and port for the site, the cache key carries the language.
+    return f"page-at:{request.get_host()}:{request.get_port()}:{path}"
+
+
+def _find_page(request: HttpRequest, site: Site | None, path: str):
+    """The live page at ``path`` ("" or "<slug>/") under the active edition's home page when
+    its type is kept by its address (``news.models.KeptByAddress``: the home page, a section),
+    with whether a view restriction applies to it; None otherwise (Wagtail's walk answers)."""
+    if site is None:
+        return None
+    root_path = getattr(site, "edition_root_paths", {}).get(editions.active_locale_id(request))
+    if root_path is None:
+        return None
+    url_path = f"{root_path}{path}"
+    # By the slug's index (Wagtail indexes no url_path); the home page's slug is its path's last.
+    slug = url_path.rstrip("/").rsplit("/", 1)[-1]
+    page = Page.objects.live().filter(slug=slug, url_path=url_path).specific().first()
+    if page is None or not getattr(page, "kept_by_address", False):
+        return None
+    # A restriction on the page or above it (the home page's covers its sections); not from a
+    # replica, which may lag behind one just set (as the article's).
+    page.kept_unrestricted = (
+        not reads_from_a_replica() and not page.get_view_restrictions().exists()
+    )
+    return page
+
+
+def serve_page(request: HttpRequest, section: str | None = None):
+    """The edition's home page (no ``section``) or a section's page, kept by its address;
+    anything else at such an address takes Wagtail's walk, unchanged."""
+    path = f"{section}/" if section else ""
+    if not compat.route_is_known(request):
+        page_name = _page_part_name(request, path)
+        preload_together(
+            request,
+            [
+                (shared_parts.SHARED_PARTS, [_site_part_name(request), page_name]),
+                (editions.LOCALES, [editions.LOCALE_IDS]),
+            ],
+        )
+        site = site_for_request(request)
+        page = shared_parts.shared(
+            request,
+            page_name,
+            lambda: _find_page(request, site, path),
+            keep_if=lambda found: found is not None,
+        )
+        if page is not None:
+            compat.remember_route(request, page)
+    return wagtail_views.serve(request, path)

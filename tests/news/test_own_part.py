@@ -305,3 +305,30 @@ def test_a_newsletter_offered_or_withdrawn_shows_at_once_under_the_story(client,
     morning.is_offered = False
     morning.save()
     assert 'class="newsletter-signup"' not in _html(client, pictured.url)
+
+
+def test_home_and_every_section_page_read_as_a_render_with_every_cache_off(client, pictured, home):
+    """The home page and the sections are kept by their address (news.routing.serve_page)
+    with their listings as HTML: each section's first and second page, cold and warm, read as
+    a render with every cache off."""
+    from gazette.news.models import SECTION_PAGE_SIZE, SectionPage
+
+    busy = SectionFactory(parent=home, title="Busy desk", slug="busy")
+    for number in range(SECTION_PAGE_SIZE + 2):
+        ArticleFactory(parent=busy, title=f"Busy story {number}", slug=f"busy-{number}")
+    sections = [section.url for section in SectionPage.objects.live()]
+    urls = [home.url, *sections, *(f"{url}?page=2" for url in sections)]
+    for url in urls:
+        cold, warm, uncached = _cold_warm_and_uncached(client, url)
+        assert cold == uncached, url
+        assert warm == uncached, url
+    second_page = _html(client, "/busy/?page=2")
+    assert "Busy story 0" in second_page and "Busy story 21" not in second_page
+
+
+def test_an_editions_home_and_section_read_as_a_render_with_every_cache_off(editions, client):
+    for url in ("/ko/", "/ko/world/", "/", "/world/"):
+        cold, warm, uncached = _cold_warm_and_uncached(client, url)
+        assert cold == uncached, url
+        assert warm == uncached, url
+    assert "북부 홍수" in _html(client, "/ko/world/")
