@@ -71,15 +71,16 @@ def article_urls(article: ArticlePage) -> list[str]:
     return list(dict.fromkeys(urls))
 
 
-def purge_article_page(article: ArticlePage) -> None:
+def purge_article_page(article: ArticlePage, request=None) -> None:
     """Purge the article's own page only, right after the transaction commits, from this
     thread (not a task: the next load shows the change): for a change no other page shows
     (its comments: a post, a moderator's decision, a report). One purge request instead of
-    one per page listing the article."""
+    one per page listing the article. ``request``: a reader's, whose site and locales are
+    read already (no cache read for them again)."""
     if not purging_enabled():
         return
-    with editions.addresses_of(article.locale_id):
-        url = article.get_full_url()
+    with editions.addresses_of(article.locale_id, request):
+        url = article.get_full_url(request)
     if url is not None:
         purge_urls_right_after_commit([url])
 
