@@ -170,7 +170,7 @@ def post_comment(
     if watched := rules.watched_words_in(text, site_settings.watched_word_list):
         held.append("watched words: " + ", ".join(watched))
     mark = rules.fingerprint(text)
-    if Comment.objects.filter(fingerprint=mark, created_at__gte=now - REPEAT_WINDOW).exists():
+    if Comment.objects.posted_since(mark, now - REPEAT_WINDOW):
         held.append("same text posted before")
 
     if spam:

@@ -5,6 +5,7 @@ would post."""
 import logging
 import threading
 import zlib
+import zoneinfo
 from datetime import UTC, datetime, timedelta
 from http.server import ThreadingHTTPServer
 
@@ -458,3 +459,33 @@ def test_a_post_succeeds_when_the_cache_cannot_be_reached(
     assert Comment.objects.get().status == Status.PUBLISHED
     errors = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
     assert any("Couldn't purge" in e and article.url in e for e in errors), errors
+
+
+def test_the_repeat_check_finds_what_the_orm_finds():
+    """``posted_since`` (one fixed statement) answers as the ORM's filter does: the same
+    text within the window, to the microsecond at its edge, and nothing else."""
+    article = ArticleFactory()
+    posted_at = datetime(2026, 7, 1, 12, 0, 0, 250000, tzinfo=UTC)
+    mark = rules.fingerprint("The same remark.")
+    Comment.objects.create(
+        article=article,
+        author_name="A",
+        text="The same remark.",
+        fingerprint=mark,
+        created_at=posted_at,
+    )
+    other = rules.fingerprint("Another remark.")
+    for fingerprint in (mark, other):
+        for since in (
+            posted_at - timedelta(hours=24),
+            posted_at,
+            posted_at + timedelta(microseconds=1),
+            posted_at.astimezone(zoneinfo.ZoneInfo("Asia/Seoul")),
+        ):
+            expected = Comment.objects.filter(
+                fingerprint=fingerprint, created_at__gte=since
+            ).exists()
+            found = Comment.objects.posted_since(fingerprint, since)
+            assert found is expected, (fingerprint, since)
+    assert Comment.objects.posted_since(mark, posted_at) is True
+    assert Comment.objects.posted_since(mark, posted_at + timedelta(microseconds=1)) is False
