@@ -124,12 +124,14 @@ def post_comment(
     honeypot: str = "",
     stamp_age: float | None = None,
     now: datetime | None = None,
+    request=None,
 ) -> Comment:
     """Take a reader's comment, or reply to ``parent``: published at once, held for a
     moderator, or kept as spam; replies meet the same limit, rules and moderation.
 
     ``stamp_age`` is how long ago the form was served (None: unknown or forged stamp).
     ``notify_replies``: e-mail the reader when a reply to this comment is published.
+    ``request``: the reader's, for what it has read already (the purge's site and locales).
     Raises CommentRefused when comments are closed or the comment is not acceptable.
 
     Its one write is the INSERT, atomic by itself: no transaction of its own (BEGIN and
@@ -168,7 +170,7 @@ def post_comment(
     if watched := rules.watched_words_in(text, site_settings.watched_word_list):
         held.append("watched words: " + ", ".join(watched))
     mark = rules.fingerprint(text)
-    if Comment.objects.filter(fingerprint=mark, created_at__gte=now - REPEAT_WINDOW).exists():
+    if Comment.objects.posted_since(mark, now - REPEAT_WINDOW):
         held.append("same text posted before")
 
     if spam:
@@ -196,7 +198,7 @@ def post_comment(
         _notify_moderators_on_commit(comment)
     elif status == Status.PUBLISHED:
         # The article's page must show it; no other page shows comments.
-        purge_article_page(article)
+        purge_article_page(article, request)
         _notify_thread_on_commit(comment, thread)
     return comment
 

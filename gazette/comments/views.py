@@ -142,6 +142,7 @@ def post_comment(request: HttpRequest, article_id: int) -> HttpResponse:
             client=client,
             honeypot=data["website"],
             stamp_age=rules.stamp_age(data["stamp"], article.pk),
+            request=request,
         )
     except services.CommentRefused as refused:
         return refuse(code=refused.code, message=refused.message, status=refused.status)

@@ -80,10 +80,11 @@ def language_of_locale(locale_id: int | None, request=None) -> str:
     return code or default_language()
 
 
-def addresses_of(locale_id: int | None):
+def addresses_of(locale_id: int | None, request=None):
     """A context in which reverse() gives the addresses of ``locale_id``'s edition (/ko/...
-    for Korean, unprefixed for the site's own): for work outside a request, e.g. a purge."""
-    return translation.override(url_language(language_of_locale(locale_id)))
+    for Korean, unprefixed for the site's own): for work outside a request, e.g. a purge.
+    ``request``: one that has read the locales already (no second cache read)."""
+    return translation.override(url_language(language_of_locale(locale_id, request)))
 
 
 def edition_root(site):

@@ -22,7 +22,7 @@ from wagtail.contrib.frontend_cache.utils import PurgeBatch
 from wagtail.models import Page, Site
 
 from gazette.core import editions
-from gazette.core.purge import purge_urls, purging_enabled
+from gazette.core.purge import purge_urls, purge_urls_right_after_commit, purging_enabled
 
 from . import lifecycle
 from .models import ArticlePage
@@ -71,16 +71,18 @@ def article_urls(article: ArticlePage) -> list[str]:
     return list(dict.fromkeys(urls))
 
 
-def purge_article_page(article: ArticlePage) -> None:
-    """Purge the article's own page only, after the transaction commits: for a change no
-    other page shows (its comments: a post, a moderator's decision, a report). One purge
-    request instead of one per page listing the article."""
+def purge_article_page(article: ArticlePage, request=None) -> None:
+    """Purge the article's own page only, right after the transaction commits, from this
+    thread (not a task: the next load shows the change): for a change no other page shows
+    (its comments: a post, a moderator's decision, a report). One purge request instead of
+    one per page listing the article. ``request``: a reader's, whose site and locales are
+    read already (no cache read for them again)."""
     if not purging_enabled():
         return
-    with editions.addresses_of(article.locale_id):
-        url = article.get_full_url()
+    with editions.addresses_of(article.locale_id, request):
+        url = article.get_full_url(request)
     if url is not None:
-        purge_urls([url])
+        purge_urls_right_after_commit([url])
 
 
 def purge_article(article: ArticlePage) -> None:

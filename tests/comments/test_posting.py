@@ -2,8 +2,12 @@
 limits and the same-origin defence, all on the server, as a script that skips the browser
 would post."""
 
+import logging
+import threading
 import zlib
+import zoneinfo
 from datetime import UTC, datetime, timedelta
+from http.server import ThreadingHTTPServer
 
 import pytest
 import time_machine
@@ -401,3 +405,87 @@ def test_the_answers_html_is_the_comment_as_the_list_shows_it(client, article, s
     assert f'href="/comments/{comment.pk}/reply/"' in html
     assert f'action="/comments/report/{comment.pk}/"' in html
     assert '<time datetime="2026-07-01T21:00:00+09:00">' in html  # the newsroom's zone
+
+
+def test_a_published_comment_is_purged_before_the_answer_and_queues_no_task(
+    client, article, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    """The reader's next load shows the comment: the PURGE reaches the cache before the post
+    is answered, from the request itself; no task row for a worker to poll and claim."""
+    from wagtail.contrib.frontend_cache import tasks
+
+    from tests.news.test_purge import KeepAliveNginx
+
+    class QueueRecorder:  # where Wagtail's purge_urls_from_cache enqueues
+        queued: list = []
+
+        def enqueue(self, *args, **kwargs):
+            self.queued.append(args)
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), KeepAliveNginx)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    KeepAliveNginx.connections, KeepAliveNginx.seen = 0, []
+    KeepAliveNginx.answers_per_connection = 0
+    location = f"http://127.0.0.1:{server.server_address[1]}/_purge"
+    settings.WAGTAILFRONTENDCACHE = {
+        "nginx": {"BACKEND": "gazette.core.purge.NginxPurgeBackend", "LOCATION": location}
+    }
+    monkeypatch.setattr(tasks, "purge_urls_from_cache_task", QueueRecorder())
+    try:
+        for text in ("First remark.", "Second remark."):
+            with django_capture_on_commit_callbacks(execute=True):
+                assert post(client, article, json=True, text=text).status_code == 201
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert KeepAliveNginx.seen == [f"/_purge{article.url}"] * 2
+    assert QueueRecorder.queued == []
+
+
+def test_a_post_succeeds_when_the_cache_cannot_be_reached(
+    client, article, settings, caplog, django_capture_on_commit_callbacks
+):
+    settings.WAGTAILFRONTENDCACHE = {
+        "nginx": {
+            "BACKEND": "gazette.core.purge.NginxPurgeBackend",
+            "LOCATION": "http://127.0.0.1:9/_purge",  # nothing listens: refused
+            "TIMEOUT": 1,
+        }
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = post(client, article, json=True)
+    assert answer.status_code == 201
+    assert Comment.objects.get().status == Status.PUBLISHED
+    errors = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+    assert any("Couldn't purge" in e and article.url in e for e in errors), errors
+
+
+def test_the_repeat_check_finds_what_the_orm_finds():
+    """``posted_since`` (one fixed statement) answers as the ORM's filter does: the same
+    text within the window, to the microsecond at its edge, and nothing else."""
+    article = ArticleFactory()
+    posted_at = datetime(2026, 7, 1, 12, 0, 0, 250000, tzinfo=UTC)
+    mark = rules.fingerprint("The same remark.")
+    Comment.objects.create(
+        article=article,
+        author_name="A",
+        text="The same remark.",
+        fingerprint=mark,
+        created_at=posted_at,
+    )
+    other = rules.fingerprint("Another remark.")
+    for fingerprint in (mark, other):
+        for since in (
+            posted_at - timedelta(hours=24),
+            posted_at,
+            posted_at + timedelta(microseconds=1),
+            posted_at.astimezone(zoneinfo.ZoneInfo("Asia/Seoul")),
+        ):
+            expected = Comment.objects.filter(
+                fingerprint=fingerprint, created_at__gte=since
+            ).exists()
+            found = Comment.objects.posted_since(fingerprint, since)
+            assert found is expected, (fingerprint, since)
+    assert Comment.objects.posted_since(mark, posted_at) is True
+    assert Comment.objects.posted_since(mark, posted_at + timedelta(microseconds=1)) is False

@@ -200,3 +200,97 @@ def test_nginx_backend_reports_failures_without_raising(fake_nginx, caplog):
     errors = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
     assert any("broken/page" in e and "500" in e for e in errors), errors
     assert any("/world/" in e for e in errors), errors
+
+
+# --- the connection kept between purges ------------------------------------------------------
+
+
+class KeepAliveNginx(BaseHTTPRequestHandler):
+    """nginx as it talks to the app: HTTP/1.1, the connection kept open after an answer, or
+    closed without a word after ``answers_per_connection`` (its keepalive_timeout or
+    keepalive_requests running out between two purges)."""
+
+    protocol_version = "HTTP/1.1"
+    answers_per_connection = 0  # 0: keep it open
+    connections = 0
+    seen: list[str] = []
+
+    def setup(self):
+        super().setup()
+        type(self).connections += 1
+        self.answered = 0
+
+    def do_PURGE(self):
+        self.seen.append(self.path)
+        self.send_response(200)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+        self.answered += 1
+        if self.answers_per_connection and self.answered >= self.answers_per_connection:
+            self.close_connection = True  # no "Connection: close" said: the client finds out
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def keepalive_nginx():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), KeepAliveNginx)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    KeepAliveNginx.connections, KeepAliveNginx.seen = 0, []
+    KeepAliveNginx.answers_per_connection = 0
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_one_connection_carries_a_threads_purges(keepalive_nginx, caplog):
+    # A backend is built per purge (Wagtail's task does): the connection outlives it.
+    for slug in ("one", "two", "three"):
+        NginxPurgeBackend({"LOCATION": f"{keepalive_nginx}/_purge"}).purge(
+            f"http://news.example.org/{slug}/"
+        )
+    assert KeepAliveNginx.seen == ["/_purge/one/", "/_purge/two/", "/_purge/three/"]
+    assert KeepAliveNginx.connections == 1
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+def test_a_connection_the_cache_dropped_is_opened_again(keepalive_nginx, caplog):
+    KeepAliveNginx.answers_per_connection = 1
+    backend = NginxPurgeBackend({"LOCATION": f"{keepalive_nginx}/_purge", "TIMEOUT": 2})
+    for slug in ("one", "two", "three"):
+        backend.purge(f"http://news.example.org/{slug}/")
+    # Each purge arrives once, each on a new connection after the cache hung up.
+    assert KeepAliveNginx.seen == ["/_purge/one/", "/_purge/two/", "/_purge/three/"]
+    assert KeepAliveNginx.connections == 3
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+def test_a_cache_that_went_away_is_logged_and_found_again_when_back(caplog):
+    server = ThreadingHTTPServer(("127.0.0.1", 0), KeepAliveNginx)
+    server.daemon_threads = True
+    port = server.server_address[1]
+    KeepAliveNginx.connections, KeepAliveNginx.seen = 0, []
+    KeepAliveNginx.answers_per_connection = 1  # as nginx closes its connections on stopping
+    backend = NginxPurgeBackend({"LOCATION": f"http://127.0.0.1:{port}/_purge", "TIMEOUT": 2})
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    backend.purge("http://news.example.org/before/")
+    server.shutdown()
+    server.server_close()  # nginx stops: its port refuses, the kept connection is dead
+    backend.purge("http://news.example.org/while-down/")  # logged, not raised
+    errors = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+    assert any("/while-down/" in e for e in errors), errors
+
+    back = ThreadingHTTPServer(("127.0.0.1", port), KeepAliveNginx)
+    back.daemon_threads = True
+    threading.Thread(target=back.serve_forever, daemon=True).start()
+    try:
+        backend.purge("http://news.example.org/after/")
+    finally:
+        back.shutdown()
+        back.server_close()
+    assert KeepAliveNginx.seen == ["/_purge/before/", "/_purge/after/"]
