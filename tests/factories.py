@@ -4,6 +4,7 @@ and published, as an editor would."""
 from datetime import timedelta
 
 import factory
+from django.db import transaction
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 from wagtail.images.tests.utils import get_test_image_file_jpeg
@@ -80,11 +81,14 @@ class PageFactory(factory.Factory):
         Wagtail's add_child, save_revision and publish leave (tests/core/test_compat.py), in
         about a third of their queries. Thousands of tests make pages only to read them."""
         page = model_class(*args, **kwargs)
-        revision = add_live_child(parent, page)
-        # Wagtail's publish logs the creation and the publication; add_live_child also logs the
-        # revision as an edit, as save_revision(log_action=True) does: not what an editor's
-        # one-step publish leaves, and what the autosave history counts.
-        PageLogEntry.objects.filter(revision=revision, action="wagtail.edit").delete()
+        # One transaction, as an import's item: the tree's parent row is locked for update (on
+        # PostgreSQL, outside a transaction in the live-server tests, that is refused).
+        with transaction.atomic():
+            revision = add_live_child(parent, page)
+            # Wagtail's publish logs the creation and the publication; add_live_child also logs
+            # the revision as an edit, as save_revision(log_action=True) does: not what an
+            # editor's one-step publish leaves, and what the autosave history counts.
+            PageLogEntry.objects.filter(revision=revision, action="wagtail.edit").delete()
         page.refresh_from_db()
         return page
 
