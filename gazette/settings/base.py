@@ -135,11 +135,17 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     # WAL lets readers run while a writer commits; IMMEDIATE avoids lock-upgrade deadlocks.
+    # One writer at a time: a request waits for the task worker's or the scheduler's write to
+    # end, up to the busy timeout, rather than answer "database is locked" (a 500). 5 s was
+    # seen running out on a loaded machine while the worker stored You May Also Like lists.
+    SQLITE_BUSY_SECONDS = env.float("SQLITE_BUSY_TIMEOUT", default=20.0)
     DATABASES["default"]["OPTIONS"] = {
         "init_command": (
-            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;"
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+            f"PRAGMA busy_timeout={int(SQLITE_BUSY_SECONDS * 1000)};"
         ),
         "transaction_mode": "IMMEDIATE",
+        "timeout": SQLITE_BUSY_SECONDS,
     }
 elif env.bool("DATABASE_POOL", default=True):
     # psycopg 3's connection pool: each app process keeps a few connections open and lends

@@ -27,3 +27,15 @@ def test_cache_is_redis_when_redis_url_is_set():
 def test_sqlite_runs_in_wal_mode_outside_tests():
     if connection.vendor == "sqlite":
         assert "journal_mode=WAL" in settings.DATABASES["default"]["OPTIONS"]["init_command"]
+
+
+def test_sqlite_writers_wait_for_each_other_well_past_a_loaded_moment(db):
+    """SQLite has one writer: an editor's request waits for the task worker's write rather
+    than fail with "database is locked" (a 500). 5 s ran out on a loaded machine."""
+    if connection.vendor != "sqlite":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA busy_timeout")
+        (milliseconds,) = cursor.fetchone()
+    assert milliseconds >= 15_000
+    assert settings.DATABASES["default"]["OPTIONS"]["timeout"] >= 15
