@@ -46,14 +46,15 @@ def shared(
     build: Callable[[], Any],
     *,
     keep_if: Callable[[Any], bool] | None = None,
+    keep_as: Callable[[Any], Any] | None = None,
 ) -> Any:
     """The part called ``name``: cached, else built and cached (if ``keep_if(part)``, when
-    given). A request that must read its own writes (pinned to the primary after a write,
-    gazette.core.db_routing) gets it built afresh: a reader of a lagging replica may have
-    cached it under the new generation."""
+    given; as ``keep_as(part)``, when given). A request that must read its own writes
+    (pinned to the primary after a write, gazette.core.db_routing) gets it built afresh: a
+    reader of a lagging replica may have cached it under the new generation."""
     if getattr(request, "reads_own_writes", False):
         return build()
-    return SHARED_PARTS.get(name, build, request=request, keep_if=keep_if)
+    return SHARED_PARTS.get(name, build, request=request, keep_if=keep_if, keep_as=keep_as)
 
 
 class SitePart:
