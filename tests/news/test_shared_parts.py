@@ -235,3 +235,35 @@ def test_a_kept_site_setting_is_given_back_its_site_without_a_query(rf, desk):
         assert comment_settings.site is request_site
     assert identity.name == "The Kept Gazette"
     assert len(queries) == 0
+
+
+def test_a_warm_article_reads_no_setting_only_its_kept_slots_show(client, desk, monkeypatch):
+    """Correction and topic settings and the newsletters offered are shown by the article's
+    before-body and after-body slots alone, kept as HTML: a warm render reads none of them
+    (nor the menu, which the kept header and footer show)."""
+    from django.core.cache import caches
+
+    from gazette.corrections.models import CORRECTION_SETTINGS
+    from gazette.news.navigation import MENU
+    from gazette.newsletters.queries import OFFERED
+    from gazette.topics.models import TOPIC_SETTINGS
+
+    _world, stories = desk
+    site = Site.objects.get(is_default_site=True)
+    _warm(client, stories[0])
+    backend = caches["default"]
+    read = []
+    get_many, get = backend.get_many, backend.get
+    monkeypatch.setattr(
+        backend, "get_many", lambda keys, **kw: get_many(read.extend(keys) or keys, **kw)
+    )
+    monkeypatch.setattr(
+        backend, "get", lambda key, *a, **kw: get(read.append(key) or key, *a, **kw)
+    )
+    _render(client, stories[0])
+    monkeypatch.undo()
+    # The site's other parts are read, under names made as these are made.
+    assert [key for key in read if key.endswith(":" + SITE_IDENTITY.name_for(site))]
+    for part in (CORRECTION_SETTINGS, TOPIC_SETTINGS, OFFERED, MENU):
+        name = part.name_for(site)
+        assert not [key for key in read if key.endswith(":" + name)], name
