@@ -108,17 +108,20 @@ class GenerationalCache:
         *,
         request=None,
         keep_if: Callable[[Any], bool] | None = None,
+        keep_as: Callable[[Any], Any] | None = None,
     ) -> Any:
         """The entry called ``name`` of the current generation: cached, else built and cached
-        (unless ``keep_if(value)`` says not to). With a request, what it has read already
-        (``preload``) costs no round trip."""
+        (unless ``keep_if(value)`` says not to; as ``keep_as(value)`` when given: what later
+        reads need of it, while this one gets the value built). With a request, what it has
+        read already (``preload``) costs no round trip."""
         reads = self._reads(request)
         reads.load([name])
         value = reads.entries[name]
         if value is _MISSING:
             value = build()
             if keep_if is None or keep_if(value):
-                cache.set(self.key(name), (reads.generation, value), self.timeout)
+                kept = value if keep_as is None else keep_as(value)
+                cache.set(self.key(name), (reads.generation, kept), self.timeout)
             reads.entries[name] = value
         return value
 

@@ -129,4 +129,6 @@ class CorrectionSettings(BaseSiteSetting):
         return (cls.objects.filter(site=site).first() if site else None) or cls(site=site)
 
 
-CORRECTION_SETTINGS = SitePart("correction-settings", CorrectionSettings.of_site)
+# Shown by the article's before-body and after-body slots alone, kept as HTML per live
+# revision: read when those are rendered again, not with every page's site parts.
+CORRECTION_SETTINGS = SitePart("correction-settings", CorrectionSettings.of_site, preload=False)

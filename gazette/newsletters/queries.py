@@ -29,7 +29,9 @@ def _offered(site) -> list[OfferedNewsletter]:
     ]
 
 
-OFFERED = SitePart("newsletters-offered", _offered)
+# Shown by the article's after-body slot alone, kept as HTML per live revision: read when
+# it is rendered again, not with every page's site parts.
+OFFERED = SitePart("newsletters-offered", _offered, preload=False)
 
 
 def forget_offered(sender, **kwargs) -> None:

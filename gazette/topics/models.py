@@ -75,4 +75,5 @@ class TopicSettings(BaseSiteSetting):
         return story_count >= self.noindex_below
 
 
-TOPIC_SETTINGS = SitePart("topic-settings", TopicSettings.of_site)
+# Read by the topic pages alone: not with every page's site parts.
+TOPIC_SETTINGS = SitePart("topic-settings", TopicSettings.of_site, preload=False)

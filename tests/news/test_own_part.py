@@ -332,3 +332,29 @@ def test_an_editions_home_and_section_read_as_a_render_with_every_cache_off(edit
         assert cold == uncached, url
         assert warm == uncached, url
     assert "북부 홍수" in _html(client, "/ko/world/")
+
+
+def test_the_kept_article_has_no_renditions_and_a_render_of_its_parts_reads_them(
+    client, pictured, rf
+):
+    """The article is kept by its address without its images' renditions (only its own part
+    and head show them, kept as HTML): a render that has the article kept but must build those
+    parts again (evicted) reads them, and the page reads as before."""
+    from gazette.news import routing
+
+    cache.clear()
+    cold = _html(client, pictured.url)
+    request = rf.get(pictured.url)
+    kept_name = routing._article_part_name(request, pictured.url.lstrip("/"))
+    _generation, kept = cache.get(shared_parts.SHARED_PARTS.key(kept_name))
+    assert kept.pk == pictured.pk
+    assert kept.lead_image_id == pictured.lead_image_id
+    assert "renditions" not in getattr(kept.lead_image, "_prefetched_objects_cache", {})
+
+    # The parts that show the lead image gone, the article still kept.
+    gone = own_part.part_names(request, kept)
+    assert any(name.startswith("fragment:article-page-head") for name in gone)
+    cache.delete_many([shared_parts.SHARED_PARTS.key(name) for name in gone])
+    rebuilt = _html(client, pictured.url)
+    assert rebuilt == cold
+    assert "article__lead-image" in cold

@@ -11,9 +11,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from wagtail.models import PageViewRestriction, Site
 
-from gazette.comments.models import CommentSettings
+from gazette.comments.models import COMMENT_SETTINGS, CommentSettings
 from gazette.core import shared_parts
-from gazette.core.models import SiteIdentity
+from gazette.core.models import SITE_IDENTITY, SiteIdentity
 from tests.factories import ArticleFactory, SectionFactory, make_curated_list
 
 pytestmark = pytest.mark.django_db
@@ -210,3 +210,60 @@ def test_a_change_in_another_process_shows_after_a_commit(
     assert cache.get(shared_parts.SHARED_PARTS.generation_key) != seen_before_commit
     html, _ = _render(client, stories[0])
     assert _latest(html)[0] == "Committed headline"
+
+
+def test_a_kept_site_setting_is_given_back_its_site_without_a_query(rf, desk):
+    """Site settings are kept without the site they were built for (unpickling it and its
+    root page with each was a tenth of a millisecond a render): read again, each has the
+    request's site, the one its part is named for, without asking the database."""
+    site = Site.objects.get(is_default_site=True)
+    SiteIdentity.objects.create(site=site, name="The Kept Gazette")
+    cache.clear()
+    assert SiteIdentity.for_request(rf.get("/")).site == site  # built, then kept
+    assert CommentSettings.for_page(rf.get("/")).site == site  # the defaults, not a row
+    for part in (SITE_IDENTITY, COMMENT_SETTINGS):
+        _generation, kept = cache.get(shared_parts.SHARED_PARTS.key(part.name_for(site)))
+        assert kept.site_id == site.pk
+        assert "site" not in kept._state.fields_cache
+
+    request = rf.get("/")
+    request_site = Site.find_for_request(request)  # as a page has it before its settings
+    with CaptureQueriesContext(connection) as queries:
+        identity = SiteIdentity.for_request(request)
+        comment_settings = CommentSettings.for_page(request)
+        assert identity.site is request_site
+        assert comment_settings.site is request_site
+    assert identity.name == "The Kept Gazette"
+    assert len(queries) == 0
+
+
+def test_a_warm_article_reads_no_setting_only_its_kept_slots_show(client, desk, monkeypatch):
+    """Correction and topic settings and the newsletters offered are shown by the article's
+    before-body and after-body slots alone, kept as HTML: a warm render reads none of them
+    (nor the menu, which the kept header and footer show)."""
+    from django.core.cache import caches
+
+    from gazette.corrections.models import CORRECTION_SETTINGS
+    from gazette.news.navigation import MENU
+    from gazette.newsletters.queries import OFFERED
+    from gazette.topics.models import TOPIC_SETTINGS
+
+    _world, stories = desk
+    site = Site.objects.get(is_default_site=True)
+    _warm(client, stories[0])
+    backend = caches["default"]
+    read = []
+    get_many, get = backend.get_many, backend.get
+    monkeypatch.setattr(
+        backend, "get_many", lambda keys, **kw: get_many(read.extend(keys) or keys, **kw)
+    )
+    monkeypatch.setattr(
+        backend, "get", lambda key, *a, **kw: get(read.append(key) or key, *a, **kw)
+    )
+    _render(client, stories[0])
+    monkeypatch.undo()
+    # The site's other parts are read, under names made as these are made.
+    assert [key for key in read if key.endswith(":" + SITE_IDENTITY.name_for(site))]
+    for part in (CORRECTION_SETTINGS, TOPIC_SETTINGS, OFFERED, MENU):
+        name = part.name_for(site)
+        assert not [key for key in read if key.endswith(":" + name)], name
