@@ -2,6 +2,7 @@
 cached page that shows it is purged, after the commit; the nginx backend speaks to the
 cache-purge module. Through a real nginx: tests/stack/test_page_cache.py."""
 
+import contextlib
 import logging
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -164,17 +165,24 @@ class FakeNginx(BaseHTTPRequestHandler):
         pass
 
 
-@pytest.fixture
-def fake_nginx():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), FakeNginx)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    FakeNginx.seen = []
+@contextlib.contextmanager
+def _serving(handler: type[BaseHTTPRequestHandler]):
+    """An HTTP server on a free loopback port answering with ``handler``; its URL."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}"
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture
+def fake_nginx():
+    FakeNginx.seen = []
+    with _serving(FakeNginx) as url:
+        yield url
 
 
 def test_nginx_backend_sends_purge_under_the_purge_location(fake_nginx, caplog):
@@ -235,17 +243,10 @@ class KeepAliveNginx(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def keepalive_nginx():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), KeepAliveNginx)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
     KeepAliveNginx.connections, KeepAliveNginx.seen = 0, []
     KeepAliveNginx.answers_per_connection = 0
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with _serving(KeepAliveNginx) as url:
+        yield url
 
 
 def test_one_connection_carries_a_threads_purges(keepalive_nginx, caplog):
