@@ -116,31 +116,42 @@ def kept_article(article: ArticlePage) -> ArticlePage:
     return kept
 
 
-def serve_article(request: HttpRequest, section: str, slug: str):
-    path = f"{section}/{slug}/"
+def _serve_kept(request: HttpRequest, path: str, part_name: str, find, *, keep_as=None):
+    """Wagtail's serve of ``path``, its route given from the shared parts where ``find`` (the
+    page kept at this address, or None) has kept one: the site's part, the page's and the
+    locales (which finding the page's edition reads) in one round trip. What ``find`` does not
+    keep (a nested section, a typo, a crawler's guess) writes nothing to the cache and takes
+    Wagtail's walk, as before."""
     if not compat.route_is_known(request):
-        article_name = _article_part_name(request, path)
-        # With the locales, which finding the article's edition reads: one round trip.
         preload_together(
             request,
             [
-                (shared_parts.SHARED_PARTS, [_site_part_name(request), article_name]),
+                (shared_parts.SHARED_PARTS, [_site_part_name(request), part_name]),
                 (editions.LOCALES, [editions.LOCALE_IDS]),
             ],
         )
         site = site_for_request(request)
-        # Only an article is kept: an address of anything else (a nested section, a typo, a
-        # crawler's guess) writes nothing to the cache and takes Wagtail's walk, as before.
-        article = shared_parts.shared(
+        page = shared_parts.shared(
             request,
-            article_name,
-            lambda: _find_article(request, site, path, slug),
+            part_name,
+            lambda: find(site),
             keep_if=lambda found: found is not None,
-            keep_as=kept_article,
+            keep_as=keep_as,
         )
-        if article is not None:
-            compat.remember_route(request, article)
+        if page is not None:
+            compat.remember_route(request, page)
     return wagtail_views.serve(request, path)
+
+
+def serve_article(request: HttpRequest, section: str, slug: str):
+    path = f"{section}/{slug}/"
+    return _serve_kept(
+        request,
+        path,
+        _article_part_name(request, path),
+        lambda site: _find_article(request, site, path, slug),
+        keep_as=kept_article,
+    )
 
 
 # -- The home page and the sections -------------------------------------------------------------
@@ -184,22 +195,6 @@ def serve_page(request: HttpRequest, section: str | None = None):
     """The edition's home page (no ``section``) or a section's page, kept by its address;
     anything else at such an address takes Wagtail's walk, unchanged."""
     path = f"{section}/" if section else ""
-    if not compat.route_is_known(request):
-        page_name = _page_part_name(request, path)
-        preload_together(
-            request,
-            [
-                (shared_parts.SHARED_PARTS, [_site_part_name(request), page_name]),
-                (editions.LOCALES, [editions.LOCALE_IDS]),
-            ],
-        )
-        site = site_for_request(request)
-        page = shared_parts.shared(
-            request,
-            page_name,
-            lambda: _find_page(request, site, path),
-            keep_if=lambda found: found is not None,
-        )
-        if page is not None:
-            compat.remember_route(request, page)
-    return wagtail_views.serve(request, path)
+    return _serve_kept(
+        request, path, _page_part_name(request, path), lambda site: _find_page(request, site, path)
+    )
