@@ -29,11 +29,13 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from multiprocessing import get_context
 from multiprocessing.connection import Connection, wait
 
+from asgiref.local import Local
 from django.db import connection, connections
 
 from gazette.core import compat
@@ -51,6 +53,10 @@ PER_WORKER = 2
 # Items whose source keys are looked up together, in one query.
 LOOKUP_BATCH = 32
 SLUG_MAX_LENGTH = 80
+# A worker that has reported nothing for this long while it holds an item is stuck (waiting
+# for something that will not come): it is stopped and its items reported failed, so that
+# one item cannot hold up the run, nor its end wait for ever.
+ITEM_TIMEOUT = 600.0
 
 
 def jobs_for(asked: int | None) -> tuple[int, str]:
@@ -75,6 +81,10 @@ class _Worker:
     conn: Connection
     held: dict[int, ParsedEntry] = field(default_factory=dict)  # sequence number: item
     sent: set = field(default_factory=set)  # lookups' entries it has, by (store, key)
+    heard_at: float = field(default_factory=time.monotonic)  # its last report, or first item
+
+    def overdue(self, now: float) -> bool:
+        return bool(self.held) and now - self.heard_at > ITEM_TIMEOUT
 
 
 class _SectionPlans:
@@ -196,6 +206,8 @@ class _Run:
             for name, value in values.items()
             if (store, name) not in worker.sent
         }
+        if not worker.held:
+            worker.heard_at = time.monotonic()
         worker.conn.send((sequence, item, plan, missing))
         worker.sent.update(missing)
         worker.held[sequence] = item
@@ -216,12 +228,19 @@ class _Run:
             self._receive()
 
     def _receive(self) -> None:
-        """Wait for a report from any worker, or a worker's death."""
+        """Wait for a report from any worker, a worker's death, or a worker to be overdue."""
         by_conn = {worker.conn: worker for worker in self.workers if worker.held}
         by_sentinel = {worker.process.sentinel: worker for worker in self.workers if worker.held}
         if not by_conn:
             return
-        for ready in wait([*by_conn, *by_sentinel]):
+        first_due = min(worker.heard_at for worker in by_conn.values()) + ITEM_TIMEOUT
+        ready_ones = wait([*by_conn, *by_sentinel], timeout=max(0.0, first_due - time.monotonic()))
+        now = time.monotonic()
+        for worker in [worker for worker in by_conn.values() if worker.overdue(now)]:
+            if not worker.conn.poll():
+                worker.process.kill()
+                self._lost(worker, f"no answer from its worker process in {ITEM_TIMEOUT:.0f} s")
+        for ready in ready_ones:
             worker = by_conn.get(ready)
             if worker is not None:
                 try:
@@ -234,23 +253,23 @@ class _Run:
                 self._lost(worker)
 
     def _finished(self, worker: _Worker, sequence: int, report) -> None:
+        worker.heard_at = time.monotonic()
         item = worker.held.pop(sequence)
         if self.in_flight_keys.get(item.source_key) == sequence:
             del self.in_flight_keys[item.source_key]
         self.done[sequence] = report
 
-    def _lost(self, worker: _Worker) -> None:
-        """A worker died: what it held is reported failed (its last item may have been
-        imported before it died: a rerun finds it)."""
+    def _lost(self, worker: _Worker, why: str = "") -> None:
+        """A worker died, or was stopped (``why``): what it held is reported failed (its last
+        item may have been imported before it died: a rerun finds it)."""
         from .run import ItemReport
 
         worker.process.join(timeout=5)
-        code = worker.process.exitcode
+        why = why or f"the worker process died (exit code {worker.process.exitcode})"
         for sequence, item in sorted(worker.held.items()):
             self.done[sequence] = ItemReport(
                 self.source, item.position, item.source_key, "failed",
-                f"the worker process died (exit code {code}): run the import again",
-                headline=item.headline,
+                f"{why}: run the import again", headline=item.headline,
             )  # fmt: skip
             if self.in_flight_keys.get(item.source_key) == sequence:
                 del self.in_flight_keys[item.source_key]
@@ -270,8 +289,30 @@ class _Run:
             with contextlib.suppress(OSError):  # a worker that died
                 worker.conn.send(None)
         for worker in self.workers:
-            worker.process.join()
+            worker.process.join(ITEM_TIMEOUT)
+            if worker.process.is_alive():  # stuck: the run's end does not wait for it
+                worker.process.kill()
+                worker.process.join()
             worker.conn.close()
+
+
+# What a worker inherited of the parent's connections: kept, never used nor closed here.
+_INHERITED: list = []
+
+
+def _forget_inherited_connections() -> None:
+    """In a forked worker, before its first query: leave alone every connection and pool the
+    parent had at the fork. The parent closed its own, but another of its threads may hold
+    one (closing psycopg's pool leaves a lent connection open), and a socket two processes
+    read from gives each the other's answers: the worker then waits for ever. Closing them
+    here would end the parent's sessions, so they are kept, unused, until this process
+    exits (multiprocessing ends it with os._exit: no finalizer runs)."""
+    from django.db.backends.postgresql.base import DatabaseWrapper
+
+    _INHERITED.append(connections._connections)
+    connections._connections = Local(connections.thread_critical)
+    _INHERITED.append(dict(DatabaseWrapper._connection_pools))
+    DatabaseWrapper._connection_pools.clear()
 
 
 def _close_connections() -> None:
@@ -300,6 +341,7 @@ def _work(conn: Connection, source: str, options: ImportOptions, apply) -> None:
     """A worker: items in, reports out, until told to stop (or the parent is gone)."""
     # Ctrl-C reaches every process of the terminal's group: the parent alone decides to stop.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _forget_inherited_connections()
     lookups = options.lookups
     try:
         while True:

@@ -247,3 +247,68 @@ def test_a_worker_that_dies_fails_its_items_and_the_others_go_on(home, tmp_path,
     assert summary.counts["created"] >= 4
     assert ArticlePage.objects.count() == summary.counts["created"]
     assert not _tree_problems()
+
+
+@on_postgresql
+def test_a_stuck_worker_is_stopped_and_fails_its_items_and_the_others_go_on(
+    home, tmp_path, monkeypatch
+):
+    import time
+
+    from gazette.importers import parallel
+
+    export = write_wxr(tmp_path / "export.xml", posts=6)
+    stuck = "https://generated.example.com/?p=6"
+    comments = upsert._comments
+
+    def hanging(article, item):
+        if item.source_key == stuck:
+            time.sleep(3600)  # waits for something that never comes
+        comments(article, item)
+
+    monkeypatch.setattr(upsert, "_comments", hanging)
+    monkeypatch.setattr(parallel, "ITEM_TIMEOUT", 10.0)
+    reports = []
+    summary = import_sources([str(export)], options=ImportOptions(), jobs=2, on_item=reports.append)
+    failed = [report for report in reports if report.status == "failed"]
+    assert stuck in [report.source_key for report in failed]
+    assert all("no answer from its worker process in 10 s" in report.reason for report in failed)
+    assert not ArticlePage.objects.filter(source_key=stuck).exists()
+    assert summary.counts["created"] + summary.counts["failed"] == 6
+    assert summary.counts["created"] >= 4
+    assert ArticlePage.objects.count() == summary.counts["created"]
+    assert not _tree_problems()
+
+
+@on_postgresql
+def test_a_worker_never_uses_a_connection_the_parent_had_open(home):
+    """The parent's own session, open at the fork, is neither used nor ended by a worker:
+    the worker gets a session of its own, and the parent's is still there afterwards."""
+    from multiprocessing import get_context
+
+    from gazette.importers import parallel
+
+    def backend_pid() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            return cursor.fetchone()[0]
+
+    parents = backend_pid()  # open, as another thread's connection would be at a fork
+    context = get_context("fork")
+    ours, theirs = context.Pipe()
+
+    def child() -> None:
+        from django.db import connections
+
+        parallel._forget_inherited_connections()
+        theirs.send(backend_pid())
+        connections.close_all()
+
+    process = context.Process(target=child, daemon=True)
+    process.start()
+    assert ours.poll(60), "the worker did not answer"
+    workers = ours.recv()
+    process.join(60)
+    assert process.exitcode == 0
+    assert workers != parents
+    assert backend_pid() == parents  # the parent's session outlived the worker's exit
