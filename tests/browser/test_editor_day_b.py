@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
 from PIL import Image
+from playwright.sync_api import expect
 from wagtail.images import get_image_model
 
 from gazette.comments.models import Comment
@@ -152,6 +153,8 @@ def test_the_editors_day_part_b(signed_in, live_server, home, artifacts, tmp_pat
     Image.new("RGB", (64, 48), "steelblue").save(picture)
     page, watch = _open(context, live_server, reverse("wagtailimages:add"))
     page.set_input_files("input[type=file][name=file]", str(picture))
+    # Wagtail names the picture after its file, from a script: the editor sees it done.
+    expect(page.locator("#id_title")).to_have_value("harbour")
     page.locator("#id_description").fill("Boats in the harbour at dawn")
     _follow(page, page.get_by_role("button", name="Upload").first)
     assert page.get_by_text("Every picture carries a credit").first.is_visible()
@@ -159,6 +162,7 @@ def test_the_editors_day_part_b(signed_in, live_server, home, artifacts, tmp_pat
     # With its credit it is taken (the browser emptied the file field: chosen again).
     assert page.locator("#id_description").input_value() == "Boats in the harbour at dawn"
     page.set_input_files("input[type=file][name=file]", str(picture))
+    expect(page.locator("#id_title")).to_have_value("harbour")
     page.locator("#id_credit").fill("Photo: Mina Park")
     _follow(page, page.get_by_role("button", name="Upload").first)
     uploaded = get_image_model().objects.get(credit="Photo: Mina Park")
