@@ -11,7 +11,7 @@ from gazette.home.services import ensure_home_page
 REPOSITORY = Path(__file__).resolve().parents[1]
 SEED_FILE = REPOSITORY.parent / "shared" / "seed" / "000_9d8990e26df27fda.txt"
 # Fixtures every test directory may use: `purged` (the URLs a change purges).
-pytest_plugins = ["tests.purge_recorder"]
+pytest_plugins = ["tests.purge_recorder", "tests.cache_outage"]
 
 ARTICLE_HEADLINE = "18 North Korean Soldiers Flee Russian Forces Near Ukraine Border, Reports Say"
 

@@ -5,8 +5,10 @@ comments: about a quarter of an uncached article render). The list is the same f
 reader of a URL, so its HTML is cached per article and comments page, under a version of the
 article's comments that every saved or deleted comment of it replaces (``bump``, on commit),
 and under the shared parts' generation (the comment settings and the newsroom's time zone
-change with it). The empty form and the block around the list are kept with it, but for the
-form's per-render time stamp and the notice the address asks for (``presentation.comments_block``).
+change with it; a version dropped while the cache was away is made up for by a new one once
+it is back, ``generational.cache_away``). The empty form and the block around the list are
+kept with it, but for the form's per-render time stamp and the notice the address asks for
+(``presentation.comments_block``).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils.translation import get_language
 
-from gazette.core.generational import get_many_read
+from gazette.core.generational import cache_away, get_many_read
 from gazette.core.shared_parts import SHARED_PARTS
 
 FRAGMENT_SECONDS = 600  # a bound on anything that changes a list without saving a comment
@@ -64,6 +66,9 @@ def cached_list(request, article_id: int, page: str, variant: str, build: Callab
     if version is None:
         cache.add(version_key, time.time_ns(), None)
         version = cache.get(version_key)
+    if version is None or generation is None:  # the cache is away: no stamp to keep it by
+        cache_away.notice()
+        return build()
     entry = found.get(fragment_key)
     stamp = (version, generation, variant)
     if entry is not None and entry[0] == stamp:

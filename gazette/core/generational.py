@@ -19,6 +19,14 @@ first new generation; the second one retires it. On the local memory cache (the 
 embedded default) other processes cannot see the generation at all, so entries also expire
 after their ``timeout``.
 
+Redis away (django-redis ignores its errors: every read a miss, every write dropped) may come
+back with its data (``appendonly``): the entries built before the outage, and the generations
+they were built in, while a retirement (or a comment's list version) written meanwhile was
+dropped. A process that found no generation at all (``cache_away``) retires every
+generational cache the first time the cache answers it again, and reads again, before it
+uses an entry (``_read``). And an entry is never kept under no generation: ``None`` is the
+one generation every outage repeats.
+
 Nothing about the reader goes in: these hold what every reader sees.
 """
 
@@ -26,7 +34,9 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import threading
 import time
+import weakref
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -51,8 +61,32 @@ def models_fingerprint() -> str:
     return hashlib.blake2b("|".join(fields).encode(), digest_size=6).hexdigest()
 
 
+class _Outage:
+    """Whether this process found the cache away since it last answered (see the module's
+    docstring): then every generational cache is retired once it answers again."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.noticed = False
+
+    def notice(self) -> None:
+        self.noticed = True
+
+    def over(self) -> bool:
+        """True once per outage, for the one read that retires everything."""
+        with self._lock:
+            noticed, self.noticed = self.noticed, False
+        return noticed
+
+
+cache_away = _Outage()
+
+
 class GenerationalCache:
+    _all: weakref.WeakSet[GenerationalCache] = weakref.WeakSet()
+
     def __init__(self, namespace: str, *, timeout: int | Callable[[], int]):
+        GenerationalCache._all.add(self)
         self.namespace = namespace
         self.generation_key = f"{namespace}:generation"
         self._timeout = timeout
@@ -83,6 +117,11 @@ class GenerationalCache:
 
     def _new_generation(self) -> None:
         cache.set(self.generation_key, time.time_ns(), None)
+
+    @classmethod
+    def retire_all_now(cls) -> None:
+        """Forget the entries of every generational cache: after the cache was away."""
+        cache.set_many({owner.generation_key: time.time_ns() for owner in cls._all}, None)
 
     def forget(self, names: Iterable[str]) -> None:
         """Forget these entries only."""
@@ -119,7 +158,7 @@ class GenerationalCache:
         value = reads.entries[name]
         if value is _MISSING:
             value = build()
-            if keep_if is None or keep_if(value):
+            if reads.generation is not None and (keep_if is None or keep_if(value)):
                 kept = value if keep_as is None else keep_as(value)
                 cache.set(self.key(name), (reads.generation, kept), self.timeout)
             reads.entries[name] = value
@@ -146,7 +185,7 @@ class _Reads:
     def load(self, names: Iterable[str]) -> None:
         wanted, keys = self.keys_to_read(names)
         if keys:
-            self.take(wanted, keys, cache.get_many(keys))
+            self.take(wanted, keys, _read(keys, [self.owner.generation_key]))
 
     def keys_to_read(self, names: Iterable[str]) -> tuple[list[str], list[str]]:
         """The names not read yet, and the cache keys to read for them, in the same order
@@ -166,10 +205,25 @@ class _Reads:
             if self.generation is None:
                 cache.add(self.owner.generation_key, time.time_ns(), None)
                 self.generation = cache.get(self.owner.generation_key)
+            if self.generation is None:  # neither read nor written: the cache is away
+                cache_away.notice()
         for name, key in zip(wanted, keys, strict=False):
             entry = found.get(key)
-            current = entry is not None and entry[0] == self.generation
+            current = entry is not None and self.generation is not None
+            current = current and entry[0] == self.generation
             self.entries[name] = entry[1] if current else _MISSING
+
+
+def _read(keys: list[str], generation_keys: list[str]) -> dict:
+    """``cache.get_many(keys)``; read again after every generational cache is retired when
+    this is the first answer since this process found the cache away (a generation found)."""
+    found = cache.get_many(keys)
+    answered = any(key in found for key in generation_keys)
+    if answered and cache_away.noticed and cache_away.over():
+        # What was found may predate a retirement (or a list version) dropped meanwhile.
+        GenerationalCache.retire_all_now()
+        found = cache.get_many(keys)
+    return found
 
 
 _PLAIN_READS = "_gazette_plain_cache_reads"
@@ -196,7 +250,8 @@ def preload_together(
         names_wanted, owner_keys = owner_reads.keys_to_read(names)
         reads.append((owner_reads, names_wanted, owner_keys))
         keys += owner_keys
-    found = cache.get_many(keys) if keys else {}
+    generation_keys = [owner_reads.owner.generation_key for owner_reads, _, _ in reads]
+    found = _read(keys, generation_keys) if keys else {}
     for owner_reads, names_wanted, owner_keys in reads:
         if names_wanted or owner_reads.generation is None:
             owner_reads.take(names_wanted, owner_keys, found)

@@ -119,3 +119,26 @@ def test_the_form_follows_the_moderation_and_closing_at_once(client, article, si
     html, _ = _render(client, article.url)
     assert 'class="comment-form"' not in html
     assert "Comments on this article are closed." in html
+
+
+# Redis stopped and started again with its data (appendonly): the block kept before the outage
+# is there again, while the new version of the list was dropped (gazette.core.generational,
+# ``cache_away``).
+
+
+def test_a_comment_saved_while_the_cache_was_away_shows_once_it_is_back(
+    client, article, cache_stopped, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        _comment(article, "Before the outage")
+    html, _ = _render(client, article.url)
+    assert "Before the outage" in html  # the block is kept now
+
+    with cache_stopped():
+        with django_capture_on_commit_callbacks(execute=True):
+            _comment(article, "While the cache was away")  # its new version is dropped
+        html, _ = _render(client, article.url)  # rendered without the cache meanwhile
+        assert "While the cache was away" in html
+
+    html, _ = _render(client, article.url)
+    assert "While the cache was away" in html

@@ -37,3 +37,22 @@ def test_a_release_with_other_model_fields_reads_none_of_the_last_ones_entries(m
         apps.clear_cache()
         generational.models_fingerprint.cache_clear()
     assert parts.key("article") == before
+
+
+# Redis stopped, then started again with its data (appendonly; tests/cache_outage.py).
+
+
+def test_a_retirement_dropped_while_the_cache_was_away_is_made_up_for_once_it_is_back(
+    db, cache_stopped
+):
+    parts = GenerationalCache("test:parts", timeout=60)
+    other = GenerationalCache("test:other", timeout=60)
+    assert parts.get("a", lambda: "before") == "before"
+    assert other.get("b", lambda: "before") == "before"
+    with cache_stopped():
+        parts.retire_now()  # dropped
+        assert parts.get("a", lambda: "meanwhile") == "meanwhile"  # the outage is noticed
+    # The first answer retires every generational cache: nothing kept before is used.
+    assert parts.get("a", lambda: "after") == "after"
+    assert other.get("b", lambda: "after") == "after"
+    assert parts.get("a", lambda: "later") == "after"  # and kept again
