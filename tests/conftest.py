@@ -213,6 +213,11 @@ def _compiled_translations():
 def _empty_cache():
     """Each test starts with an empty cache: the database rolls back between tests, and a
     cache that remembered rows of an earlier test (renditions, settings) would lie."""
+    empty_caches()
+
+
+def empty_caches() -> None:
+    """Every cache emptied, as at a test's start (for a subtest that needs the same)."""
     from django.core.cache import caches
 
     for alias in caches:

@@ -23,8 +23,9 @@ def _violations(page) -> list[str]:
     ]
 
 
-def test_reader_pages_have_no_accessibility_violations(open_page, seeded, subtests):
-    """One imported site (importing it costs more than the checks), each page a subtest."""
+def test_reader_pages_in_chromium(open_page, seeded, subtests):
+    """One imported site (importing it costs more than the checks), each page or walk a
+    subtest."""
     path = ArticlePage.objects.get(title=ARTICLE_HEADLINE).url
     for width in (390, 1280):
         for scheme in ("light", "dark"):
@@ -41,13 +42,15 @@ def test_reader_pages_have_no_accessibility_violations(open_page, seeded, subtes
             "document.querySelector('main').insertAdjacentHTML('beforeend', '<img src=\"/x.png\">')"
         )
         assert any(line.startswith("image-alt:") for line in _violations(page))
+    # Last: it posts a comment.
+    with subtests.test("a keyboard alone reads the article and posts a comment"):
+        _keyboard_alone(open_page, path)
 
 
-def test_a_keyboard_alone_reads_the_article_and_posts_a_comment(open_page, seeded):
+def _keyboard_alone(open_page, path):
     """Skip link to the article, Tab through it to the comment form, type, submit: no mouse."""
     from gazette.comments.models import Comment
 
-    path = ArticlePage.objects.get(title=ARTICLE_HEADLINE).url
     page, watch = open_page(path, width=1280)
     page.keyboard.press("Tab")
     page.keyboard.press("Tab")

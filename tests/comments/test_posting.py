@@ -3,7 +3,6 @@ limits and the same-origin defence, all on the server, as a script that skips th
 would post."""
 
 import logging
-import threading
 import zlib
 import zoneinfo
 from datetime import UTC, datetime, timedelta
@@ -21,6 +20,7 @@ from gazette.comments import rules
 from gazette.comments.models import Comment
 from gazette.core.models import SiteIdentity
 from tests.factories import ArticleFactory
+from tests.loopback import serve_in_background
 
 from .conftest import form_data, post
 
@@ -424,7 +424,7 @@ def test_a_published_comment_is_purged_before_the_answer_and_queues_no_task(
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), KeepAliveNginx)
     server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    serve_in_background(server)
     KeepAliveNginx.connections, KeepAliveNginx.seen = 0, []
     KeepAliveNginx.answers_per_connection = 0
     location = f"http://127.0.0.1:{server.server_address[1]}/_purge"

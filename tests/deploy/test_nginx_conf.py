@@ -8,7 +8,6 @@ import re
 import shutil
 import signal
 import subprocess
-import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -17,6 +16,7 @@ import requests
 
 from deploy import local_services, stack
 from gazette.analytics.views import COUNT_SECONDS
+from tests.loopback import serve_in_background
 
 needs_nginx = pytest.mark.skipif(
     shutil.which("nginx") is None and not Path("/usr/sbin/nginx").exists(),
@@ -190,7 +190,7 @@ def start_edge(tmp_path):
     server that echoes the URI it gets (the page's cache key: nginx asks the app with exactly
     its key). Returns nginx's URL."""
     app = ThreadingHTTPServer(("127.0.0.1", 0), _Echo)
-    threading.Thread(target=app.serve_forever, daemon=True).start()
+    serve_in_background(app)
     (tmp_path / "tmp").mkdir()
     started = []
 

@@ -2,7 +2,6 @@
 traps found in the wild, and hostile files. Pure: no database, no network."""
 
 import http.server
-import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -10,6 +9,7 @@ import pytest
 
 from gazette.importers.items import FailedItem, ImportItem
 from gazette.importers.sources.feed import FeedError, parse_feed
+from tests.loopback import serve_in_background
 
 FIXTURES = Path(__file__).parent / "fixtures" / "feeds"
 FEED_URL = "https://feeds.example.com/x/feed.xml"
@@ -386,8 +386,7 @@ class _CountingHandler(http.server.BaseHTTPRequestHandler):
 def loopback_server():
     _CountingHandler.requests = []
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _CountingHandler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    serve_in_background(server)
     yield f"http://127.0.0.1:{server.server_address[1]}", _CountingHandler.requests
     server.shutdown()
     server.server_close()

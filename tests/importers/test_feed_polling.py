@@ -5,7 +5,6 @@ and the admin listing."""
 from __future__ import annotations
 
 import http.server
-import threading
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -27,6 +26,7 @@ from gazette.importers.models import FeedSource
 from gazette.importers.sources.feed import parse_feed
 from gazette.news.models import ArticlePage
 from tests.factories import AuthorFactory, SectionFactory
+from tests.loopback import serve_in_background
 
 pytestmark = pytest.mark.django_db
 
@@ -89,8 +89,7 @@ def feed_server():
     state = FeedServer()
     handler = type("Handler", (_Handler,), {"state": state})
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    serve_in_background(server)
     state.url = f"http://127.0.0.1:{server.server_address[1]}/feed.xml"
     yield state
     server.shutdown()

@@ -4,7 +4,6 @@ pages, feeds (dispatched to sources.feed), format detection and the progress bar
 from __future__ import annotations
 
 import json
-import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from io import StringIO
 from pathlib import Path
@@ -17,6 +16,7 @@ from gazette.images.models import CustomImage
 from gazette.importers import reading
 from gazette.importers.reading import SourceError, detect_format
 from gazette.news.models import ArticlePage
+from tests.loopback import serve_in_background
 
 from .pictures import png_bytes
 
@@ -58,8 +58,7 @@ def server():
     routes: dict[str, tuple[int, dict[str, str], bytes]] = {}
     handler = type("Handler", (_Handler,), {"routes": routes})
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
+    serve_in_background(httpd)
     httpd.base = f"http://127.0.0.1:{httpd.server_address[1]}"
     httpd.routes = routes
     yield httpd

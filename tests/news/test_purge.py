@@ -4,7 +4,6 @@ cache-purge module. Through a real nginx: tests/stack/test_page_cache.py."""
 
 import contextlib
 import logging
-import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -16,6 +15,7 @@ from gazette.news import lifecycle
 from gazette.news.models import CuratedListItem
 from gazette.news.purge import purge_article, urls_showing_article
 from tests.factories import ArticleFactory, AuthorFactory, SectionFactory, make_curated_list
+from tests.loopback import serve_in_background
 
 pytestmark = pytest.mark.django_db
 
@@ -170,7 +170,7 @@ def _serving(handler: type[BaseHTTPRequestHandler]):
     """An HTTP server on a free loopback port answering with ``handler``; its URL."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    serve_in_background(server)
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}"
     finally:
@@ -278,7 +278,7 @@ def test_a_cache_that_went_away_is_logged_and_found_again_when_back(caplog):
     KeepAliveNginx.connections, KeepAliveNginx.seen = 0, []
     KeepAliveNginx.answers_per_connection = 1  # as nginx closes its connections on stopping
     backend = NginxPurgeBackend({"LOCATION": f"http://127.0.0.1:{port}/_purge", "TIMEOUT": 2})
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    serve_in_background(server)
     backend.purge("http://news.example.org/before/")
     server.shutdown()
     server.server_close()  # nginx stops: its port refuses, the kept connection is dead
@@ -288,7 +288,7 @@ def test_a_cache_that_went_away_is_logged_and_found_again_when_back(caplog):
 
     back = ThreadingHTTPServer(("127.0.0.1", port), KeepAliveNginx)
     back.daemon_threads = True
-    threading.Thread(target=back.serve_forever, daemon=True).start()
+    serve_in_background(back)
     try:
         backend.purge("http://news.example.org/after/")
     finally:
