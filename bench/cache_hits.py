@@ -76,8 +76,80 @@ class Variant:
 
 def _log_buffered() -> tuple[list, list]:
     stack_edit = ("/nginx-access.log gazette_json;", "/nginx-access.log gazette_json" + BUFFERED)
-    ceiling_edit = ("/access.log combined;", "/access.log combined" + BUFFERED)
+    ceiling_edit = ("/access.log gazette_json;", "/access.log gazette_json" + BUFFERED)
     return [stack_edit], [ceiling_edit]
+
+
+# The hit path as it was before branch cache7 (2026-12-07): every request worked out its
+# route for the cache key, the edge-limit class of every path, two regular expressions for
+# the path and an upstream header for Retry-After.
+BEFORE_CACHE7 = [
+    (
+        """    # One regular expression for both (every request runs it, a cache hit included).
+    map $request_uri $gazette_path {
+        "~^(?:/_purge(?=/))?(?<gazette_request_path>[^?]*)" $gazette_request_path;
+    }
+""",
+        """    map $request_uri $gazette_path {
+        "~^/_purge(?<gazette_purged_path>/[^?]*)" $gazette_purged_path;
+        "~^(?<gazette_request_path>[^?]*)"       $gazette_request_path;
+    }
+""",
+    ),
+    (
+        "    map $gazette_kept_args $gazette_kept_query_string {",
+        "    map $gazette_kept_args $gazette_query {",
+    ),
+    (
+        """    map $args $gazette_query {
+        ""      "";
+        default $gazette_kept_query_string;
+    }
+""",
+        "",
+    ),
+    (
+        """    map $uri $gazette_limit_search {
+        default ""; /search/ $binary_remote_addr;
+        "~^/[a-z]{2,3}(?:-[a-z0-9]+)?/search/$" $binary_remote_addr;
+    }
+    map $uri $gazette_limit_api { default ""; "~^/api/(?!search/$)" $binary_remote_addr; }
+""",
+        "    map $gazette_limit_class $gazette_limit_search "
+        '{ search $binary_remote_addr; default ""; }\n'
+        "    map $gazette_limit_class $gazette_limit_api "
+        '{ api $binary_remote_addr; default ""; }\n',
+    ),
+    (
+        """    map $status $gazette_retry_after {
+        default "";
+        429     $gazette_retry_after_429;
+    }
+    map $upstream_http_retry_after $gazette_retry_after_429 {
+        ""      $gazette_retry_seconds;
+        default "";
+    }
+""",
+        """    map "$status:$upstream_http_retry_after" $gazette_retry_after {
+        default "";
+        "429:"  $gazette_retry_seconds;
+    }
+""",
+    ),
+]
+# The ceiling as it was before the same branch: a shorter log line, no request id.
+PLAIN_CEILING = [
+    ("/access.log gazette_json;", "/access.log combined;"),
+    ("        add_header X-Request-ID $gazette_request_id always;\n", ""),
+]
+# As `make bench` starts the stack: no edge limits (wrk is one client address).
+PAGE_LIMITS_OFF = [
+    (
+        "            limit_req zone=gazette_search burst=20 nodelay;\n"
+        "            limit_req zone=gazette_api burst=120 nodelay;\n",
+        "",
+    )
+]
 
 
 def variants() -> dict[str, Variant]:
@@ -99,6 +171,14 @@ def variants() -> dict[str, Variant]:
         # The page cache as it was before PCRE's JIT (2026-12-07).
         "without-pcre-jit": Variant("without-pcre-jit", [("pcre_jit on;\n", "")]),
         "both": Variant("both", log_stack + open_files, log_ceiling),
+        "before-cache7": Variant("before-cache7", BEFORE_CACHE7),
+        "plain-ceiling": Variant("plain-ceiling", [], PLAIN_CEILING),
+        # What main measured: its hit path against its ceiling.
+        "main": Variant("main", BEFORE_CACHE7, PLAIN_CEILING),
+        "page-limits-off": Variant("page-limits-off", PAGE_LIMITS_OFF),
+        "main-page-limits-off": Variant(
+            "main-page-limits-off", BEFORE_CACHE7 + PAGE_LIMITS_OFF, PLAIN_CEILING
+        ),
         # Diagnostic only (drops behaviour): what compression's header filters cost a hit.
         "no-gzip-brotli": Variant(
             "no-gzip-brotli",

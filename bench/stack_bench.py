@@ -174,9 +174,22 @@ class BenchStack:
         return text
 
 
+def _per_request_obligations() -> str:
+    """What deploy/nginx.conf does for every request, whatever serves it: the request id
+    (kept in X-Request-ID) and the JSON access log line, copied from the file itself."""
+    conf = stack.TEMPLATE.read_text()
+    request_id = re.search(r"    map \$http_x_request_id .*?\n    \}\n", conf, re.S)
+    log_format = re.search(r"    log_format gazette_json .*?;\n", conf, re.S)
+    return request_id[0] + log_format[0]
+
+
 class Ceiling:
-    """A second nginx, configured like the stack's (one worker, sendfile, an access log line
-    per request), serving saved pages as static files: the most a page can go."""
+    """A second nginx, configured like the stack's (one worker, sendfile, the same JSON
+    access log line and X-Request-ID on every answer), serving saved pages as static files:
+    the most a page can go. Since 2026-12-07 (branch cache7) it logs and names each request
+    as the stack does: before, a shorter combined log line and no request id, so the share
+    also counted those two against the page cache (bench/cache_hits.py, variant
+    plain-ceiling, measures that ceiling)."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
@@ -205,10 +218,12 @@ http {{
     fastcgi_temp_path {self.root}/scratch;
     uwsgi_temp_path {self.root}/scratch;
     scgi_temp_path {self.root}/scratch;
-    access_log {self.root}/access.log combined;
+{_per_request_obligations()}
+    access_log {self.root}/access.log gazette_json;
     server {{
         listen 127.0.0.1:{self.port};
         root {self.pages};
+        add_header X-Request-ID $gazette_request_id always;
     }}
 }}
 """

@@ -1,13 +1,20 @@
 """The pure parts of `make bench` (bench/stack_bench.py): reading wrk's report, the table and
-the targets' verdicts, the docs section it rewrites. No load, no stack: milliseconds."""
+the targets' verdicts, the docs section it rewrites; and its static ceiling (one nginx). No
+load, no stack."""
 
 from __future__ import annotations
 
 import copy
+import json
+import re
+import shutil
+import time
+import urllib.request
 
 import pytest
 
 from bench import bench_report, loadtest
+from bench.stack_bench import Ceiling
 
 WRK_REPORT = """\
 Running 10s test @ http://127.0.0.1:8080/world/story/
@@ -261,3 +268,21 @@ def test_shares_are_the_median_of_ratios_taken_within_each_round():
     result["cache_rounds"][1] = _round(12000, 5000, 4900)
     result["cache_rounds"][3] = _round(9000, 4000, 3900)
     assert bench_report.target_rows([result])[0][2] == "missed"
+
+
+@pytest.mark.skipif(shutil.which("nginx") is None, reason="no nginx")
+def test_the_ceiling_logs_and_names_each_answer_as_the_stack_does(tmp_path):
+    """The static ceiling pays what every answer of the stack pays (a JSON log line, an
+    X-Request-ID), so that the cached share counts only the page cache. It starts an nginx."""
+    ceiling = Ceiling(tmp_path)
+    ceiling.start()
+    try:
+        url = ceiling.serve("article.html", b"<p>article</p>")
+        with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 - loopback
+            request_id = response.headers["X-Request-ID"]
+        assert re.fullmatch(r"[0-9a-f]{32}", request_id)
+        time.sleep(0.2)
+        line = json.loads((tmp_path / "access.log").read_text().splitlines()[-1])
+        assert line["request_id"] == request_id and line["uri"] == "/article.html"
+    finally:
+        ceiling.stop()

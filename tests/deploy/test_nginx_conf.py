@@ -274,6 +274,12 @@ def asked(edge: str, path: str) -> str:
         ("/documents/1/a.pdf?utm_source=x&download=1&GCLID=2", "/documents/1/a.pdf?download=1"),
         ("/world?utm_source=x", "/world"),
         ("/a/b/c/?utm_source=x", "/a/b/c/"),
+        # No query, or an empty one: none kept (the route is never worked out).
+        ("/world/story/", "/world/story/"),
+        ("/world/story/?", "/world/story/"),
+        ("/documents/1/a.pdf?", "/documents/1/a.pdf"),
+        # Only /_purge/ itself is a purge's prefix.
+        ("/_purgeless/story/?utm_source=x", "/_purgeless/story/"),
     ],
 )
 def test_a_page_is_asked_for_and_cached_under_its_own_parameters(edge, path, key):
@@ -289,6 +295,19 @@ def test_a_purge_drops_the_entry_every_tracking_link_shares(edge):
     assert cache("/world/story/?fbclid=b") == "HIT"
     assert requests.request("PURGE", edge + "/_purge/world/story/", timeout=10).status_code == 200
     assert cache("/world/story/?utm_medium=c") == "MISS"
+
+
+@needs_nginx
+def test_a_purge_with_a_query_drops_that_page_only(edge):
+    def cache(path):
+        return requests.get(edge + path, timeout=10).headers["X-Cache-Status"]
+
+    for path in ("/search/?q=korea", "/search/"):
+        assert cache(path) == "MISS"
+    purge = requests.request("PURGE", edge + "/_purge/search/?utm_source=x&q=korea", timeout=10)
+    assert purge.status_code == 200
+    assert cache("/search/?q=korea") == "MISS"
+    assert cache("/search/") == "HIT"
 
 
 # --- request limits ---------------------------------------------------------------------------
@@ -378,6 +397,7 @@ def test_beyond_a_burst_a_client_gets_429_with_retry_after(start_edge):
     for index, (method, path, ok) in enumerate(
         [
             ("GET", "/search/?q=korea", 200),
+            ("GET", "/ko/search/?q=korea", 200),
             ("GET", "/api/v1/articles", 200),
             ("POST", "/comments/5/post/", 200),
             ("POST", "/analytics/views/5/", 204),  # answered by nginx, after the limit
@@ -395,6 +415,7 @@ def test_beyond_a_burst_a_client_gets_429_with_retry_after(start_edge):
     # Pages that are not limited, and the app's own 429 keeps its own Retry-After.
     reader = client_from("127.0.1.0")
     assert {reader.get(edge + "/world/", timeout=10).status_code for _ in range(5)} == {200}
+    assert {reader.get(edge + "/ko/world/", timeout=10).status_code for _ in range(5)} == {200}
     own = client_from("127.0.0.3").get(edge + "/search/?q=app-says-429", timeout=10)
     assert own.status_code == 429 and own.headers["Retry-After"] == "30"
 
