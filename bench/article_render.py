@@ -179,12 +179,15 @@ def compare(trees: list[Path], var_dir: Path, args) -> list[dict]:
     env = environment(var_dir)
     runs: dict[Path, list[dict]] = {tree: [] for tree in trees}
     for _ in range(args.rounds):
-        for tree in trees:
+        for index, tree in enumerate(trees):
+            # A cache key prefix per tree: trees sharing one Redis would otherwise read, and
+            # rebuild, what the other kept under the same keys (perf6's runs).
+            tree_env = env | {"CACHE_KEY_PREFIX": f"bench-tree-{index}"}
             command = [sys.executable, str(HERE), "measure", "--tree", str(tree)]
             command += ["--repeat", str(args.repeat), "--articles", str(args.articles)]
             command += ["--cold", str(args.cold), "--page", args.page]
             output = subprocess.run(  # noqa: S603 - this script
-                command, cwd=tree, env=env, check=True, capture_output=True, text=True
+                command, cwd=tree, env=tree_env, check=True, capture_output=True, text=True
             ).stdout
             runs[tree].append(json.loads(output.strip().splitlines()[-1]))
     summary = []

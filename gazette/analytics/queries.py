@@ -239,12 +239,15 @@ def article_figures(article: ArticlePage, *, now: datetime | None = None) -> dic
 
 def article_page_reads(request, article) -> list[tuple]:
     """What the article page's slots read of the cache (``news.slots.register_reads``):
-    Popular Now's HTML and the view count's stored total."""
-    from .services import STORED_VIEWS
+    Popular Now's HTML, the view count's stored total and its views not yet flushed."""
+    from .services import STORED_VIEWS, pending_views_read
 
     reads = [(POPULAR_NOW, [f"{popular_now_entry()}:html"])]
     if article.pk is not None:
         reads.append((STORED_VIEWS, [str(article.pk)]))
+        pending = pending_views_read(request, article.pk)
+        if pending is not None:
+            reads.append(pending)
     return reads
 
 

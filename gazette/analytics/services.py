@@ -221,7 +221,24 @@ def shown_views(article_id: int, request=None) -> int:
     """The article's views so far as its page shows them: the stored total, kept until the
     next flush (``STORED_VIEWS``, no query on a warm cache), plus the views not yet flushed."""
     stored = STORED_VIEWS.get(str(article_id), lambda: stored_total_of(article_id), request=request)
+    read = getattr(request, _PENDING_READ, None)
+    if read is not None and article_id in read:
+        return stored + counter.pending([article_id], read=read).get(article_id, 0)
     return stored + counter.pending([article_id]).get(article_id, 0)
+
+
+_PENDING_READ = "_gazette_pending_views_read"
+
+
+def pending_views_read(request, article_id: int):
+    """The article's views not yet flushed, as a read for the page's cache round trip
+    (``generational.RedisRead``, kept on the request for ``shown_views``): Redis's pending
+    hashes were a round trip of their own on every uncached article page. None when the
+    counter is not Redis's (or not tried just now)."""
+    pending_read = getattr(counter, "pending_read", None)
+    if request is None or pending_read is None:
+        return None
+    return pending_read([article_id], lambda found: setattr(request, _PENDING_READ, found))
 
 
 def views_of(article_ids: Iterable[int]) -> dict[int, int]:

@@ -214,10 +214,13 @@ class _Reads:
             self.entries[name] = entry[1] if current else _MISSING
 
 
-def _read(keys: list[str], generation_keys: list[str]) -> dict:
-    """``cache.get_many(keys)``; read again after every generational cache is retired when
-    this is the first answer since this process found the cache away (a generation found)."""
-    found = cache.get_many(keys)
+def _read(
+    keys: list[str], generation_keys: list[str], redis_reads: Iterable[RedisRead] = ()
+) -> dict:
+    """``cache.get_many(keys)`` (with ``redis_reads`` in its round trip); read again after every
+    generational cache is retired when this is the first answer since this process found the
+    cache away (a generation found). The plain reads are no cache entries: not read again."""
+    found = _get_many_with(keys, list(redis_reads))
     answered = any(key in found for key in generation_keys)
     if answered and cache_away.noticed and cache_away.over():
         # What was found may predate a retirement (or a list version) dropped meanwhile.
@@ -229,14 +232,79 @@ def _read(keys: list[str], generation_keys: list[str]) -> dict:
 _PLAIN_READS = "_gazette_plain_cache_reads"
 
 
+class RedisRead:
+    """Commands to a Redis that are no cache entry (a view counter's hashes): sent in the
+    cache's round trip by ``preload_together`` when the cache is that same Redis, their
+    replies handed to ``take`` in order. Else nothing is sent: the reader asks on its own."""
+
+    def __init__(self, redis, commands: list[tuple], take: Callable[[list], None]) -> None:
+        self.redis = redis
+        self.commands = commands
+        self.take = take
+
+
+def _cache_redis():
+    """The cache's own Redis client (django-redis), or None for any other cache."""
+    client = getattr(cache, "client", None)
+    get_client = getattr(client, "get_client", None)
+    return None if get_client is None else get_client(write=False)
+
+
+def _same_server(one, other) -> bool:
+    named = ("host", "port", "db", "path", "username")
+    mine, theirs = (c.connection_pool.connection_kwargs for c in (one, other))
+    return all(mine.get(name) == theirs.get(name) for name in named)
+
+
+def _get_many_with(keys: list[str], redis_reads: list[RedisRead]) -> dict:
+    """``cache.get_many(keys)``, with the commands of ``redis_reads`` that share the cache's
+    Redis sent in the same pipeline (one round trip)."""
+    client = _cache_redis() if redis_reads else None
+    shared = [
+        read for read in redis_reads if client is not None and _same_server(client, read.redis)
+    ]
+    if not shared:
+        return cache.get_many(keys) if keys else {}
+    import redis
+
+    backend = cache.client
+    made = {backend.make_key(key): key for key in keys}
+    try:
+        with client.pipeline(transaction=False) as pipe:
+            if made:
+                pipe.mget(list(made))
+            for read in shared:
+                for command in read.commands:
+                    pipe.execute_command(*command)
+            replies = pipe.execute()
+    except (redis.RedisError, OSError):
+        # Misses, as django-redis's own get_many gives (IGNORE_EXCEPTIONS), without a second
+        # wait for a Redis that did not answer; the reads not taken ask on their own.
+        return {}
+    found = {}
+    if made:
+        values = replies.pop(0)
+        found = {
+            made[key]: backend.decode(value)
+            for key, value in zip(made, values, strict=True)
+            if value is not None
+        }
+    for read in shared:
+        read.take(replies[: len(read.commands)])
+        del replies[: len(read.commands)]
+    return found
+
+
 def preload_together(
     request,
     wanted: Iterable[tuple[GenerationalCache, Iterable[str]]],
     plain_keys: Iterable[str] = (),
+    redis_reads: Iterable[RedisRead] = (),
 ) -> None:
     """Entries of several generational caches (with their generations) and plain cache keys
     (``get_many_read``), in one round trip, for this request's later reads: a page that reads
-    the parts of several apps asks the cache once rather than once per app."""
+    the parts of several apps asks the cache once rather than once per app. ``redis_reads``
+    join that round trip when the cache is their Redis."""
     if request is None:
         return
     plain = getattr(request, _PLAIN_READS, None)
@@ -251,7 +319,7 @@ def preload_together(
         reads.append((owner_reads, names_wanted, owner_keys))
         keys += owner_keys
     generation_keys = [owner_reads.owner.generation_key for owner_reads, _, _ in reads]
-    found = _read(keys, generation_keys) if keys else {}
+    found = _read(keys, generation_keys, list(redis_reads))
     for owner_reads, names_wanted, owner_keys in reads:
         if names_wanted or owner_reads.generation is None:
             owner_reads.take(names_wanted, owner_keys, found)

@@ -23,7 +23,7 @@ from django.db.models import Model
 from django.http import HttpRequest
 from wagtail.models import Page, Site
 
-from .generational import GenerationalCache, preload_together
+from .generational import GenerationalCache, RedisRead, preload_together
 
 SHARED_PARTS_SECONDS = 60
 
@@ -157,10 +157,12 @@ def preload_site_parts(
     page=None,
     others: Iterable[tuple[GenerationalCache, Iterable[str]]] = (),
     plain_keys: Iterable[str] = (),
+    redis_reads: Iterable[RedisRead] = (),
 ) -> None:
     """Every site part of the request's site and its fragments (the header's as ``page``
     shows it, when given), and ``extra_names``, in one round trip; with entries of ``others``
-    caches and ``plain_keys`` (``generational.preload_together``) when given."""
+    caches, ``plain_keys`` and ``redis_reads`` (``generational.preload_together``) when
+    given."""
     site = Site.find_for_request(request)
     names = [*extra_names]
     if site is not None:
@@ -173,7 +175,7 @@ def preload_site_parts(
     from .editions import LOCALE_IDS, LOCALES
 
     wanted = [(SHARED_PARTS, names), (LOCALES, [LOCALE_IDS]), *others]
-    preload_together(request, wanted, plain_keys)
+    preload_together(request, wanted, plain_keys, redis_reads)
 
 
 def retire_on_site_change(sender, **kwargs) -> None:

@@ -332,13 +332,14 @@ class ArticlePage(Page):
         names = [*rails.part_names(request, self.section_id), *own_part.part_names(request, self)]
         # With what the features' slots read (Popular Now, the view count, comments...).
         reads = slots.reads_of(request, self)
-        plain = [key for owner, keys in reads if owner is None for key in keys]
+        pairs = [read for read in reads if isinstance(read, tuple)]
         shared_parts.preload_site_parts(
             request,
             names,
             page=self,
-            others=[(owner, names) for owner, names in reads if owner is not None],
-            plain_keys=plain,
+            others=[(owner, names) for owner, names in pairs if owner is not None],
+            plain_keys=[key for owner, keys in pairs if owner is None for key in keys],
+            redis_reads=[read for read in reads if not isinstance(read, tuple)],
         )
         context = super().get_context(request, *args, **kwargs)
         context["article_own"] = own_part.own_part(request, self)

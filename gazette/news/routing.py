@@ -25,6 +25,7 @@ and one for the restrictions.
 
 from __future__ import annotations
 
+import hashlib
 import pickle
 
 from django.http import HttpRequest
@@ -48,10 +49,23 @@ def site_part_name(request: HttpRequest) -> str:
     return _site_part_name(request)
 
 
-def _article_part_name(request: HttpRequest, path: str) -> str:
+# Longer addresses are named by their digest: a hostile path near 8 KB would otherwise make
+# a cache key past the 250 characters memcached keeps (Django's CacheKeyWarning).
+_LONGEST_ADDRESS_IN_A_NAME = 120
+
+
+def _address_part_name(kind: str, request: HttpRequest, path: str) -> str:
     # The host and port stand for the site, and the cache key carries the language: the
-    # address alone then names the article, so it is read in the site's round trip.
-    return f"article-at:{request.get_host()}:{request.get_port()}:{path}"
+    # address alone then names the page, so it is read in the site's round trip.
+    address = f"{request.get_host()}:{request.get_port()}:{path}"
+    if len(address) > _LONGEST_ADDRESS_IN_A_NAME:
+        # "#" starts no host, so a digest never names a readable address.
+        address = "#" + hashlib.blake2b(address.encode(), digest_size=16).hexdigest()
+    return f"{kind}:{address}"
+
+
+def _article_part_name(request: HttpRequest, path: str) -> str:
+    return _address_part_name("article-at", request, path)
 
 
 def site_for_request(request: HttpRequest) -> Site | None:
@@ -164,8 +178,7 @@ def serve_article(request: HttpRequest, section: str, slug: str):
 
 
 def _page_part_name(request: HttpRequest, path: str) -> str:
-    # As the article's: host and port for the site, the cache key carries the language.
-    return f"page-at:{request.get_host()}:{request.get_port()}:{path}"
+    return _address_part_name("page-at", request, path)
 
 
 def _find_page(request: HttpRequest, site: Site | None, path: str):

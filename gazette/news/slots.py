@@ -68,8 +68,10 @@ _reads: list[Callable] = []
 
 def register_reads(function: Callable) -> None:
     """``function(request, article)`` returns what the feature's slots will read of the
-    cache for this article: ``(generational_cache, names)`` pairs, and ``(None, keys)`` for
-    plain cache keys read with ``generational.get_many_read``. A guess that is wrong costs
+    cache for this article: ``(generational_cache, names)`` pairs, ``(None, keys)`` for
+    plain cache keys read with ``generational.get_many_read``, and ``generational.RedisRead``
+    commands to a Redis that holds no cache entry (sent with them when the cache is that
+    Redis, else not at all: the slot then reads on its own). A guess that is wrong costs
     nothing but the read it would have saved."""
     if function not in _reads:
         _reads.append(function)

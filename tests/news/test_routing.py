@@ -2,12 +2,18 @@
 Wagtail does around serving a page still happens: view restrictions, drafts unseen, other
 page types and deeper addresses found by Wagtail's own walk."""
 
+import warnings
+
 import pytest
 from django.core.cache import cache
+from django.core.cache.backends.base import CacheKeyWarning
 from django.db import connection
+from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from wagtail.models import Page, PageViewRestriction, Site
 
+from gazette.core.shared_parts import SHARED_PARTS
+from gazette.news import routing
 from tests.factories import ArticleFactory, AuthorFactory, SectionFactory
 
 pytestmark = pytest.mark.django_db
@@ -150,11 +156,38 @@ def test_a_second_site_serves_its_own_articles(home, client):
 
 
 def test_an_address_that_is_no_article_is_not_kept(section, client):
-    from gazette.core.shared_parts import SHARED_PARTS
-
     assert client.get("/world/no-such-story/").status_code == 404
     name = "article-at:testserver:80:world/no-such-story/"
     assert cache.get(SHARED_PARTS.key(name)) is None
     ArticleFactory(parent=section, slug="found-later", title="Found later")
     assert client.get("/world/found-later/").status_code == 200
     assert cache.get(SHARED_PARTS.key("article-at:testserver:80:world/found-later/")) is not None
+
+
+@pytest.mark.parametrize("kind", ["article", "section"])
+def test_a_hostile_long_address_makes_no_overlong_cache_key(section, client, kind):
+    """An address near 8 KB is named by its digest in the shared parts: its key stays within
+    the 250 characters caches keep (Django warned, CacheKeyWarning) and it is still a 404."""
+    hostile = "a" * 8000
+    url = f"/world/{hostile}/" if kind == "article" else f"/{hostile}/"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", CacheKeyWarning)
+        assert client.get(url).status_code == 404
+
+
+def test_an_article_at_a_long_address_is_kept_under_its_digest(section, client):
+    """A long (legal) slug is served and kept as a short one is, under a short key."""
+    slug = "long-" + "x" * 200
+    ArticleFactory(parent=section, slug=slug, title="A long address")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", CacheKeyWarning)
+        response, _ = _queries_of(client, f"/world/{slug}/")
+        assert response.status_code == 200
+        response, queries = _queries_of(client, f"/world/{slug}/")
+    assert response.status_code == 200
+    assert "A long address" in response.content.decode()
+    assert _page_lookups(queries) == [], "kept under its digest and read back"
+    request = RequestFactory().get(f"/world/{slug}/")
+    key = SHARED_PARTS.key(routing._article_part_name(request, f"world/{slug}/"))
+    assert len(key) < 250
+    assert cache.get(key) is not None

@@ -93,11 +93,23 @@ class RedisViewCounter:
         ids = list(article_ids)
         if not ids:
             return {}
-        fields = [str(article_id) for article_id in ids]
         with self.redis.pipeline(transaction=False) as pipe:
-            pipe.hmget(self.pending_by_article_key, fields)
-            pipe.hmget(self.flushing_by_article_key, fields)
-            waiting, flushing = pipe.execute()
+            for command in self.pending_commands(ids):
+                pipe.execute_command(*command)
+            return self.pending_from(ids, pipe.execute())
+
+    def pending_commands(self, ids: list[int]) -> list[tuple]:
+        """The commands that read ``ids``' pending views (``pending_from`` reads their
+        replies): a page may send them in a round trip of its own to this Redis."""
+        fields = [str(article_id) for article_id in ids]
+        return [
+            ("HMGET", self.pending_by_article_key, *fields),
+            ("HMGET", self.flushing_by_article_key, *fields),
+        ]
+
+    @staticmethod
+    def pending_from(ids: list[int], replies: list) -> dict[int, int]:
+        waiting, flushing = replies
         return {
             article_id: int(waiting[index] or 0) + int(flushing[index] or 0)
             for index, article_id in enumerate(ids)

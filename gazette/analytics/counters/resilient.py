@@ -17,6 +17,8 @@ import logging
 import time
 from collections.abc import Callable, Iterable
 
+from gazette.core.generational import RedisRead
+
 from .base import ApplyBatch, IsLive, Tally
 from .local import LocalViewCounter
 from .redis import RedisViewCounter
@@ -53,14 +55,32 @@ class ResilientViewCounter:
             logger.warning("Redis unreachable (%s): counting views in this process", exc)
             return False, None
 
-    def pending(self, article_ids: Iterable[int]) -> dict[int, int]:
+    def pending(
+        self, article_ids: Iterable[int], *, read: dict[int, int] | None = None
+    ) -> dict[int, int]:
+        """``read``: Redis's pending views of these articles, read already (``pending_read``)."""
         ids = list(article_ids)
         waiting = self.local.pending(ids)
-        reached, remote = self._try(lambda: self.remote.pending(ids))
+        if read is not None and all(article_id in read for article_id in ids):
+            reached, remote = True, read
+        else:
+            reached, remote = self._try(lambda: self.remote.pending(ids))
         if reached:
             for article_id, views in remote.items():
                 waiting[article_id] = waiting.get(article_id, 0) + views
         return waiting
+
+    def pending_read(self, article_ids: Iterable[int], keep: Callable[[dict], None]):
+        """Redis's pending views of these articles as a ``generational.RedisRead`` (sent in
+        the page's cache round trip; ``keep`` gets them), or None while Redis is not tried."""
+        if time.monotonic() < self._skip_until:
+            return None
+        ids = list(article_ids)
+        return RedisRead(
+            self.remote.redis,
+            self.remote.pending_commands(ids),
+            lambda replies: keep(self.remote.pending_from(ids, replies)),
+        )
 
     def flush(self, apply: ApplyBatch) -> int:
         """This process's fallback buffer, then Redis's (which raises while Redis is down: the
