@@ -243,6 +243,7 @@ def test_a_warm_article_reads_no_setting_only_its_kept_slots_show(client, desk, 
     (nor the menu, which the kept header and footer show)."""
     from django.core.cache import caches
 
+    from gazette.core import generational
     from gazette.corrections.models import CORRECTION_SETTINGS
     from gazette.news.navigation import MENU
     from gazette.newsletters.queries import OFFERED
@@ -252,6 +253,9 @@ def test_a_warm_article_reads_no_setting_only_its_kept_slots_show(client, desk, 
     site = Site.objects.get(is_default_site=True)
     _warm(client, stories[0])
     backend = caches["default"]
+    # On Redis the round trip that carries the view counter's reads is one pipeline, past the
+    # backend's get_many: read through get_many here, to see every key the render asks for.
+    monkeypatch.setattr(generational, "_cache_redis", lambda: None)
     read = []
     get_many, get = backend.get_many, backend.get
     monkeypatch.setattr(
