@@ -241,12 +241,7 @@ def test_a_worker_that_dies_fails_its_items_and_the_others_go_on(home, tmp_path,
     monkeypatch.setattr(upsert, "_comments", dying)
     summary = _run(export, jobs=2)
     assert summary.failed
-    # The dead worker's item, and at most the one it held waiting, are failed; the rest done.
-    assert not ArticlePage.objects.filter(source_key=fatal).exists()
-    assert summary.counts["created"] + summary.counts["failed"] == 6
-    assert summary.counts["created"] >= 4
-    assert ArticlePage.objects.count() == summary.counts["created"]
-    assert not _tree_problems()
+    _assert_only_the_lost_workers_items_failed(summary, fatal, items=6)
 
 
 @on_postgresql
@@ -273,9 +268,14 @@ def test_a_stuck_worker_is_stopped_and_fails_its_items_and_the_others_go_on(
     failed = [report for report in reports if report.status == "failed"]
     assert stuck in [report.source_key for report in failed]
     assert all("no answer from its worker process in 10 s" in report.reason for report in failed)
-    assert not ArticlePage.objects.filter(source_key=stuck).exists()
-    assert summary.counts["created"] + summary.counts["failed"] == 6
-    assert summary.counts["created"] >= 4
+    _assert_only_the_lost_workers_items_failed(summary, stuck, items=6)
+
+
+def _assert_only_the_lost_workers_items_failed(summary, lost_key: str, *, items: int) -> None:
+    """The lost worker's item, and at most the one it held waiting, are failed; the rest done."""
+    assert not ArticlePage.objects.filter(source_key=lost_key).exists()
+    assert summary.counts["created"] + summary.counts["failed"] == items
+    assert summary.counts["created"] >= items - 2
     assert ArticlePage.objects.count() == summary.counts["created"]
     assert not _tree_problems()
 
