@@ -28,8 +28,15 @@ from .links import SiteLinks
 
 HEADLINE_LIMIT = 110  # Google shows at most 110 characters of a NewsArticle headline.
 SHARE_RENDITIONS = ("width-1200", "width-800", "width-480")
-# JSON inside <script> must not be able to close the element or open a comment.
-SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+# JSON inside <script> must not be able to close the element or open a comment; and no quote
+# of an editor's text stands raw in it (a "'" is the same JSON escaped, and nothing a later
+# change of context could turn into markup).
+SCRIPT_ESCAPES = {
+    ord("<"): "\\u003C",
+    ord(">"): "\\u003E",
+    ord("&"): "\\u0026",
+    ord("'"): "\\u0027",
+}
 
 
 @dataclass(frozen=True)

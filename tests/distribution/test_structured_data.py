@@ -91,6 +91,18 @@ def test_a_headline_cannot_close_the_json_ld_script(newsroom, client):
     assert article["headline"] == "</script><script>alert(1)</script>"
 
 
+def test_an_editors_quotes_stand_escaped_in_the_json_ld_and_read_back(newsroom, client):
+    """The stack's hostile-input check found a headline's "'" raw in the script."""
+    title = "It's the \"mayor's\" call"
+    story = add_story(newsroom.world, minutes_ago=1, title=title)
+    html, data = _read(client, story)
+    script = html.split('<script type="application/ld+json">', 1)[1].split("</script>", 1)[0]
+    assert "'" not in script
+    assert '"It\\u0027s the \\"mayor\\u0027s\\" call"' in script
+    (article,) = _by_type(data, "NewsArticle")
+    assert article["headline"] == title
+
+
 def test_headline_only_stub_asks_not_to_be_indexed_and_story_without_image_gets_a_summary_card(
     newsroom, client
 ):
