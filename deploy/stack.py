@@ -251,7 +251,10 @@ def _tracking_only_query(names: tuple[str, ...], template: str) -> str:
     ]
     if not patterns:
         return "        # no tracking parameter a page does not read: every query is routed"
-    one = f"(?:{'|'.join(patterns)})(?:=[^&]*)?"
+    # Possessive (*+, ?+): a name and a value end at "=" or "&", so a query that is not all
+    # tracking (?page=2&utm_source=x) fails at once, without trying shorter names and values.
+    alternatives = "|".join(pattern.replace("[^&=]*", "[^&=]*+") for pattern in patterns)
+    one = f"(?:{alternatives})(?:=[^&]*+)?+"
     return f'        "~*^{one}(?:&{one}){{0,{TRACKING_PASSES - 1}}}$" "";'
 
 
