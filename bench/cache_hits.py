@@ -83,10 +83,22 @@ def _log_buffered() -> tuple[list, list]:
     return [stack_edit], [ceiling_edit]
 
 
+# The query-URL hit as it was before branch nginx8 (2026-12-07): a query of tracking
+# parameters only worked out its route and the route's parameters, as any query does.
+BEFORE_NGINX8 = [
+    (
+        stack._tracking_only_query(
+            stack.tracking_parameters_from_environment(), stack.TEMPLATE.read_text()
+        )
+        + "\n",
+        "",
+    )
+]
 # The hit path as it was before branch cache7 (2026-12-07): every request worked out its
 # route for the cache key, the edge-limit class of every path, two regular expressions for
-# the path and an upstream header for Retry-After.
+# the path and an upstream header for Retry-After (and nginx8's line was not there).
 BEFORE_CACHE7 = [
+    *BEFORE_NGINX8,
     (
         """    # One regular expression for both (every request runs it, a cache hit included).
     map $request_uri $gazette_path {
@@ -144,17 +156,6 @@ BEFORE_CACHE7 = [
 PLAIN_CEILING = [
     ("/access.log gazette_json;", "/access.log combined;"),
     ("        add_header X-Request-ID $gazette_request_id always;\n", ""),
-]
-# The query-URL hit as it was before branch nginx8 (2026-12-07): a query of tracking
-# parameters only worked out its route and the route's parameters, as any query does.
-BEFORE_NGINX8 = [
-    (
-        stack._tracking_only_query(
-            stack.tracking_parameters_from_environment(), stack.TEMPLATE.read_text()
-        )
-        + "\n",
-        "",
-    )
 ]
 # As `make bench` starts the stack: no edge limits (wrk is one client address).
 PAGE_LIMITS_OFF = [
