@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Page cache hits against the static ceiling, variant by variant (issue 7: >= 90%).
+"""Page cache hits against the static ceiling, variant by variant (issue 7: >= 90%), and the
+hit of a URL with a tracking parameter against the plain one (issue 20: >= 90%).
 
     .venv/bin/python bench/cache_hits.py [--rounds 3] [--duration 5] [--variants a,b]
 
@@ -8,8 +9,10 @@ server) and the ceiling of `make bench` (a second nginx serving the article's HT
 file), then, for the current deploy/nginx.conf and each variant of it, rewrites the stack's
 rendered nginx.conf (and the ceiling's, for logging variants: both nginxes stay configured
 alike), reloads both, checks that the page still carries its headers and that its log line
-still appears, and measures with wrk the static file and the cached article in interleaved
-rounds. Prints the ratio cached / static per round and the median per variant.
+still appears, and measures with wrk the static file, the cached article and the article with
+a tracking parameter of its own per request (bench/lua/tracking.lua, as `make bench`) in
+interleaved rounds. Prints the ratios cached / static and tracking / cached per round and
+their medians per variant.
 """
 
 from __future__ import annotations
@@ -80,10 +83,22 @@ def _log_buffered() -> tuple[list, list]:
     return [stack_edit], [ceiling_edit]
 
 
+# The query-URL hit as it was before branch nginx8 (2026-12-07): a query of tracking
+# parameters only worked out its route and the route's parameters, as any query does.
+BEFORE_NGINX8 = [
+    (
+        stack._tracking_only_query(
+            stack.tracking_parameters_from_environment(), stack.TEMPLATE.read_text()
+        )
+        + "\n",
+        "",
+    )
+]
 # The hit path as it was before branch cache7 (2026-12-07): every request worked out its
 # route for the cache key, the edge-limit class of every path, two regular expressions for
-# the path and an upstream header for Retry-After.
+# the path and an upstream header for Retry-After (and nginx8's line was not there).
 BEFORE_CACHE7 = [
+    *BEFORE_NGINX8,
     (
         """    # One regular expression for both (every request runs it, a cache hit included).
     map $request_uri $gazette_path {
@@ -176,6 +191,10 @@ def variants() -> dict[str, Variant]:
         # What main measured: its hit path against its ceiling.
         "main": Variant("main", BEFORE_CACHE7, PLAIN_CEILING),
         "page-limits-off": Variant("page-limits-off", PAGE_LIMITS_OFF),
+        "before-nginx8": Variant("before-nginx8", BEFORE_NGINX8),
+        "before-nginx8-page-limits-off": Variant(
+            "before-nginx8-page-limits-off", BEFORE_NGINX8 + PAGE_LIMITS_OFF
+        ),
         "main-page-limits-off": Variant(
             "main-page-limits-off", BEFORE_CACHE7 + PAGE_LIMITS_OFF, PLAIN_CEILING
         ),
@@ -246,6 +265,10 @@ def _check_behaviour(site: str, path: str, access_log: Path) -> None:
         raise SystemExit(f"the cached page lost headers: {missing or 'X-Request-ID'}")
     if headers["X-Cache-Status"] not in {"HIT", "STALE", "UPDATING", "EXPIRED", "MISS"}:
         raise SystemExit(f"cache status {headers['X-Cache-Status']}")
+    # A tracking link is the page's own entry: a hit within the second, no render of its own.
+    _, tracked = fetch(f"{site}{path}?utm_source=cachehits-{uuid.uuid4().hex}")
+    if tracked["X-Cache-Status"] not in {"HIT", "STALE", "UPDATING", "EXPIRED"}:
+        raise SystemExit(f"a tracking link's cache status {tracked['X-Cache-Status']}")
     deadline = time.monotonic() + 5
     while time.monotonic() < deadline:
         for line in tail(access_log).splitlines()[1:]:
@@ -270,9 +293,9 @@ class Rate:
     cpu_us: float  # nginx worker CPU per request: what nginx itself pays, whatever wrk gets
 
 
-def measure(url: str, duration: float, master_pid: int) -> Rate:
+def measure(url: str, duration: float, master_pid: int, **options) -> Rate:
     before = worker_cpu(master_pid)
-    result = run_wrk(url, duration=duration, connections=CONNECTIONS)
+    result = run_wrk(url, duration=duration, connections=CONNECTIONS, **options)
     spent = worker_cpu(master_pid) - before
     if result.non_2xx_3xx or result.socket_errors:
         raise SystemExit(f"{url}: {result.non_2xx_3xx} non-2xx, {result.socket_errors} errors")
@@ -284,8 +307,32 @@ def ratio(pair: tuple[Rate, Rate]) -> float:
 
 
 def cpu_ratio(pair: tuple[Rate, Rate]) -> float:
-    """The cached page's rate as a share of the static file's were nginx alone on a core."""
+    """The second load's rate as a share of the first's were nginx alone on a core."""
     return pair[0].cpu_us / pair[1].cpu_us
+
+
+# The loads of a round, in the order of the first round (turned by one each round).
+LOADS = ("static", "cached", "tracking")
+
+
+def print_table(first: str, second: str, pairs_by_variant: dict, failures: dict[str, int]) -> None:
+    print(
+        f"| variant | {first} /s | {second} /s | {second} / {first}, per round | median "
+        f"| nginx CPU per request: {first} / {second} | {first} CPU / {second} CPU, median "
+        "| behaviour checks failed |"
+    )
+    print("|---|---|---|---|---|---|---|---|")
+    for name, pairs in pairs_by_variant.items():
+        ratios = [ratio(pair) for pair in pairs]
+        print(
+            f"| {name} | {statistics.median(p[0].per_second for p in pairs):,.0f} "
+            f"| {statistics.median(p[1].per_second for p in pairs):,.0f} "
+            f"| {', '.join(f'{r:.0%}' for r in ratios)} | **{statistics.median(ratios):.0%}** "
+            f"| {statistics.median(p[0].cpu_us for p in pairs):.1f} µs / "
+            f"{statistics.median(p[1].cpu_us for p in pairs):.1f} µs "
+            f"| {statistics.median(cpu_ratio(p) for p in pairs):.0%} "
+            f"| {failures.get(name, 0)} of {len(pairs)} |"
+        )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -303,7 +350,7 @@ def main(argv: list[str] | None = None) -> int:
     stack_dir = root / "stack"
     ceiling = Ceiling(root / "ceiling")
     command = [sys.executable, str(REPOSITORY / "deploy" / "stack.py")]
-    results: dict[str, list[tuple[Rate, Rate]]] = {v.name: [] for v in chosen}
+    results: dict[str, list[dict[str, Rate]]] = {v.name: [] for v in chosen}
     loads = [os.getloadavg()]
     failures: dict[str, int] = {}
     try:
@@ -333,17 +380,33 @@ def main(argv: list[str] | None = None) -> int:
                 if failed:
                     failures[variant.name] = failures.get(variant.name, 0) + 1
                     log(f"round {number} {variant.name}: behaviour check failed: {failed}")
-                masters = {static_url: ceiling.pid, site + path: stack_nginx.master_pid()}
-                measure(site + path, 1, masters[site + path])  # warm the new worker
-                # Alternate which goes first, so that neither always follows the other.
-                order = [static_url, site + path][:: 1 if number % 2 else -1]
-                rates = {url: measure(url, args.duration, masters[url]) for url in order}
-                pair = (rates[static_url], rates[site + path])
-                results[variant.name].append(pair)
+                stack_pid = stack_nginx.master_pid()
+                runs = {
+                    "static": (static_url, ceiling.pid, {}),
+                    "cached": (site + path, stack_pid, {}),
+                    "tracking": (
+                        site + path,
+                        stack_pid,
+                        {"script": "tracking.lua", "script_args": [path]},
+                    ),
+                }
+                measure(site + path, 1, stack_pid)  # warm the new worker
+                # Turn the order each round, so that no load always follows another.
+                turn = (number - 1) % len(LOADS)
+                order = LOADS[turn:] + LOADS[:turn]
+                rates = {}
+                for load in order:
+                    url, master, options = runs[load]
+                    rates[load] = measure(url, args.duration, master, **options)
+                results[variant.name].append(rates)
                 log(
-                    f"round {number} {variant.name}: static {pair[0].per_second:,.0f}/s "
-                    f"({pair[0].cpu_us:.1f} µs), cached {pair[1].per_second:,.0f}/s "
-                    f"({pair[1].cpu_us:.1f} µs): {ratio(pair):.0%}, CPU {cpu_ratio(pair):.0%}"
+                    f"round {number} {variant.name}: "
+                    + ", ".join(
+                        f"{load} {rates[load].per_second:,.0f}/s ({rates[load].cpu_us:.1f} µs)"
+                        for load in LOADS
+                    )
+                    + f": cached/static {ratio((rates['static'], rates['cached'])):.0%}, "
+                    f"tracking/cached {ratio((rates['cached'], rates['tracking'])):.0%}"
                 )
         loads.append(os.getloadavg())
     finally:
@@ -352,22 +415,16 @@ def main(argv: list[str] | None = None) -> int:
         shutil.rmtree(root, ignore_errors=True)
 
     print(f"load average (1/5/15 min): start {loads[0]}, end {loads[-1]}")
-    print(
-        "| variant | static /s | cached /s | cached / static, per round | median "
-        "| nginx CPU per request: static / cached | static CPU / cached CPU, median "
-        "| behaviour checks failed |"
-    )
-    print("|---|---|---|---|---|---|---|---|")
-    for name, pairs in results.items():
-        ratios = [ratio(pair) for pair in pairs]
-        print(
-            f"| {name} | {statistics.median(p[0].per_second for p in pairs):,.0f} "
-            f"| {statistics.median(p[1].per_second for p in pairs):,.0f} "
-            f"| {', '.join(f'{r:.0%}' for r in ratios)} | **{statistics.median(ratios):.0%}** "
-            f"| {statistics.median(p[0].cpu_us for p in pairs):.1f} µs / "
-            f"{statistics.median(p[1].cpu_us for p in pairs):.1f} µs "
-            f"| {statistics.median(cpu_ratio(p) for p in pairs):.0%} "
-            f"| {failures.get(name, 0)} of {len(pairs)} |"
+    for first, second in (("static", "cached"), ("cached", "tracking")):
+        print()
+        print_table(
+            first,
+            second,
+            {
+                name: [(rates[first], rates[second]) for rates in rounds]
+                for name, rounds in results.items()
+            },
+            failures,
         )
     return 0
 

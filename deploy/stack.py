@@ -205,15 +205,20 @@ def tracking_parameters_from_environment() -> tuple[str, ...]:
     return tuple(name.strip() for name in raw.split(",") if name.strip())
 
 
-def _tracking_maps(names: tuple[str, ...]) -> str:
-    """nginx maps that take up to TRACKING_PASSES tracking parameters out of the query, one a
-    map, into $gazette_untracked_args ("&a=1&b=2", or empty)."""
+def _tracking_patterns(names: tuple[str, ...]) -> list[str]:
+    """Each tracking parameter's name as a regular expression (a trailing * any ending)."""
     for name in names:
         if not re.fullmatch(r"[A-Za-z0-9_.-]+\*?", name):
             raise StackError(f"not a query parameter name (or name*): {name!r}")
-    patterns = [
+    return [
         re.escape(name[:-1]) + "[^&=]*" if name.endswith("*") else re.escape(name) for name in names
     ]
+
+
+def _tracking_maps(names: tuple[str, ...]) -> str:
+    """nginx maps that take up to TRACKING_PASSES tracking parameters out of the query, one a
+    map, into $gazette_untracked_args ("&a=1&b=2", or empty)."""
+    patterns = _tracking_patterns(names)
     lines = ['    map $args $gazette_untracked_0 { "" ""; default "&$args"; }']
     if not patterns:
         lines.append(
@@ -230,6 +235,27 @@ def _tracking_maps(names: tuple[str, ...]) -> str:
             f'{{ default {source}; "{regex}" "$1$2"; }}'
         )
     return "\n".join(lines)
+
+
+def _tracking_only_query(names: tuple[str, ...], template: str) -> str:
+    """The $gazette_query map's line for a query of tracking parameters only ("utm_source=x"
+    or "fbclid=1&utm_medium=y", 1 to TRACKING_PASSES of them, each with or without a value):
+    no parameter kept, whatever the route, so none is worked out. A tracking name that could
+    be one a page reads ($arg_<name> in the template; nginx matches those in any case) is
+    left to the route, which would keep it."""
+    read = re.findall(r"\$arg_(\w+)", template)
+    patterns = [
+        pattern
+        for pattern in _tracking_patterns(names)
+        if not any(re.fullmatch(pattern, name, re.IGNORECASE) for name in read)
+    ]
+    if not patterns:
+        return "        # no tracking parameter a page does not read: every query is routed"
+    # Possessive (*+, ?+): a name and a value end at "=" or "&", so a query that is not all
+    # tracking (?page=2&utm_source=x) fails at once, without trying shorter names and values.
+    alternatives = "|".join(pattern.replace("[^&=]*", "[^&=]*+") for pattern in patterns)
+    one = f"(?:{alternatives})(?:=[^&]*+)?+"
+    return f'        "~*^{one}(?:&{one}){{0,{TRACKING_PASSES - 1}}}$" "";'
 
 
 def render_nginx_conf(
@@ -259,6 +285,12 @@ def render_nginx_conf(
         )
     modules = [PURGE_MODULE]
     brotli = (modules_dir / BROTLI_MODULE).exists()
+    text = TEMPLATE.read_text()
+    tracking = (
+        tracking_parameters_from_environment()
+        if tracking_parameters is None
+        else tracking_parameters
+    )
     if brotli:
         modules.append(BROTLI_MODULE)
     values = {
@@ -292,13 +324,9 @@ def render_nginx_conf(
             edge_limits_from_environment() if edge_limits is None else edge_limits
         ),
         "TRACKING_PASSES": str(TRACKING_PASSES),
-        "TRACKING_MAPS": _tracking_maps(
-            tracking_parameters_from_environment()
-            if tracking_parameters is None
-            else tracking_parameters
-        ),
+        "TRACKING_MAPS": _tracking_maps(tracking),
+        "TRACKING_ONLY_QUERY": _tracking_only_query(tracking, text),
     }
-    text = TEMPLATE.read_text()
     for name, value in values.items():
         text = text.replace(f"@@{name}@@", value)
     if "@@" in text:

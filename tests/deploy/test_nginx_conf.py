@@ -188,15 +188,17 @@ class _Echo(BaseHTTPRequestHandler):
 def start_edge(tmp_path):
     """deploy/nginx.conf, rendered as for a host (``render``'s overrides), in front of an app
     server that echoes the URI it gets (the page's cache key: nginx asks the app with exactly
-    its key). Returns nginx's URL."""
+    its key). Returns nginx's URL. ``edit`` changes the rendered text; ``name`` runs a second
+    nginx beside the first, in a directory of its own."""
     app = ThreadingHTTPServer(("127.0.0.1", 0), _Echo)
     serve_in_background(app)
-    (tmp_path / "tmp").mkdir()
     started = []
 
-    def start(**overrides) -> str:
+    def start(edit=None, name="", **overrides) -> str:
         port = local_services.free_port()
-        conf = tmp_path / "nginx.conf"
+        directory = tmp_path / name
+        (directory / "tmp").mkdir(parents=True, exist_ok=True)
+        conf = directory / "nginx.conf"
         values = {
             "upstreams": [f"127.0.0.1:{app.server_address[1]}"],
             "listen": f"127.0.0.1:{port}",
@@ -205,9 +207,10 @@ def start_edge(tmp_path):
             "worker_processes": "1",
             "edge_limits": {name: None for name in stack.EDGE_LIMITS},
         }
-        conf.write_text(render(tmp_path, **(values | overrides)))
-        subprocess.run([stack.nginx_binary(), "-c", str(conf), "-p", str(tmp_path)], check=True)
-        started.append(tmp_path / "nginx.pid")
+        text = render(directory, **(values | overrides))
+        conf.write_text(edit(text) if edit else text)
+        subprocess.run([stack.nginx_binary(), "-c", str(conf), "-p", str(directory)], check=True)
+        started.append(directory / "nginx.pid")
         return f"http://127.0.0.1:{port}"
 
     try:
@@ -286,6 +289,91 @@ def test_a_page_is_asked_for_and_cached_under_its_own_parameters(edge, path, key
     assert asked(edge, path) == key
 
 
+# --- a query of tracking parameters only -----------------------------------------------------
+# One regular expression on the query answers for it, before the route is worked out
+# (deploy/nginx.conf, $gazette_query): it must give every route the key the route would.
+
+TRACKING_ONLY = re.compile(r'\n {8}"~\*\^[^\n]*\{0,\d+\}\$" "";')
+
+
+def without_the_shortcut(conf: str) -> str:
+    """The config as before it: every query with a value worked out by its route."""
+    conf, found = TRACKING_ONLY.subn("", conf)
+    assert found == 1, "no tracking-only line in the $gazette_query map"
+    return conf
+
+
+def test_the_shortcut_leaves_out_a_tracking_name_a_page_reads(tmp_path):
+    assert TRACKING_ONLY.search(render(tmp_path))
+    # "page" and "q*" (q, and any name starting with it) could be parameters pages keep.
+    line = TRACKING_ONLY.search(render(tmp_path, tracking_parameters=("utm_*", "PAGE", "q*")))[0]
+    assert "(?:utm_[^&=]*+)(?:=" in line and "page" not in line.lower() and "q" not in line
+    assert f"{{0,{stack.TRACKING_PASSES - 1}}}" in line
+    for names in (("page", "comment*"), ()):
+        conf = render(tmp_path, tracking_parameters=names)
+        assert not TRACKING_ONLY.search(conf)
+        assert "every query is routed" in conf
+
+
+ROUTES = (
+    "/",
+    "/world/",
+    "/world/story/",
+    "/authors/kim/",
+    "/search/",
+    "/ko/search/",
+    "/api/v1/articles",
+    "/feeds/rss.xml",
+    "/documents/1/a.pdf",  # not a reader page: the query but for tracking parameters
+    "/world",
+)
+NINE = "&".join(f"utm_p{n}={n}" for n in range(9))
+HOSTILE_QUERIES = (
+    # Tracking parameters only: no parameter kept, whatever the route.
+    "utm_source=x",
+    "utm_source=a&utm_source=b",  # a repeated key
+    "fbclid",
+    "fbclid=",
+    "utm_=x",
+    "UTM_Source=x&FbClid=y&_GA=1",
+    "utm_source=a%26page%3D2",  # an encoded separator is part of the value
+    "utm_source=a=b&gclid=%00",
+    "utm_source=" + "x" * 7000,  # very long
+    "&".join(f"utm_p{n}={n}" for n in range(8)),  # as many as the route would take out
+    # Not only tracking parameters: the route decides, as before.
+    NINE,  # one more than that: a page that is not a reader's keeps the ninth
+    "utm_source=x&",
+    "&utm_source=x",
+    "utm_source=x&&fbclid=y",
+    "utm_source=x;page=2",
+    "%75tm_source=x",  # an encoded name is not a tracking parameter's
+    "fbclidx=1",
+    "utm_source=x&page=2",
+    "page=2&utm_source=x&q=korea&order=newest",
+    "utm_medium=x&comments_page=2&comment=pending&x=1",
+    "utm_source=x&p=101&page_id=7",
+    "utm_source=x&page_size=5&" + "fbclid=" + "y" * 3000,
+)
+
+
+@needs_nginx
+def test_a_query_of_tracking_parameters_only_keys_as_its_route_would(start_edge):
+    edge = start_edge()
+    before = start_edge(edit=without_the_shortcut, name="before")
+    differ = [
+        (path, query[:60], got, expected)
+        for path in ROUTES
+        for query in HOSTILE_QUERIES
+        if (got := asked(edge, f"{path}?{query}")) != (expected := asked(before, f"{path}?{query}"))
+    ]
+    assert differ == []
+    for path in ROUTES:
+        for query in HOSTILE_QUERIES[:10]:
+            assert asked(edge, f"{path}?{query}") == path
+    assert asked(edge, f"/documents/1/a.pdf?{NINE}") == "/documents/1/a.pdf?utm_p8=8"
+    assert asked(edge, "/world/story/?utm_source=x&&fbclid=y") == "/world/story/"
+
+
 @needs_nginx
 def test_a_purge_drops_the_entry_every_tracking_link_shares(edge):
     def cache(path):
@@ -295,6 +383,12 @@ def test_a_purge_drops_the_entry_every_tracking_link_shares(edge):
     assert cache("/world/story/?fbclid=b") == "HIT"
     assert requests.request("PURGE", edge + "/_purge/world/story/", timeout=10).status_code == 200
     assert cache("/world/story/?utm_medium=c") == "MISS"
+    # A purge that carries tracking parameters names the same entry.
+    purge = requests.request(
+        "PURGE", edge + "/_purge/world/story/?utm_source=x&gclid=1", timeout=10
+    )
+    assert purge.status_code == 200
+    assert cache("/world/story/?fbclid=d") == "MISS"
 
 
 @needs_nginx
