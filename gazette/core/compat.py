@@ -456,10 +456,10 @@ def is_publishing_panel(panel) -> bool:
 class RedisClient(DefaultClient):
     """The cache's client (settings' ``CLIENT_CLASS``): django-redis's, but a pickled entry is
     unpickled without django-redis's ``int(value)`` tried first (it stores whole numbers
-    bare). For a pickle that fails, at some 6 µs an entry (the error's message quotes the
-    bytes): 4% of an uncached article's CPU, which reads some 25 entries. A pickle's first
-    byte, 0x80, is never part of a number, and the identity compressor's ``decompress``
-    returns its input, so the answer is django-redis's own (``tests/core/test_compat.py``)."""
+    bare). For a pickle that fails: 2.9 µs an entry against 0.4 (a quiet core; the error's
+    message quotes the bytes), and an uncached article reads some 20. A pickle's first byte,
+    0x80, is never part of a number, and the identity compressor's ``decompress`` returns
+    its input, so the answer is django-redis's own (``tests/core/test_compat.py``)."""
 
     def decode(self, value):
         if (
