@@ -500,3 +500,46 @@ def test_an_evaluated_none_answers_as_none_without_the_compiler(django_assert_nu
     assert not compiled
     with django_assert_num_queries(0):
         assert list(empty.filter(pk=1)) == [] and empty.filter(pk=1).count() == 0
+
+
+def test_the_redis_client_decodes_every_entry_as_django_redis_does():
+    """compat.RedisClient unpickles without django-redis's int() tried first: the same answer
+    for whole numbers (stored bare), pickles of every protocol and what is neither."""
+    import pickle
+
+    from django_redis.client import DefaultClient
+
+    params = {"OPTIONS": {}}
+    ours = compat.RedisClient("redis://127.0.0.1:1/0", params, None)
+    theirs = DefaultClient("redis://127.0.0.1:1/0", params, None)
+    values = [b"1733580000000000000", b"-7", b" 42 ", 42]
+    values += [
+        pickle.dumps(entry, protocol=protocol)
+        for entry in ((1733580000000000000, "<p>x</p>" * 30), 12, None, {"a": [1, 2]})
+        for protocol in range(pickle.HIGHEST_PROTOCOL + 1)
+    ]
+    for value in values:
+        assert ours.decode(value) == theirs.decode(value), value
+    with pytest.raises(pickle.UnpicklingError):
+        theirs.decode(b"not a pickle")
+    with pytest.raises(pickle.UnpicklingError):
+        ours.decode(b"not a pickle")
+
+
+def test_the_redis_client_skips_the_int_attempt_only_for_a_pickle_kept_as_is(monkeypatch):
+    import pickle
+
+    from django_redis.client import DefaultClient
+
+    tried = []
+    monkeypatch.setattr(
+        DefaultClient, "decode", lambda self, value: tried.append(value) or "django-redis's"
+    )
+    ours = compat.RedisClient("redis://127.0.0.1:1/0", {"OPTIONS": {}}, None)
+    entry = pickle.dumps((1, "x"), protocol=5)
+    assert ours.decode(entry) == (1, "x") and tried == []
+    assert ours.decode(b"12") == "django-redis's" and tried == [b"12"]
+    # A compressor other than the identity may change a pickle's bytes: django-redis decodes.
+    zlib = {"OPTIONS": {"COMPRESSOR": "django_redis.compressors.zlib.ZlibCompressor"}}
+    compressed = compat.RedisClient("redis://127.0.0.1:1/0", zlib, None)
+    assert compressed.decode(entry) == "django-redis's" and tried == [b"12", entry]

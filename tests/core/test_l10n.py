@@ -53,6 +53,22 @@ def test_korean_counts_below_ten_thousand_are_exact_and_cut_in_its_own_unit():
         assert l10n.format_count(19_999) == "1.9만"  # not "2만": a count is never shown higher
 
 
+def test_a_count_kept_in_one_language_is_not_shown_in_another():
+    # The texts are kept per number and language (l10n._count_text): the same number in
+    # turn, each language gets its own.
+    shown = []
+    for language in ("en", "ar-eg", "ko", "en", "ar-eg"):
+        with translation.override(language):
+            shown.append((l10n.format_count(12_345), l10n.format_number(1204)))
+    assert shown == [
+        ("12.3K", "1,204"),
+        ("١٢٫٣\xa0ألف", "١٬٢٠٤"),
+        ("1.2만", "1,204"),
+        ("12.3K", "1,204"),
+        ("١٢٫٣\xa0ألف", "١٬٢٠٤"),
+    ]
+
+
 @pytest.mark.parametrize(
     ("language", "day", "moment", "month"),
     [
