@@ -407,6 +407,48 @@ def test_the_answers_html_is_the_comment_as_the_list_shows_it(client, article, s
     assert '<time datetime="2026-07-01T21:00:00+09:00">' in html  # the newsroom's zone
 
 
+@pytest.mark.parametrize("links", [False, True])
+@pytest.mark.parametrize("language", ["en", "ko"])
+@pytest.mark.parametrize("zone", ["UTC", "Asia/Seoul"])
+def test_the_answers_html_from_kept_markup_is_the_templates(article, links, language, zone):
+    """``posted_comment_html`` fills the template's kept markup with the comment's own id,
+    name, time and text: the same HTML as rendering comments/comment.html, for a comment
+    and a reply, whatever a reader wrote (markup, the slots' own names, the stand-in id)."""
+    from django.utils import translation
+
+    from gazette.comments.presentation import (
+        _ID_SLOT,
+        _NAME_SLOT,
+        _SENTINEL_ID,
+        _TEXT_SLOT,
+        _TIME_SLOT,
+        _comment_template_html,
+        posted_comment_html,
+    )
+
+    thread = Comment.objects.create(article=article, author_name="T", text="t", status="published")
+    slots = f"{_ID_SLOT} {_NAME_SLOT} {_TEXT_SLOT} {_TIME_SLOT} {_SENTINEL_ID}"
+    writers = [
+        ("Ada", "A thoughtful remark."),
+        ('Ada <Lovelace> & "Co"', "Good <b>point</b>\nsee https://example.org/x?a=1&b=2"),
+        (slots, slots + "\n" + slots),
+    ]
+    with translation.override(language), timezone.override(zoneinfo.ZoneInfo(zone)):
+        for name, text in writers:
+            for parent in (None, thread):
+                comment = Comment.objects.create(
+                    article=article,
+                    parent=parent,
+                    author_name=name,
+                    text=text,
+                    status="published",
+                    created_at=datetime(2026, 3, 29, 0, 59, 59, tzinfo=UTC),
+                )
+                expected = _comment_template_html(comment, links)
+                assert posted_comment_html(comment, links=links) == expected
+                assert f'id="comment-{comment.pk}"' in expected
+
+
 def test_a_published_comment_is_purged_before_the_answer_and_queues_no_task(
     client, article, settings, monkeypatch, django_capture_on_commit_callbacks
 ):
@@ -441,6 +483,37 @@ def test_a_published_comment_is_purged_before_the_answer_and_queues_no_task(
         server.server_close()
     assert KeepAliveNginx.seen == [f"/_purge{article.url}"] * 2
     assert QueueRecorder.queued == []
+
+
+def test_a_post_reads_the_articles_address_from_the_kept_article(
+    client, article, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    """The purge and the redirect work out the article's address from the sites' root paths
+    kept with the article, not from Wagtail's cache on every post; a Site saved retires the
+    kept article, so the next post purges the new address."""
+    from wagtail.models import Site
+
+    from gazette.core.purge import NginxPurgeBackend
+
+    purged = []
+    monkeypatch.setattr(NginxPurgeBackend, "purge", lambda self, url: purged.append(url))
+    settings.WAGTAILFRONTENDCACHE = {
+        "nginx": {"BACKEND": "gazette.core.purge.NginxPurgeBackend", "LOCATION": "http://c/_p"}
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        assert post(client, article, json=True, text="First remark.").status_code == 201
+    reads = []
+    real = Site.get_site_root_paths
+    monkeypatch.setattr(Site, "get_site_root_paths", lambda: reads.append(1) or real())
+    with django_capture_on_commit_callbacks(execute=True):
+        assert post(client, article, text="Second remark.").status_code == 303
+    assert reads == []
+    site = Site.objects.get(is_default_site=True)
+    site.hostname, site.port = "news.example.org", 8080
+    site.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert post(client, article, json=True, text="Third remark.").status_code == 201
+    assert purged == [article.full_url] * 2 + [f"http://news.example.org:8080{article.url}"]
 
 
 def test_a_post_succeeds_when_the_cache_cannot_be_reached(
