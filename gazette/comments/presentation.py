@@ -177,7 +177,8 @@ def posted_comment_html(comment: Comment, *, links: bool) -> str:
         return _comment_template_html(comment, links)  # never so when just posted
     parts = _posted_comment_skeleton(
         get_language() or "",
-        timezone.get_current_timezone(),
+        # By name: the active zone is a new object per request (newsroom_time.SiteZone).
+        str(timezone.get_current_timezone()),
         get_script_prefix(),
         get_urlconf(),
         links,
@@ -212,7 +213,7 @@ _SLOTS = re.compile(f"({_ID_SLOT}|{_NAME_SLOT}|{_TEXT_SLOT}|{_TIME_SLOT})")
 
 @lru_cache(maxsize=64)
 def _posted_comment_skeleton(
-    language: str, zone, script_prefix: str, urlconf, links: bool, is_reply: bool
+    language: str, zone: str, script_prefix: str, urlconf, links: bool, is_reply: bool
 ) -> tuple[str, ...]:
     """comments/comment.html of a comment made of slots, split at them. The arguments are
     what its markup depends on besides the comment (the active ones, read again inside)."""

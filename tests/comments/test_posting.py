@@ -431,7 +431,7 @@ def test_the_answers_html_from_kept_markup_is_the_templates(article, links, lang
     writers = [
         ("Ada", "A thoughtful remark."),
         ('Ada <Lovelace> & "Co"', "Good <b>point</b>\nsee https://example.org/x?a=1&b=2"),
-        (slots, slots + "\n" + slots),
+        (f"{_NAME_SLOT} {_TEXT_SLOT}", slots + "\n" + slots),  # a name fits in 60
     ]
     with translation.override(language), timezone.override(zoneinfo.ZoneInfo(zone)):
         for name, text in writers:
@@ -447,6 +447,16 @@ def test_the_answers_html_from_kept_markup_is_the_templates(article, links, lang
                 expected = _comment_template_html(comment, links)
                 assert posted_comment_html(comment, links=links) == expected
                 assert f'id="comment-{comment.pk}"' in expected
+
+
+def test_the_kept_markup_is_built_once_for_every_post_of_a_kind(client, article):
+    """Kept per zone by its name: the zone made current for each request is a new object."""
+    from gazette.comments.presentation import _posted_comment_skeleton
+
+    _posted_comment_skeleton.cache_clear()
+    for text in ("First remark.", "Second remark.", "Third remark."):
+        assert post(client, article, json=True, text=text).status_code == 201
+    assert _posted_comment_skeleton.cache_info().misses == 1
 
 
 def test_a_published_comment_is_purged_before_the_answer_and_queues_no_task(
