@@ -572,3 +572,69 @@ def test_the_repeat_check_finds_what_the_orm_finds():
             assert found is expected, (fingerprint, since)
     assert Comment.objects.posted_since(mark, posted_at) is True
     assert Comment.objects.posted_since(mark, posted_at + timedelta(microseconds=1)) is False
+
+
+def test_the_fixed_insert_stores_what_save_stores_and_sends_its_signals():
+    """``Comment.objects.insert`` (one fixed statement) writes the row ``save()`` writes, every
+    column, a reply's and a held one's too, and sends pre_save and post_save as ``save()`` does
+    (the comments list's version follows post_save)."""
+    from django.db.models.signals import post_save, pre_save
+
+    article = ArticleFactory()
+    thread = Comment.objects.create(article=article, author_name="T", text="t", fingerprint="t")
+    when = datetime(2026, 3, 29, 0, 59, 59, 123456, tzinfo=UTC)
+
+    def made(**extra):
+        fields = {
+            "article": article,
+            "author_name": "Ada <Lovelace>",
+            "email": "ada@example.org",
+            "text": "Line one\nline 'two' \u00e9 😀",
+            "status": Status.PUBLISHED,
+            "received_as": Status.PUBLISHED,
+            "held_for": "",
+            "created_at": when,
+            "published_at": when,
+            "client_hash": "c" * 64,
+            "fingerprint": "f" * 64,
+        }
+        return Comment(**(fields | extra))
+
+    heard = []
+
+    def listen(sender, instance, **kwargs):
+        heard.append((kwargs["signal"], instance.pk, kwargs.get("created")))
+
+    for signal in (pre_save, post_save):
+        signal.connect(listen, sender=Comment, weak=False, dispatch_uid="test-insert")
+    try:
+        for extra in (
+            {},
+            {"parent": thread, "notify_replies": False},
+            {
+                "status": Status.PENDING,
+                "received_as": Status.PENDING,
+                "held_for": "link",
+                "published_at": None,
+                "notify_replies": True,
+                "email": "b@example.org",
+            },
+        ):
+            saved, inserted = made(**extra), made(**extra)
+            saved.save()
+            assert Comment.objects.insert(inserted) is inserted
+            assert inserted.pk and inserted.pk != saved.pk and not inserted._state.adding
+            stored = [Comment.objects.filter(pk=c.pk).values().get() for c in (saved, inserted)]
+            assert stored[1].pop("id") == inserted.pk
+            stored[0].pop("id")
+            assert stored[0] == stored[1]
+            assert stored[1]["created_at"] == when
+    finally:
+        for signal in (pre_save, post_save):
+            signal.disconnect(dispatch_uid="test-insert", sender=Comment)
+    assert [(s, created) for s, _, created in heard] == [
+        (pre_save, None),
+        (post_save, True),
+        (pre_save, None),
+        (post_save, True),
+    ] * 3
