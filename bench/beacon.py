@@ -385,7 +385,8 @@ def stack_report(args, stacks: dict[str, dict], load_after) -> str:
     for group, label in (
         ("app", "app workers"),
         ("postgres", "PostgreSQL"),
-        ("other", "nginx + Redis"),
+        ("nginx", "nginx"),
+        ("redis", "Redis"),
         ("workers", "workers (flush, beacon log's counter, tasks, scheduler)"),
     ):
         b, a = before["cpu_ms"].get(group, 0.0), after["cpu_ms"].get(group, 0.0)

@@ -306,15 +306,36 @@ def _beacon_cell(r: dict) -> str:
     )
 
 
+# The stack's processes as the CPU meter groups them (stack_bench.CpuMeter), as they are named.
+PROCESS_NAMES = {
+    "app": "app",
+    "postgres": "PostgreSQL",
+    "nginx": "nginx",
+    "redis": "Redis",
+    "workers": "workers",
+}
+
+
+def cpu_by_process(load: dict) -> str:
+    """'app 5.1, PostgreSQL 1.2, nginx 0.3, Redis 0.1, workers 0.0' (ms per request)."""
+    cpu = load.get("cpu_ms_per_request") or {}
+    return ", ".join(f"{PROCESS_NAMES.get(group, group)} {ms:.1f}" for group, ms in cpu.items())
+
+
 def _comment_cell(r: dict) -> str:
     posted = r.get("comments_posted")
     if not posted:
         return "-"
     load = r["loads"]["comment"]
+    # A post held for a moderator (a repeated text) takes another path than a published one.
+    held = posted["stored"] - posted.get("published", posted["stored"])
+    cpu = cpu_by_process(load)
     return (
         f"{load['requests_per_second']:,.1f}/s, p50 {_ms(p50(load))}; "
         f"{thousands(posted['served'])} = {thousands(posted['stored'])}"
+        + (f" ({thousands(held)} held)" if held > 0 else "")
         + cpu_cell(load, r.get("cores", 2))
+        + (f"; by process: {cpu}" if cpu else "")
     )
 
 

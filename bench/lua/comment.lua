@@ -1,7 +1,9 @@
 -- A reader posting a comment through the real endpoint, as the article page's form does:
 -- POST /comments/<id>/post/ with the form's fields and its stamp, from this site's origin.
--- Arguments after "--": the origin, then "<article id>:<stamp>" pairs (stamps read from the
--- pages). Every text is different (the repeat check would hold copies for a moderator).
+-- Arguments after "--": the origin, a tag of this load, then "<article id>:<stamp>" pairs
+-- (stamps read from the pages). Every text is different, within a load and from one load to
+-- the next on the same stack (the repeat check would hold a copy for a moderator: a held
+-- post is not the published post measured, and it wakes the task worker for the e-mail).
 local threads = {}
 
 function setup(thread)
@@ -17,8 +19,9 @@ end
 
 function init(args)
   origin = args[1]
+  tag = args[2]
   forms = {}
-  for i = 2, #args do
+  for i = 3, #args do
     local id, stamp = string.match(args[i], "^(%d+):(.+)$")
     table.insert(forms, {id = id, stamp = stamp})
   end
@@ -29,8 +32,8 @@ function request()
   sent = sent + 1
   local form = forms[(sent % #forms) + 1]
   local text = string.format(
-    "Bench reader %d-%d thinks this story deserves a follow-up on the budget.",
-    thread_number, sent)
+    "Bench reader %s-%d-%d thinks this story deserves a follow-up on the budget.",
+    tag, thread_number, sent)
   local body = "name=Bench+reader&email=&website=&text=" .. urlencode(text)
     .. "&stamp=" .. urlencode(form.stamp)
   return wrk.format("POST", "/comments/" .. form.id .. "/post/", {

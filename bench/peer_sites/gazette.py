@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from importlib import metadata
 from pathlib import Path
 
@@ -78,7 +79,8 @@ class Gazette(base.Platform):
         return [*state.pids.values(), *postgres] if state else []
 
     def comment_load(self) -> tuple[str, list[str]]:
-        return "comment.lua", [self.bench.url, *self.forms]
+        # A tag new to each load: the previous size's texts would be held as repeats.
+        return "comment.lua", [self.bench.url, str(time.time_ns()), *self.forms]
 
     def comments_stored(self) -> int:
         with self.bench.database() as db:

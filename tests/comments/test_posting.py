@@ -407,6 +407,58 @@ def test_the_answers_html_is_the_comment_as_the_list_shows_it(client, article, s
     assert '<time datetime="2026-07-01T21:00:00+09:00">' in html  # the newsroom's zone
 
 
+@pytest.mark.parametrize("links", [False, True])
+@pytest.mark.parametrize("language", ["en", "ko"])
+@pytest.mark.parametrize("zone", ["UTC", "Asia/Seoul"])
+def test_the_answers_html_from_kept_markup_is_the_templates(article, links, language, zone):
+    """``posted_comment_html`` fills the template's kept markup with the comment's own id,
+    name, time and text: the same HTML as rendering comments/comment.html, for a comment
+    and a reply, whatever a reader wrote (markup, the slots' own names, the stand-in id)."""
+    from django.utils import translation
+
+    from gazette.comments.presentation import (
+        _ID_SLOT,
+        _NAME_SLOT,
+        _SENTINEL_ID,
+        _TEXT_SLOT,
+        _TIME_SLOT,
+        _comment_template_html,
+        posted_comment_html,
+    )
+
+    thread = Comment.objects.create(article=article, author_name="T", text="t", status="published")
+    slots = f"{_ID_SLOT} {_NAME_SLOT} {_TEXT_SLOT} {_TIME_SLOT} {_SENTINEL_ID}"
+    writers = [
+        ("Ada", "A thoughtful remark."),
+        ('Ada <Lovelace> & "Co"', "Good <b>point</b>\nsee https://example.org/x?a=1&b=2"),
+        (f"{_NAME_SLOT} {_TEXT_SLOT}", slots + "\n" + slots),  # a name fits in 60
+    ]
+    with translation.override(language), timezone.override(zoneinfo.ZoneInfo(zone)):
+        for name, text in writers:
+            for parent in (None, thread):
+                comment = Comment.objects.create(
+                    article=article,
+                    parent=parent,
+                    author_name=name,
+                    text=text,
+                    status="published",
+                    created_at=datetime(2026, 3, 29, 0, 59, 59, tzinfo=UTC),
+                )
+                expected = _comment_template_html(comment, links)
+                assert posted_comment_html(comment, links=links) == expected
+                assert f'id="comment-{comment.pk}"' in expected
+
+
+def test_the_kept_markup_is_built_once_for_every_post_of_a_kind(client, article):
+    """Kept per zone by its name: the zone made current for each request is a new object."""
+    from gazette.comments.presentation import _posted_comment_skeleton
+
+    _posted_comment_skeleton.cache_clear()
+    for text in ("First remark.", "Second remark.", "Third remark."):
+        assert post(client, article, json=True, text=text).status_code == 201
+    assert _posted_comment_skeleton.cache_info().misses == 1
+
+
 def test_a_published_comment_is_purged_before_the_answer_and_queues_no_task(
     client, article, settings, monkeypatch, django_capture_on_commit_callbacks
 ):
@@ -441,6 +493,37 @@ def test_a_published_comment_is_purged_before_the_answer_and_queues_no_task(
         server.server_close()
     assert KeepAliveNginx.seen == [f"/_purge{article.url}"] * 2
     assert QueueRecorder.queued == []
+
+
+def test_a_post_reads_the_articles_address_from_the_kept_article(
+    client, article, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    """The purge and the redirect work out the article's address from the sites' root paths
+    kept with the article, not from Wagtail's cache on every post; a Site saved retires the
+    kept article, so the next post purges the new address."""
+    from wagtail.models import Site
+
+    from gazette.core.purge import NginxPurgeBackend
+
+    purged = []
+    monkeypatch.setattr(NginxPurgeBackend, "purge", lambda self, url: purged.append(url))
+    settings.WAGTAILFRONTENDCACHE = {
+        "nginx": {"BACKEND": "gazette.core.purge.NginxPurgeBackend", "LOCATION": "http://c/_p"}
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        assert post(client, article, json=True, text="First remark.").status_code == 201
+    reads = []
+    real = Site.get_site_root_paths
+    monkeypatch.setattr(Site, "get_site_root_paths", lambda: reads.append(1) or real())
+    with django_capture_on_commit_callbacks(execute=True):
+        assert post(client, article, text="Second remark.").status_code == 303
+    assert reads == []
+    site = Site.objects.get(is_default_site=True)
+    site.hostname, site.port = "news.example.org", 8080
+    site.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert post(client, article, json=True, text="Third remark.").status_code == 201
+    assert purged == [article.full_url] * 2 + [f"http://news.example.org:8080{article.url}"]
 
 
 def test_a_post_succeeds_when_the_cache_cannot_be_reached(
@@ -489,3 +572,69 @@ def test_the_repeat_check_finds_what_the_orm_finds():
             assert found is expected, (fingerprint, since)
     assert Comment.objects.posted_since(mark, posted_at) is True
     assert Comment.objects.posted_since(mark, posted_at + timedelta(microseconds=1)) is False
+
+
+def test_the_fixed_insert_stores_what_save_stores_and_sends_its_signals():
+    """``Comment.objects.insert`` (one fixed statement) writes the row ``save()`` writes, every
+    column, a reply's and a held one's too, and sends pre_save and post_save as ``save()`` does
+    (the comments list's version follows post_save)."""
+    from django.db.models.signals import post_save, pre_save
+
+    article = ArticleFactory()
+    thread = Comment.objects.create(article=article, author_name="T", text="t", fingerprint="t")
+    when = datetime(2026, 3, 29, 0, 59, 59, 123456, tzinfo=UTC)
+
+    def made(**extra):
+        fields = {
+            "article": article,
+            "author_name": "Ada <Lovelace>",
+            "email": "ada@example.org",
+            "text": "Line one\nline 'two' \u00e9 😀",
+            "status": Status.PUBLISHED,
+            "received_as": Status.PUBLISHED,
+            "held_for": "",
+            "created_at": when,
+            "published_at": when,
+            "client_hash": "c" * 64,
+            "fingerprint": "f" * 64,
+        }
+        return Comment(**(fields | extra))
+
+    heard = []
+
+    def listen(sender, instance, **kwargs):
+        heard.append((kwargs["signal"], instance.pk, kwargs.get("created")))
+
+    for signal in (pre_save, post_save):
+        signal.connect(listen, sender=Comment, weak=False, dispatch_uid="test-insert")
+    try:
+        for extra in (
+            {},
+            {"parent": thread, "notify_replies": False},
+            {
+                "status": Status.PENDING,
+                "received_as": Status.PENDING,
+                "held_for": "link",
+                "published_at": None,
+                "notify_replies": True,
+                "email": "b@example.org",
+            },
+        ):
+            saved, inserted = made(**extra), made(**extra)
+            saved.save()
+            assert Comment.objects.insert(inserted) is inserted
+            assert inserted.pk and inserted.pk != saved.pk and not inserted._state.adding
+            stored = [Comment.objects.filter(pk=c.pk).values().get() for c in (saved, inserted)]
+            assert stored[1].pop("id") == inserted.pk
+            stored[0].pop("id")
+            assert stored[0] == stored[1]
+            assert stored[1]["created_at"] == when
+    finally:
+        for signal in (pre_save, post_save):
+            signal.disconnect(dispatch_uid="test-insert", sender=Comment)
+    assert [(s, created) for s, _, created in heard] == [
+        (pre_save, None),
+        (post_save, True),
+        (pre_save, None),
+        (post_save, True),
+    ] * 3

@@ -136,6 +136,26 @@ def test_wagtail_reads_a_remembered_site_from_the_request(home, rf, django_asser
     assert compat.remembered_site(request) is site
 
 
+def test_wagtail_reads_the_root_paths_a_kept_page_lends_the_request(home, rf, monkeypatch):
+    import pickle
+
+    from wagtail.models import Site
+
+    article = ArticleFactory(parent=SectionFactory(parent=home))
+    compat.keep_site_root_paths(article)
+    kept = pickle.loads(pickle.dumps(article))  # noqa: S301 - our own bytes, as the cache keeps it
+    request = rf.get("/")
+
+    def not_again():
+        raise AssertionError("read the site root paths again")
+
+    monkeypatch.setattr(Site, "get_site_root_paths", not_again)
+    compat.lend_site_root_paths(kept, request)
+    assert kept.get_full_url(request) == article.full_url, (
+        "Wagtail no longer reads request._wagtail_cached_site_root_paths"
+    )
+
+
 def test_wagtail_serves_a_remembered_route_without_walking_the_tree(home, rf):
     from wagtail.models import Page
 

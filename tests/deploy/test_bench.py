@@ -158,6 +158,24 @@ def test_table_has_a_column_per_size_and_each_figure_beside_its_reference():
     assert "40.0 KB / 10.0 KB / 8.0 KB" in text
 
 
+def test_the_comment_cell_splits_cpu_by_process_and_says_how_many_posts_were_held():
+    result = _result(10000, cached=9500, uncached=450, p50=4, queries=12)
+    result["loads"]["comment"]["cpu_ms_per_request"] = {
+        "app": 4.0,
+        "postgres": 1.2,
+        "nginx": 0.3,
+        "redis": 0.1,
+        "workers": 2.4,
+    }
+    result["comments_posted"] |= {"stored": 808, "published": 8}
+    text = bench_report.render([result], info=INFO, command="make bench")
+    assert "808 = 808 (800 held); CPU 8.0 ms/req (app 4.0)" in text
+    assert "by process: app 4.0, PostgreSQL 1.2, nginx 0.3, Redis 0.1, workers 2.4" in text
+
+    result["comments_posted"]["published"] = 808  # every post published: nothing said
+    assert "held" not in bench_report.render([result], info=INFO, command="make bench")
+
+
 def test_targets_met_and_missed():
     good = [
         _result(1000, cached=9600, uncached=500, p50=3, queries=12),
