@@ -24,8 +24,9 @@ back with its data (``appendonly``): the entries built before the outage, and th
 they were built in, while a retirement (or a comment's list version) written meanwhile was
 dropped. A process that found no generation at all (``cache_away``) retires every
 generational cache the first time the cache answers it again, and reads again, before it
-uses an entry (``_read``). And an entry is never kept under no generation: ``None`` is the
-one generation every outage repeats.
+uses an entry (``_read``); so does one whose new connection finds Redis restarted
+(``gazette.core.redis_restarts``), although it saw nothing of the outage. And an entry is
+never kept under no generation: ``None`` is the one generation every outage repeats.
 
 Nothing about the reader goes in: these hold what every reader sees.
 """

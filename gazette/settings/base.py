@@ -202,6 +202,9 @@ if REDIS_URL:
                 "LOG_IGNORED_EXCEPTIONS": True,
                 "SOCKET_CONNECT_TIMEOUT": REDIS_TIMEOUT,
                 "SOCKET_TIMEOUT": REDIS_TIMEOUT,
+                # A Redis restarted with its data is noticed by every process: its next read
+                # retires what Redis kept (gazette.core.redis_restarts).
+                "CONNECTION_POOL_CLASS": "gazette.core.redis_restarts.RestartNoticingPool",
             },
         }
     }

@@ -16,6 +16,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,7 +24,7 @@ import psycopg
 import pytest
 
 from deploy import local_services, stack
-from tests.stack.web import Client
+from tests.stack.web import Client, log_in, publish_new_article
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 START_TIMEOUT = 300  # seconds; it takes about 30 on an idle 2-core machine
@@ -213,3 +214,19 @@ def section_id(running_stack, demo_article) -> int:
             [demo_article["id"]],
         ).fetchone()
     return section
+
+
+@pytest.fixture(scope="session")
+def commented_article(running_stack, section_id) -> dict:
+    """An article of these tests' own, published by an editor, that only the tests of a
+    comment shown at once comment on: every comment of theirs is on its first page of
+    comments (the demo article's fill up in a full run: other tests comment on it too)."""
+    editor = running_stack.client("app-a")
+    log_in(editor, "admin", running_stack.admin_password)
+    slug = f"stack-comments-{uuid.uuid4().hex[:8]}"
+    publish_new_article(editor, section_id, title="Comments shown at once", slug=slug)
+    with running_stack.primary() as db:
+        page_id, url_path = db.execute(
+            "SELECT id, url_path FROM wagtailcore_page WHERE slug = %s AND live", [slug]
+        ).fetchone()
+    return {"id": page_id, "path": "/" + url_path.split("/", 2)[2]}

@@ -185,8 +185,8 @@ def post_comment(running_stack, client: Client, article_id: int, text: str):
     )
 
 
-def comments_with(running_stack, text: str) -> int:
-    with running_stack.primary() as db:
+def comments_with(running_stack, text: str, *, replica: bool = False) -> int:
+    with running_stack.replica() if replica else running_stack.primary() as db:
         (count,) = db.execute(
             "SELECT count(*) FROM comments_comment WHERE text = %s", [text]
         ).fetchone()
@@ -336,11 +336,19 @@ def app_answers(running_stack, name: str) -> bool:
 # --- Redis stopped ----------------------------------------------------------------------------
 
 
-def test_without_redis_pages_comments_and_views_carry_on_and_recover(running_stack, demo_article):
+def test_without_redis_pages_comments_and_views_carry_on_and_recover(
+    running_stack, demo_article, commented_article
+):
     article_id = demo_article["id"]
     settled, _ = wait_for(lambda: redis_pending(running_stack, article_id) == 0, timeout=SETTLE)
     assert settled
     before = stored_views(running_stack, article_id)
+    # app-a reads the article before the outage (Redis keeps its comments block) and is sent
+    # nothing during it: after it, app-a is a process that learnt nothing of the outage
+    # itself, as an app server nginx sent no request to meanwhile (gazette.core.redis_restarts).
+    app_a, app_b = running_stack.client("app-a"), running_stack.client("app-b")
+    commented_path = commented_article["path"]
+    assert app_a.get(commented_path).status_code == 200
     redis_pid = supervised_pid(running_stack, "redis")
     # A clean stop on purpose (Redis writes its append-only file); killed, supervisord would
     # start it again within a second or two, too soon for the outage this test is about.
@@ -349,14 +357,15 @@ def test_without_redis_pages_comments_and_views_carry_on_and_recover(running_sta
     assert stopped
     reader = Client(running_stack.url)
 
-    # Pages: rendered without the cache (a miss of the microcache makes the app render).
-    for path in (demo_article["path"], "/", demo_article["section_path"]):
-        page = reader.get(f"{path}?redis-down={uuid.uuid4().hex}")
+    # Pages: rendered without the cache, by app-b (readers through nginx reach it as well).
+    for path in (demo_article["path"], "/", demo_article["section_path"], commented_path):
+        page = app_b.get(f"{path}?redis-down={uuid.uuid4().hex}")
         assert page.status_code == 200, (path, page.status_code)
 
-    # A comment is taken (rate limits let it through while they cannot count).
+    # A comment is taken (rate limits let it through while they cannot count); the new
+    # version of the article's comments is dropped.
     text = f"Still here while the cache is down {uuid.uuid4().hex[:8]}"
-    posted = post_comment(running_stack, reader, article_id, text)
+    posted = post_comment(running_stack, app_b, commented_article["id"], text)
     assert posted.status_code == 303, posted.text[:500]
     assert comments_with(running_stack, text) == 1
 
@@ -367,6 +376,16 @@ def test_without_redis_pages_comments_and_views_carry_on_and_recover(running_sta
     # Without a name, restart starts what is not running: Redis alone.
 
     assert restart(running_stack) == "Restarted: redis."
+    # Redis came back with what it held (appendonly): the comments block kept before the
+    # outage, while the comment's new version of the list was dropped. The comment shows
+    # all the same, app-a's answer first (the read-your-writes pin was dropped too: the
+    # replica is waited for).
+    replicated, _ = wait_for(lambda: comments_with(running_stack, text, replica=True), timeout=10)
+    assert replicated, "the replica never had the comment"
+    for name, client in (("app-a", app_a), ("app-b", app_b), ("nginx", reader)):
+        page = client.get(commented_path)
+        assert page.status_code == 200, (name, page.status_code)
+        assert text in page.text, f"{name} served the comments block Redis kept"
     back = [beacon(reader, article_id, f"redis-back.{n}") for n in range(5)]
     assert [b.status_code for b in back] == [204] * 5
     # The counter waited out the outage (the same process) and counts the log's lines; the

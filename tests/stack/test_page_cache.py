@@ -165,3 +165,24 @@ def test_logs_are_json_lines_carrying_the_request_id(running_stack):
         timeout=5,
     )
     assert in_access_log
+
+
+def test_a_posted_comment_is_on_the_articles_very_next_load(running_stack, commented_article):
+    """The app purges the article's page before it answers the post (gazette.core.purge, a
+    connection kept open to nginx): the next load is not the cached page without it, nor a
+    comments block kept before it (gazette.comments.fragments)."""
+    from tests.stack.test_faults import post_comment
+
+    reader = running_stack.client()
+    path = commented_article["path"]
+    for attempt in range(3):
+        text = f"Seen at once {uuid.uuid4().hex[:8]}."
+        warm, _ = wait_for(lambda: cache_status(reader.get(path)) == "HIT", timeout=10)
+        assert warm, "the article never came from the cache"
+        posted = post_comment(running_stack, reader, commented_article["id"], text)
+        assert posted.status_code == 303, posted.status_code
+        where = posted.headers.get("Location", "")
+        assert "comment=published" in where, where  # shown at once: post-moderation
+        assert "comments_page" not in where, where  # on the first page of comments, loaded
+        page = reader.get(path)
+        assert text in page.text, (attempt, cache_status(page))
