@@ -39,7 +39,7 @@ def test_a_restored_flush_leaves_what_post_migrate_leaves():
     assert _as_sets(restored) == _as_sets(_snapshots["default"])
     restored_keys = _natural_keys()
     assert ("wagtailcore", "page") in restored_keys[0]
-    assert ("auth", "user", "add_user", "Can add user") in restored_keys[1]
+    assert ("auth", "group", "add_group", "Can add group") in restored_keys[1]
 
     _flush(inhibit_post_migrate=True)
     emit_post_migrate_signal(0, False, "default")  # Django's own, the receivers called
