@@ -10,8 +10,9 @@ from gazette.home.services import ensure_home_page
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 SEED_FILE = REPOSITORY.parent / "shared" / "seed" / "000_9d8990e26df27fda.txt"
-# Fixtures every test directory may use: `purged` (the URLs a change purges).
-pytest_plugins = ["tests.purge_recorder", "tests.cache_outage"]
+# Fixtures every test directory may use: `purged` (the URLs a change purges); and the flush
+# after a transactional test putting back a snapshot instead of sending post_migrate.
+pytest_plugins = ["tests.purge_recorder", "tests.cache_outage", "tests.flush_snapshot"]
 
 ARTICLE_HEADLINE = "18 North Korean Soldiers Flee Russian Forces Near Ukraine Border, Reports Say"
 
