@@ -278,13 +278,11 @@ class ModerationForm(forms.Form):
     )
 
 
-class ModerateBulkAction(SnippetBulkAction):
-    """Approve / reject / mark as spam the selected comments, with a reason."""
+class CommentBulkAction(SnippetBulkAction):
+    """A moderator's action on the selected comments, confirmed on one page."""
 
     template_name = "comments/admin/confirm_moderation.html"
-    form_class = ModerationForm
-    reason_required = False
-    action_priority = 10
+    done_label = ""  # "Approved", "Featured"...: the success message's verb
 
     @classproperty
     def models(cls):
@@ -292,6 +290,21 @@ class ModerateBulkAction(SnippetBulkAction):
 
     def check_perm(self, obj):
         return self.request.user.has_perm("comments.moderate_comment")
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "action_label": self.display_name}
+
+    def get_success_message(self, num_parent_objects, num_child_objects):
+        noun = "comment" if num_parent_objects == 1 else "comments"
+        return f"{self.done_label} {num_parent_objects} {noun}."
+
+
+class ModerateBulkAction(CommentBulkAction):
+    """Approve / reject / mark as spam the selected comments, with a reason."""
+
+    form_class = ModerationForm
+    reason_required = False
+    action_priority = 10
 
     def get_form(self, form_class=None):
         form = super().get_form(form_class)
@@ -312,13 +325,6 @@ class ModerateBulkAction(SnippetBulkAction):
             comments=objects, action=action, reason=reason, user=user, category=category
         )
         return len(done), 0
-
-    def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), "action_label": self.display_name}
-
-    def get_success_message(self, num_parent_objects, num_child_objects):
-        noun = "comment" if num_parent_objects == 1 else "comments"
-        return f"{self.done_label} {num_parent_objects} {noun}."
 
 
 class ApproveBulkAction(ModerateBulkAction):
@@ -355,19 +361,11 @@ class SpamBulkAction(ModerateBulkAction):
     reason_required = True
 
 
-class FeatureBulkAction(SnippetBulkAction):
+class FeatureBulkAction(CommentBulkAction):
     """Feature the selected comments (shown first on their article) or stop featuring them."""
 
-    template_name = "comments/admin/confirm_moderation.html"
     action_priority = 20
     featured = True
-
-    @classproperty
-    def models(cls):
-        return [Comment]
-
-    def check_perm(self, obj):
-        return self.request.user.has_perm("comments.moderate_comment")
 
     def get_execution_context(self):
         return {"user": self.request.user, "featured": self.featured}
@@ -375,13 +373,6 @@ class FeatureBulkAction(SnippetBulkAction):
     @classmethod
     def execute_action(cls, objects, user=None, featured=True, **kwargs):
         return len(services.feature_comments(comments=objects, featured=featured, user=user)), 0
-
-    def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), "action_label": self.display_name}
-
-    def get_success_message(self, num_parent_objects, num_child_objects):
-        noun = "comment" if num_parent_objects == 1 else "comments"
-        return f"{self.done_label} {num_parent_objects} {noun}."
 
 
 class FeatureCommentsBulkAction(FeatureBulkAction):
