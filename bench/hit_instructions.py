@@ -3,7 +3,7 @@ figure that does not depend on the machine's load, where rates and CPU times on 
 scatter by more than the differences between two configurations (docs/benchmarks.md, "Where
 a hit's work goes").
 
-    .venv/bin/python bench/hit_instructions.py [--configs main,worktree] [--seconds 6]
+    .venv/bin/python bench/hit_instructions.py [--configs ceiling,main,worktree] [--seconds 6]
 
 For each configuration (a git revision's deploy/nginx.conf, or ``worktree`` for this
 checkout's), renders it as `make bench` starts the stack (one worker, no edge limits) but
@@ -11,6 +11,8 @@ with a 1 h microcache so that every request is a hit, in front of a stub app tha
 with the app's headers (those gunicorn and Django send for an article) and a 24 KB page;
 runs that nginx under callgrind (``master_process off``), warms it, zeroes the counts, loads
 it with wrk (1 thread, 4 connections) and divides the instructions by the requests answered.
+``ceiling`` is make bench's static ceiling (stack_bench.Ceiling) serving the same page as
+/article.html, whatever the path.
 Each URL of ``--paths`` is counted in its own run. A configuration named with
 ``+gunicorn-headers`` (``main+gunicorn-headers``) has the stub app also send the Server, Date
 and "Connection: keep-alive" headers gunicorn sent before deploy/gunicorn.conf.py left them
@@ -35,6 +37,7 @@ from socketserver import StreamRequestHandler, ThreadingTCPServer
 REPOSITORY = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPOSITORY))
 
+from bench import stack_bench  # noqa: E402
 from bench.loadtest import run_wrk  # noqa: E402
 from deploy import local_services, stack  # noqa: E402
 
@@ -104,6 +107,37 @@ def render(template: str, directory: Path, app_port: int, port: int) -> Path:
     return conf
 
 
+def ceiling_conf(directory: Path, port: int) -> Path:
+    """make bench's ceiling (stack_bench.Ceiling): the same page as a static file, with the
+    stack's JSON log line and X-Request-ID."""
+    (directory / "pages").mkdir()
+    (directory / "pages" / "article.html").write_bytes(PAGE)
+    conf = directory / "nginx.conf"
+    user = "user root;" if os.geteuid() == 0 else ""
+    conf.write_text(
+        f"""{user}
+worker_processes 1;
+pid {directory}/nginx.pid;
+error_log {directory}/error.log warn;
+events {{ worker_connections 1024; }}
+http {{
+    include /etc/nginx/mime.types;
+    sendfile on;
+    tcp_nopush on;
+    keepalive_timeout 30s;
+{stack_bench._per_request_obligations()}
+    access_log {directory}/access.log gazette_json;
+    server {{
+        listen 127.0.0.1:{port};
+        root {directory}/pages;
+        add_header X-Request-ID $gazette_request_id always;
+    }}
+}}
+"""
+    )
+    return conf
+
+
 def template_of(config: str) -> str:
     if config == "worktree":
         return stack.TEMPLATE.read_text()
@@ -145,7 +179,11 @@ def count(
         port = local_services.free_port()
         revision, _, extra = config.partition("+")
         StubApp.gunicorn_headers = extra == "gunicorn-headers"
-        conf = render(template_of(revision), directory, app_port, port)
+        if config == "ceiling":
+            conf = ceiling_conf(directory, port)
+            path = "/article.html"
+        else:
+            conf = render(template_of(revision), directory, app_port, port)
         out = directory / "callgrind.out"
         nginx = subprocess.Popen(  # noqa: S603
             [  # noqa: S607 - valgrind from the PATH
