@@ -111,30 +111,10 @@ def ceiling_conf(directory: Path, port: int) -> Path:
     """make bench's ceiling (stack_bench.Ceiling): the same page as a static file, with the
     stack's JSON log line and X-Request-ID."""
     (directory / "pages").mkdir()
+    (directory / "scratch").mkdir()
     (directory / "pages" / "article.html").write_bytes(PAGE)
     conf = directory / "nginx.conf"
-    user = "user root;" if os.geteuid() == 0 else ""
-    conf.write_text(
-        f"""{user}
-worker_processes 1;
-pid {directory}/nginx.pid;
-error_log {directory}/error.log warn;
-events {{ worker_connections 1024; }}
-http {{
-    include /etc/nginx/mime.types;
-    sendfile on;
-    tcp_nopush on;
-    keepalive_timeout 30s;
-{stack_bench._per_request_obligations()}
-    access_log {directory}/access.log gazette_json;
-    server {{
-        listen 127.0.0.1:{port};
-        root {directory}/pages;
-        add_header X-Request-ID $gazette_request_id always;
-    }}
-}}
-"""
-    )
+    conf.write_text(stack_bench.ceiling_conf(directory, port))
     return conf
 
 

@@ -183,6 +183,36 @@ def _per_request_obligations() -> str:
     return request_id[0] + log_format[0]
 
 
+def ceiling_conf(root: Path, port: int) -> str:
+    """The ceiling's nginx.conf: one worker, sendfile, the stack's JSON access log line and
+    X-Request-ID on every answer, the files of ``root``/pages."""
+    user = "user root;" if os.geteuid() == 0 else ""
+    return f"""{user}
+worker_processes 1;
+pid {root}/nginx.pid;
+error_log {root}/error.log warn;
+events {{ worker_connections 1024; }}
+http {{
+    include /etc/nginx/mime.types;
+    sendfile on;
+    tcp_nopush on;
+    keepalive_timeout 30s;
+    client_body_temp_path {root}/scratch;
+    proxy_temp_path {root}/scratch;
+    fastcgi_temp_path {root}/scratch;
+    uwsgi_temp_path {root}/scratch;
+    scgi_temp_path {root}/scratch;
+{_per_request_obligations()}
+    access_log {root}/access.log gazette_json;
+    server {{
+        listen 127.0.0.1:{port};
+        root {root}/pages;
+        add_header X-Request-ID $gazette_request_id always;
+    }}
+}}
+"""
+
+
 class Ceiling:
     """A second nginx, configured like the stack's (one worker, sendfile, the same JSON
     access log line and X-Request-ID on every answer), serving saved pages as static files:
@@ -201,33 +231,7 @@ class Ceiling:
         self.pages.mkdir(parents=True, exist_ok=True)
         (self.root / "scratch").mkdir(exist_ok=True)
         conf = self.root / "nginx.conf"
-        user = "user root;" if os.geteuid() == 0 else ""
-        conf.write_text(
-            f"""{user}
-worker_processes 1;
-pid {self.root}/nginx.pid;
-error_log {self.root}/error.log warn;
-events {{ worker_connections 1024; }}
-http {{
-    include /etc/nginx/mime.types;
-    sendfile on;
-    tcp_nopush on;
-    keepalive_timeout 30s;
-    client_body_temp_path {self.root}/scratch;
-    proxy_temp_path {self.root}/scratch;
-    fastcgi_temp_path {self.root}/scratch;
-    uwsgi_temp_path {self.root}/scratch;
-    scgi_temp_path {self.root}/scratch;
-{_per_request_obligations()}
-    access_log {self.root}/access.log gazette_json;
-    server {{
-        listen 127.0.0.1:{self.port};
-        root {self.pages};
-        add_header X-Request-ID $gazette_request_id always;
-    }}
-}}
-"""
-        )
+        conf.write_text(ceiling_conf(self.root, self.port))
         subprocess.run(  # noqa: S603
             [stack.nginx_binary(), "-c", str(conf), "-p", str(self.root)],
             check=True,
