@@ -30,6 +30,7 @@ import tempfile
 import time
 import urllib.request
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -66,8 +67,14 @@ class Variant:
     name: str
     stack: list[tuple[str, str]] = field(default_factory=list)
     ceiling: list[tuple[str, str]] = field(default_factory=list)
+    edit: Callable[[str], str] | None = None  # of the rendered stack config, after the rest
 
     def apply(self, text: str, replacements: list[tuple[str, str]]) -> str:
+        if replacements is self.stack and self.edit:
+            return self.edit(self._replaced(text, replacements))
+        return self._replaced(text, replacements)
+
+    def _replaced(self, text: str, replacements: list[tuple[str, str]]) -> str:
         for old, new in replacements:
             if new.strip() and new in text:
                 continue  # already in the current config
@@ -152,7 +159,57 @@ BEFORE_CACHE7 = [
 """,
     ),
 ]
-# The ceiling as it was before the same branch: a shorter log line, no request id.
+# The server's locations as they were before branch nginx9 (2026-12-07; main at 413275d):
+# five regular expression locations at the server level, tested in order on every page,
+# cached hits included. (gunicorn's Server, Date and Connection headers, which the branch
+# also left out, are the app server's: no variant of nginx's config brings them back;
+# bench/hit_instructions.py counts both.)
+BEFORE_NGINX9_COMMIT = "413275d"
+LOCATIONS_START = (
+    "        # No regular expression location at this level",
+    "        # Collected static files.",
+)
+LOCATIONS_END = "        location = /healthz {"
+
+
+def _locations(template: str) -> str:
+    start = min(i for marker in LOCATIONS_START if (i := template.find(marker)) >= 0)
+    return template[start : template.index(LOCATIONS_END)]
+
+
+def before_nginx9(rendered: str) -> str:
+    """The rendered config with its locations as of BEFORE_NGINX9_COMMIT: the current
+    template's locations matched against the rendered text give each marker's value, which
+    fill in the old ones."""
+    current = _locations(stack.TEMPLATE.read_text())
+    old = _locations(
+        subprocess.run(  # noqa: S603
+            ["git", "-C", str(REPOSITORY), "show", f"{BEFORE_NGINX9_COMMIT}:deploy/nginx.conf"],  # noqa: S607
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    )
+    pieces = re.split(r"@@([A-Z_]+)@@", current)
+    seen: set[str] = set()
+    pattern = ""
+    for index, piece in enumerate(pieces):
+        if index % 2 == 0:
+            pattern += re.escape(piece)
+        elif piece in seen:
+            pattern += f"(?P={piece})"
+        else:
+            seen.add(piece)
+            pattern += f"(?P<{piece}>.*?)"
+    found = re.search(pattern, rendered, re.S)
+    if not found:
+        raise SystemExit("variant before-nginx9: the rendered locations do not match the template")
+    values = found.groupdict()
+    old_rendered = re.sub(r"@@([A-Z_]+)@@", lambda m: values[m[1]], old)
+    return rendered.replace(found[0], old_rendered)
+
+
+# The ceiling as it was before branch cache7: a shorter log line, no request id.
 PLAIN_CEILING = [
     ("/access.log gazette_json;", "/access.log combined;"),
     ("        add_header X-Request-ID $gazette_request_id always;\n", ""),
@@ -192,6 +249,10 @@ def variants() -> dict[str, Variant]:
         "main": Variant("main", BEFORE_CACHE7, PLAIN_CEILING),
         "page-limits-off": Variant("page-limits-off", PAGE_LIMITS_OFF),
         "before-nginx8": Variant("before-nginx8", BEFORE_NGINX8),
+        "before-nginx9": Variant("before-nginx9", edit=before_nginx9),
+        "before-nginx9-page-limits-off": Variant(
+            "before-nginx9-page-limits-off", PAGE_LIMITS_OFF, edit=before_nginx9
+        ),
         "before-nginx8-page-limits-off": Variant(
             "before-nginx8-page-limits-off", BEFORE_NGINX8 + PAGE_LIMITS_OFF
         ),

@@ -183,6 +183,36 @@ def _per_request_obligations() -> str:
     return request_id[0] + log_format[0]
 
 
+def ceiling_conf(root: Path, port: int) -> str:
+    """The ceiling's nginx.conf: one worker, sendfile, the stack's JSON access log line and
+    X-Request-ID on every answer, the files of ``root``/pages."""
+    user = "user root;" if os.geteuid() == 0 else ""
+    return f"""{user}
+worker_processes 1;
+pid {root}/nginx.pid;
+error_log {root}/error.log warn;
+events {{ worker_connections 1024; }}
+http {{
+    include /etc/nginx/mime.types;
+    sendfile on;
+    tcp_nopush on;
+    keepalive_timeout 30s;
+    client_body_temp_path {root}/scratch;
+    proxy_temp_path {root}/scratch;
+    fastcgi_temp_path {root}/scratch;
+    uwsgi_temp_path {root}/scratch;
+    scgi_temp_path {root}/scratch;
+{_per_request_obligations()}
+    access_log {root}/access.log gazette_json;
+    server {{
+        listen 127.0.0.1:{port};
+        root {root}/pages;
+        add_header X-Request-ID $gazette_request_id always;
+    }}
+}}
+"""
+
+
 class Ceiling:
     """A second nginx, configured like the stack's (one worker, sendfile, the same JSON
     access log line and X-Request-ID on every answer), serving saved pages as static files:
@@ -201,33 +231,7 @@ class Ceiling:
         self.pages.mkdir(parents=True, exist_ok=True)
         (self.root / "scratch").mkdir(exist_ok=True)
         conf = self.root / "nginx.conf"
-        user = "user root;" if os.geteuid() == 0 else ""
-        conf.write_text(
-            f"""{user}
-worker_processes 1;
-pid {self.root}/nginx.pid;
-error_log {self.root}/error.log warn;
-events {{ worker_connections 1024; }}
-http {{
-    include /etc/nginx/mime.types;
-    sendfile on;
-    tcp_nopush on;
-    keepalive_timeout 30s;
-    client_body_temp_path {self.root}/scratch;
-    proxy_temp_path {self.root}/scratch;
-    fastcgi_temp_path {self.root}/scratch;
-    uwsgi_temp_path {self.root}/scratch;
-    scgi_temp_path {self.root}/scratch;
-{_per_request_obligations()}
-    access_log {self.root}/access.log gazette_json;
-    server {{
-        listen 127.0.0.1:{self.port};
-        root {self.pages};
-        add_header X-Request-ID $gazette_request_id always;
-    }}
-}}
-"""
-        )
+        conf.write_text(ceiling_conf(self.root, self.port))
         subprocess.run(  # noqa: S603
             [stack.nginx_binary(), "-c", str(conf), "-p", str(self.root)],
             check=True,
@@ -386,10 +390,15 @@ def bench_comments(db: psycopg.Connection) -> tuple[int, int]:
 
 
 # The cached article is compared with nginx's static ceiling and with a tracking parameter per
-# request in alternating rounds (the order turned each round), each pair's ratio taken within
-# the round: on shared cores a neighbour's burst would otherwise land on one side of a ratio.
+# request in alternating rounds, each pair's ratio taken within the round: on shared cores a
+# neighbour's burst would otherwise land on one side of a ratio. Since 2026-12-07 (branch
+# nginx9) five rounds of six short runs, each round's order mirrored (static, cached,
+# tracking, tracking, cached, static; the first load turned each round): a load that grows
+# or fades during a round weighs on every figure of it alike, and one disturbed round of five
+# moves the median less than one of four did (four rounds of three runs, each half the
+# figure's duration: ±5% between runs). The same total time per figure.
 CACHE_ROUND_LOADS = ("static", "article-cached", "article-tracking")
-CACHE_ROUNDS = 4
+CACHE_ROUNDS = 5
 
 
 def nginx_worker_cpu(master_pid: int) -> float:
@@ -397,12 +406,46 @@ def nginx_worker_cpu(master_pid: int) -> float:
     return sum(_cpu_seconds(child) for child in _children(master_pid))
 
 
+def round_order(number: int) -> list[str]:
+    """The loads of round ``number`` in the order they run: turned, then mirrored."""
+    turn = number % len(CACHE_ROUND_LOADS)
+    order = list(CACHE_ROUND_LOADS[turn:] + CACHE_ROUND_LOADS[:turn])
+    return order + order[::-1]
+
+
+def run_seconds(duration: float) -> int:
+    """Each run's whole seconds (wrk counts no fraction): the rounds take about 6 figures'
+    time, as before."""
+    return max(2, round(duration * 6 / (CACHE_ROUNDS * 2 * len(CACHE_ROUND_LOADS))))
+
+
+def combined(runs: list[dict]) -> dict:
+    """A round's two runs of one load as one: requests over seconds, nginx's CPU over
+    requests, each latency percentile the runs' mean."""
+    requests = sum(run["requests"] for run in runs)
+    seconds = sum(run["seconds"] for run in runs)
+    load = {
+        "requests": requests,
+        "seconds": seconds,
+        "requests_per_second": requests / seconds,
+        "latency_ms": {
+            percentile: sum(run["latency_ms"][percentile] for run in runs) / len(runs)
+            for percentile in runs[0]["latency_ms"]
+        },
+        "non_2xx_3xx": sum(run.get("non_2xx_3xx", 0) for run in runs),
+        "socket_errors": sum(run.get("socket_errors", 0) for run in runs),
+        "nginx_us_per_request": sum(run["nginx_seconds"] for run in runs) * 1e6 / max(requests, 1),
+    }
+    return load
+
+
 def cache_rounds(
     ceiling: Ceiling, bench: BenchStack, static_url: str, article_url: str, path: str, duration
 ) -> list[dict]:
     """Rounds of the static file, the cached article and the article with a tracking parameter
     each request (issue 20), each load with the CPU its nginx workers spent per request:
-    what nginx pays for a hit, whatever share of the cores wrk takes."""
+    what nginx pays for a hit, whatever share of the cores wrk takes. The same connections
+    and wrk threads for every load."""
     runs = {
         "static": (ceiling.pid, static_url, {}),
         "article-cached": (bench.state.pids["nginx"], article_url, {}),
@@ -412,19 +455,17 @@ def cache_rounds(
             {"script": "tracking.lua", "script_args": [path]},
         ),
     }
-    seconds = max(2.0, duration / 2)
+    seconds = run_seconds(duration)
     rounds = []
     for number in range(CACHE_ROUNDS):
-        order = CACHE_ROUND_LOADS[number % 3 :] + CACHE_ROUND_LOADS[: number % 3]
-        this_round = {}
-        for name in order:
+        loads: dict[str, list[dict]] = {name: [] for name in CACHE_ROUND_LOADS}
+        for name in round_order(number):
             master, url, options = runs[name]
             before = nginx_worker_cpu(master)
             load = vars(run_wrk(url, duration=seconds, connections=CACHED_CONNECTIONS, **options))
-            spent = nginx_worker_cpu(master) - before
-            load["nginx_us_per_request"] = spent * 1e6 / max(load["requests"], 1)
-            this_round[name] = load
-        rounds.append(this_round)
+            load["nginx_seconds"] = nginx_worker_cpu(master) - before
+            loads[name].append(load)
+        rounds.append({name: combined(loads[name]) for name in CACHE_ROUND_LOADS})
     return rounds
 
 

@@ -15,6 +15,8 @@ belongs to bench/ (docs/benchmarks.md); this is the starting point for 2 cores.
 import multiprocessing
 import os
 
+from gunicorn.http import wsgi as gunicorn_wsgi
+
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count()))
 worker_class = "gthread"
@@ -74,3 +76,32 @@ logconfig_dict = {
         },
     },
 }
+
+
+# gunicorn's own headers on every answer: Server, Date and Connection. nginx drops the first
+# two (it sends its own), needs no "Connection: keep-alive" from an HTTP/1.1 server (that is
+# HTTP/1.1's default), and a reader never sees any of them; yet nginx stores them with every
+# cached page and parses them again on every cache hit (about 1,900 of a hit's 48,000
+# instructions; docs/benchmarks.md, issue 17, branch nginx9). So they are not sent: nginx
+# adds Date itself to what it forwards, as HTTP asks of a proxy whose upstream sent none. A
+# "Connection: close", and keep-alive to an HTTP/1.0 client, are still said.
+# (Read again on a reload: wrap gunicorn's own method, not this one.)
+_gunicorn_default_headers = getattr(
+    gunicorn_wsgi.Response.default_headers,
+    "gunicorn_own",
+    gunicorn_wsgi.Response.default_headers,
+)
+
+
+def _headers_nginx_reads(response) -> list[str]:
+    keep_alive_is_implied = tuple(response.req.version) >= (1, 1)
+    return [
+        line
+        for line in _gunicorn_default_headers(response)
+        if not line.startswith(("Server:", "Date:"))
+        and not (keep_alive_is_implied and line == "Connection: keep-alive\r\n")
+    ]
+
+
+_headers_nginx_reads.gunicorn_own = _gunicorn_default_headers
+gunicorn_wsgi.Response.default_headers = _headers_nginx_reads

@@ -13,7 +13,7 @@ import urllib.request
 
 import pytest
 
-from bench import bench_report, loadtest
+from bench import bench_report, loadtest, stack_bench
 from bench.stack_bench import Ceiling
 
 WRK_REPORT = """\
@@ -286,6 +286,31 @@ def test_shares_are_the_median_of_ratios_taken_within_each_round():
     result["cache_rounds"][1] = _round(12000, 5000, 4900)
     result["cache_rounds"][3] = _round(9000, 4000, 3900)
     assert bench_report.target_rows([result])[0][2] == "missed"
+
+
+def test_each_round_runs_every_load_twice_mirrored_and_turns_the_first():
+    """A load growing or fading through a round weighs on each figure of it alike."""
+    orders = [stack_bench.round_order(number) for number in range(stack_bench.CACHE_ROUNDS)]
+    for order in orders:
+        assert order == order[::-1]
+        assert sorted(order) == sorted(stack_bench.CACHE_ROUND_LOADS * 2)
+    assert {order[0] for order in orders} == set(stack_bench.CACHE_ROUND_LOADS)
+    # An odd number of rounds: the median is one round's ratio; about six figures' time.
+    assert stack_bench.CACHE_ROUNDS % 2 == 1
+    assert stack_bench.run_seconds(10) * 6 * stack_bench.CACHE_ROUNDS == 60
+    assert stack_bench.run_seconds(1) == 2  # wrk counts whole seconds
+
+
+def test_a_rounds_two_runs_of_a_load_count_as_one():
+    runs = [
+        {"requests": 3000, "seconds": 2.0, "latency_ms": {50: 1.0, 99: 3.0}, "nginx_seconds": 0.06},
+        {"requests": 1000, "seconds": 2.0, "latency_ms": {50: 2.0, 99: 5.0}, "nginx_seconds": 0.02},
+    ]
+    load = stack_bench.combined(runs)
+    assert load["requests_per_second"] == 1000
+    assert load["nginx_us_per_request"] == pytest.approx(20)
+    assert load["latency_ms"] == {50: 1.5, 99: 4.0}
+    assert bench_report.load_cell(load) == "1,000/s, p50 1.5 ms"
 
 
 @pytest.mark.skipif(shutil.which("nginx") is None, reason="no nginx")

@@ -10,6 +10,7 @@ import signal
 import subprocess
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 import requests
@@ -530,6 +531,22 @@ def test_a_views_beacon_and_its_count_spend_a_token_each_of_their_own_limits(sta
 
 
 @needs_nginx
+def test_the_count_without_a_limit_of_its_own_is_not_limited_as_the_beacon(start_edge):
+    """The beacon's locations are nested in /analytics/views/, which sets no limit of its own
+    (a nested location takes its parent's when it sets none): the count, its limit off, is
+    not held to the beacon's; the rest of /analytics/ is, as before."""
+    limit = stack.EdgeLimit.parse("1r/m burst=1")
+    edge = start_edge(edge_limits={name: None for name in stack.EDGE_LIMITS} | {"beacon": limit})
+    reader = client_from("127.0.4.1")
+    counts = [reader.get(edge + f"/analytics/views/{n}/count", timeout=10) for n in range(5)]
+    assert {c.status_code for c in counts} == {200}
+    for index, path in enumerate(("/analytics/views/12/x", "/analytics/other/")):
+        reader = client_from(f"127.0.4.{index + 2}")
+        answers = [reader.get(edge + path, timeout=10).status_code for _ in range(3)]
+        assert answers == [200, 200, 429], path
+
+
+@needs_nginx
 def test_nginx_answers_the_beacon_and_logs_what_counting_needs(start_edge, tmp_path):
     """The POST and the pixel never reach the app: nginx answers them and writes them to the
     beacon log, in lines the counter reads back as the requests they were."""
@@ -575,3 +592,92 @@ def test_the_count_is_asked_of_the_app_and_kept_a_few_seconds(edge):
     assert first.headers["X-Cache-Status"] == "MISS"
     again = requests.get(edge + "/analytics/views/8/count", timeout=10)
     assert again.headers["X-Cache-Status"] == "HIT"
+
+
+# --- which location answers ---------------------------------------------------------------
+# No regular expression location at the server level (a page would test each of them): the
+# hashed static files, the admin and the beacon, pixel and count locations are nested in
+# their prefixes. Hostile paths land where they did when they were tested in order.
+
+
+def answered_by(edge: str, method: str, path: str) -> str:
+    """Which location answered, from what it does: the app (and the URI it got), the page
+    cache, the beacon's 204, the pixel, a static file (hashed or not), or nginx's status."""
+    connection = http.client.HTTPConnection(edge.removeprefix("http://"), timeout=10)
+    try:
+        connection.request(method, path)
+        response = connection.getresponse()
+        body = response.read()
+    finally:
+        connection.close()
+    if response.status == 204:
+        return "beacon 204"
+    if 300 <= response.status < 400:
+        return f"{response.status} to {urlsplit(response.getheader('Location')).path}"
+    if body.startswith(b"GIF8"):
+        return "pixel"
+    if response.getheader("Cache-Control") == "public, max-age=31536000, immutable" and not (
+        response.getheader("Expires")
+    ):
+        return f"static, hashed: {body.decode()}"
+    if response.getheader("Expires"):
+        return f"static: {body.decode()}"
+    if response.status >= 400 and not body.startswith(b"/"):
+        return str(response.status)
+    if response.getheader("X-Cache-Status"):
+        return f"cached: {body.decode()}"
+    return f"app: {body.decode()}"
+
+
+LONG = "a" * 3000
+WHERE = [
+    ("GET", "/world/story/", "cached: /world/story/"),
+    ("GET", "/static/app.0123456789ab.css", "static, hashed: hashed"),
+    ("GET", "/static/app.css", "static: plain"),
+    ("GET", "/static/%61pp.0123456789ab.css", "static, hashed: hashed"),
+    ("GET", "/static/x/../app.0123456789ab.css", "static, hashed: hashed"),
+    ("GET", "/static/app.0123456789AB.css", "404"),  # not a hash: the unhashed location
+    ("GET", "/static/app.0123456789ab.css/", "404"),
+    ("GET", "//static//app.0123456789ab.css", "static, hashed: hashed"),
+    ("GET", "/admin/pages/?q=x&q=y", "app: /admin/pages/?q=x&q=y"),
+    ("GET", "/%61dmin/", "app: /%61dmin/"),
+    ("GET", "/adminx/", "cached: /adminx/"),
+    ("GET", "/admin", "cached: /admin"),  # as any page: no redirect of nginx's own
+    ("GET", "/django-admin", "cached: /django-admin"),
+    ("GET", "/analytics", "301 to /analytics/"),  # /analytics/'s own redirect, as before
+    ("GET", "/analytics/views", "app: /analytics/views"),
+    ("GET", "/django-admin/x/?" + LONG, "app: /django-admin/x/?" + LONG),
+    ("GET", "/Admin/", "cached: /Admin/"),
+    ("POST", "/analytics/views/12/", "beacon 204"),
+    ("POST", "/%61nalytics/views/12/", "beacon 204"),
+    ("POST", "//analytics//views/12/", "beacon 204"),
+    ("POST", "/analytics/views/12/?utm_source=x&utm_source=y", "beacon 204"),
+    ("GET", "/analytics/views/12/", "app: /analytics/views/12/"),
+    ("POST", "/analytics/views/" + "1" * 19 + "/", "app: /analytics/views/" + "1" * 19 + "/"),
+    ("POST", "/analytics/views/12/x", "app: /analytics/views/12/x"),
+    ("GET", "/analytics/views/12/pixel.gif", "pixel"),
+    ("GET", "/analytics/views/12/pixel%2Egif?" + LONG, "pixel"),
+    ("GET", "/analytics/views/12/pixelXgif", "app: /analytics/views/12/pixelXgif"),
+    ("GET", "/analytics/views/12/count", "cached: /analytics/views/12/count"),
+    ("GET", "/analytics/views/%31%32/count?x=1", "cached: /analytics/views/12/count"),
+    ("GET", "/analytics/views/12/count/", "app: /analytics/views/12/count/"),
+    ("GET", "/analytics/other/?a=1&a=2", "app: /analytics/other/?a=1&a=2"),
+    ("GET", "/static/../analytics/views/12/pixel.gif", "pixel"),
+    ("GET", "/media/../admin/", "app: /media/../admin/"),
+    ("GET", "/_purge/../analytics/views/12/pixel.gif", "pixel"),
+]
+
+
+@needs_nginx
+def test_each_path_is_answered_by_its_location(start_edge, tmp_path):
+    static = tmp_path / "static"
+    static.mkdir()
+    (static / "app.0123456789ab.css").write_text("hashed")
+    (static / "app.css").write_text("plain")
+    edge = start_edge()
+    differ = [
+        (method, path[:60], got[:80], where[:80])
+        for method, path, where in WHERE
+        if (got := answered_by(edge, method, path)) != where
+    ]
+    assert differ == []
