@@ -138,3 +138,13 @@ def wagtail_tree_roots(transactional_db):
         Collection.add_root(name="Root")
     if not Page.get_first_root_node():
         Page.add_root(instance=Page(title="Root", slug="root", live=True))
+
+
+@pytest.fixture
+def seeded(home):
+    """The reference page imported, as tests/conftest.py's `seeded`; after this process's first
+    such import past a flush, its rows put back instead of imported again (reference_rows)."""
+    from tests.browser import reference_rows
+    from tests.conftest import _import_the_reference_page
+
+    return reference_rows.seeded(home, _import_the_reference_page)

@@ -7,13 +7,10 @@ from django.utils import timezone
 
 from gazette.newsletters import tokens
 from gazette.newsletters.models import Issue, IssueStatus, Newsletter, Subscriber, Subscription
+from tests.browser.test_accessibility import WCAG_AA
 from tests.factories import ArticleFactory, SectionFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-WCAG_AA = {
-    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}
-}
 
 
 @pytest.fixture

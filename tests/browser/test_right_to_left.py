@@ -9,13 +9,10 @@ from wagtail.models import Site
 
 from gazette.comments.models import CommentSettings
 from gazette.news.models import ArticlePage
+from tests.browser.test_accessibility import WCAG_AA
 from tests.conftest import ARTICLE_HEADLINE, empty_caches, use_site_language
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-WCAG_AA = {
-    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}
-}
 
 
 @pytest.fixture
