@@ -32,7 +32,8 @@ def pytest_collection_modifyitems(config, items):
     pytest-xdist 3.8 groups tests (``--dist loadgroup``) by renaming ``item._nodeid``, which
     pytest 9.2 no longer reads (a node's id is ``item._id``): the stack tests were spread over
     both workers, each starting a stack of its own. Do the renaming xdist meant to do; a
-    no-op once xdist's own renaming takes effect again (the id then has its suffix).
+    no-op once xdist's own renaming takes effect again (the id then has its suffix). A module
+    that shares rows among its tests is a group of its own (`_module_rows_group`).
     """
     if not config.getoption("loadgroup", default=False):  # set in xdist's workers only
         return
@@ -45,6 +46,8 @@ def pytest_collection_modifyitems(config, items):
                 for m in item.iter_markers("xdist_group")
             }
         )
+        if not groups and (rows := _module_rows_group(item)):
+            groups = [rows]
         suffix = "@" + "_".join(groups)
         if groups and not item.nodeid.endswith(suffix):
             item._id = coerce_node_id(item.nodeid + suffix)
@@ -232,3 +235,20 @@ def _empty_view_counter():
     from gazette.analytics.counters import counter
 
     counter.reset()
+
+
+def _module_rows_group(item) -> str | None:
+    """The xdist group of a test that reads rows made once for its module (a module-scoped
+    fixture on the database: `seeded_once`, `editions_once`, the distribution tests'
+    newsroom...): the module's tests run on one worker. Spread over two, as ``--dist
+    loadgroup`` spreads ungrouped tests, each worker would make the rows again (the reference
+    page's import: 10-30 s a worker)."""
+    definitions = getattr(item, "_fixtureinfo", None)
+    if definitions is None:
+        return None
+    for name in item.fixturenames:
+        fixture = definitions.name2fixturedefs.get(name, (None,))[-1]
+        shared = fixture is not None and fixture.scope == "module"
+        if shared and "django_db_blocker" in fixture.argnames:
+            return f"rows-of-{item.module.__name__}"
+    return None
