@@ -1,6 +1,6 @@
 """The flush after each transactional test (live server, browser, task worker) ends with the
 `post_migrate` signal, which makes every content type and permission again: 80 to 97% of the
-flush's time (about 150 queries; README, "The suite's time"). Here the first flush of a test
+flush's time (about 150 queries; docs/testing.md). Here the first flush of a test
 process sends it as Django does and keeps a copy of the rows it left; every later flush puts
 that copy back instead (a few multi-row inserts), so a test starts on the same rows, with the
 same keys, as after the first. The receivers do nothing else a test can see after a flush: no

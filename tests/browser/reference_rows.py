@@ -1,5 +1,5 @@
 """`seeded` for the browser tests: the reference page's import (tests/conftest.py) is the dear
-part of their setup (10 to 18 s a test on a loaded machine, README "The suite's time"), and
+part of their setup (10 to 18 s a test on a loaded machine, docs/testing.md), and
 each of these tests flushes the database, so a module cannot share one import. Here a test
 process imports it as before, and keeps the rows the import left (every table's, with their
 keys); a later test whose database holds what that import started from gets those rows put
