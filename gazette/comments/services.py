@@ -170,31 +170,34 @@ def post_comment(
     if watched := rules.watched_words_in(text, site_settings.watched_word_list):
         held.append("watched words: " + ", ".join(watched))
     mark = rules.fingerprint(text)
-    if Comment.objects.posted_since(mark, now - REPEAT_WINDOW):
+    since = now - REPEAT_WINDOW
+    # A comment to publish checks for a repeat in its INSERT (one round trip); one held or
+    # kept as spam anyway checks first, so that its reasons name the repeat too.
+    publish = not spam and not held and mode != CommentPolicy.PRE_MODERATION
+    if not publish and Comment.objects.posted_since(mark, since):
         held.append("same text posted before")
-
-    if spam:
-        status = Status.SPAM
-    elif held or mode == CommentPolicy.PRE_MODERATION:
-        status = Status.PENDING
-    else:
-        status = Status.PUBLISHED
-    comment = Comment(
-        article=article,
-        parent=thread,
-        author_name=name,
-        email=email,
-        notify_replies=notify_replies and thread is None,  # replies go to their thread
-        text=text,
-        status=status,
-        received_as=status,
-        held_for="; ".join(spam or held)[:255],
-        created_at=now,
-        published_at=now if status == Status.PUBLISHED else None,
-        client_hash=client,
-        fingerprint=mark,
-    )
-    Comment.objects.insert(comment)
+    fields = {
+        "article": article,
+        "parent": thread,
+        "author_name": name,
+        "email": email,
+        "notify_replies": notify_replies and thread is None,  # replies go to their thread
+        "text": text,
+        "created_at": now,
+        "client_hash": client,
+        "fingerprint": mark,
+    }
+    comment = Comment(**fields, **_ruling(spam, held, mode, now))
+    if (
+        publish
+        and Comment.objects.insert(comment, unless_posted_since=since, count_shown=True) is None
+    ):
+        held.append("same text posted before")
+        comment = Comment(**fields, **_ruling(spam, held, mode, now))
+        publish = False
+    if not publish:
+        Comment.objects.insert(comment)
+    status = comment.status
     if status == Status.PENDING:
         _notify_moderators_on_commit(comment)
     elif status == Status.PUBLISHED:
@@ -202,6 +205,22 @@ def post_comment(
         purge_article_page(article, request)
         _notify_thread_on_commit(comment, thread)
     return comment
+
+
+def _ruling(spam: list[str], held: list[str], mode: str, now: datetime) -> dict:
+    """What the rules made of a comment: kept as spam, held (saying why), or published."""
+    if spam:
+        status = Status.SPAM
+    elif held or mode == CommentPolicy.PRE_MODERATION:
+        status = Status.PENDING
+    else:
+        status = Status.PUBLISHED
+    return {
+        "status": status,
+        "received_as": status,
+        "held_for": "; ".join(spam or held)[:255],
+        "published_at": now if status == Status.PUBLISHED else None,
+    }
 
 
 NOTIFY_NEEDS_EMAIL = gettext_lazy(

@@ -170,7 +170,31 @@ def test_the_same_text_posted_again_is_held(client, article):
     post(client, other, text="  first ", name="Someone else")
     first, second = Comment.objects.order_by("pk")
     assert first.status == Status.PUBLISHED
-    assert second.status == Status.PENDING and "same text" in second.held_for
+    assert second.status == Status.PENDING and second.held_for == "same text posted before"
+    assert second.received_as == Status.PENDING and second.published_at is None
+
+
+def test_a_repeat_held_for_another_reason_too_names_both(client, article):
+    post(client, article, text="See https://example.org")
+    post(client, article, text="see https://example.org ", name="Someone else")
+    first, second = Comment.objects.order_by("pk")
+    assert first.status == second.status == Status.PENDING
+    assert first.held_for == "link"
+    assert second.held_for == "link; same text posted before"
+
+
+def test_a_repeat_is_not_purged_and_waits_for_a_moderator(
+    client, article, purged, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        assert post(client, article, json=True, text="Once.").json()["status"] == "published"
+    purged.clear()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        answer = post(client, article, json=True, text="once")
+    assert answer.status_code == 201 and answer.json()["status"] == "pending"
+    assert "count" not in answer.json() and purged == []
+    assert Comment.objects.filter(status=Status.PENDING).count() == 1
+    assert callbacks  # the moderators' notice, after the commit
 
 
 @pytest.mark.parametrize(
@@ -329,9 +353,9 @@ def test_posting_costs_a_bounded_number_of_queries(client, article, site_setting
         )
     later = _post_queries(client, article, text="later comment", headers={"REMOTE_ADDR": "1.2.3.4"})
     assert later == first
-    # The repeat check, the insert (no transaction of its own), the comment's page; the
-    # article, the site and its settings from the cache.
-    assert first <= 3, f"posting made {first} queries"
+    # The insert with its repeat check (one statement, no transaction of its own), the
+    # comment's page; the article, the site and its settings from the cache.
+    assert first <= 2, f"posting made {first} queries"
 
 
 def test_a_published_comment_purges_the_articles_page_alone(
@@ -388,6 +412,9 @@ def test_the_answers_count_is_the_count_readers_see(client, article):
     body = post(client, article, json=True).json()
     assert body["count"] == Comment.objects.shown().on(article).count() == 3
     assert Comment.objects.shown_count(other.pk) == 1
+    # A reply's answer too (on PostgreSQL counted in the INSERT's own statement).
+    body = post(client, article, json=True, parent=thread.pk, text="A reply.").json()
+    assert body["count"] == Comment.objects.shown().on(article).count() == 4
 
 
 def test_the_answers_html_is_the_comment_as_the_list_shows_it(client, article, site_settings):
@@ -572,6 +599,57 @@ def test_the_repeat_check_finds_what_the_orm_finds():
             assert found is expected, (fingerprint, since)
     assert Comment.objects.posted_since(mark, posted_at) is True
     assert Comment.objects.posted_since(mark, posted_at + timedelta(microseconds=1)) is False
+
+
+def test_the_insert_with_its_repeat_check_writes_only_what_is_new():
+    """``insert(..., unless_posted_since=...)`` writes the comment, in one statement, only
+    when ``posted_since`` finds nothing (to the microsecond at the window's edge); otherwise
+    it writes nothing and sends no post_save."""
+    from django.db.models.signals import post_save
+
+    article = ArticleFactory()
+    posted_at = datetime(2026, 7, 1, 12, 0, 0, 250000, tzinfo=UTC)
+    mark = rules.fingerprint("The same remark.")
+    Comment.objects.create(
+        article=article, author_name="A", text="x", fingerprint=mark, created_at=posted_at
+    )
+    saved = []
+
+    def listen(sender, instance, **kwargs):
+        saved.append(instance.pk)
+
+    post_save.connect(listen, sender=Comment, weak=False, dispatch_uid="test-repeat-insert")
+    try:
+        for fingerprint in (mark, rules.fingerprint("Another remark.")):
+            for since in (
+                posted_at - timedelta(hours=24),
+                posted_at,
+                posted_at + timedelta(microseconds=1),
+                posted_at.astimezone(zoneinfo.ZoneInfo("Asia/Seoul")),
+            ):
+                repeat = Comment.objects.posted_since(fingerprint, since)
+                comment = Comment(
+                    article=article,
+                    author_name="B",
+                    text="y",
+                    fingerprint=fingerprint,
+                    created_at=posted_at + timedelta(hours=1),
+                )
+                before = Comment.objects.count()
+                written = Comment.objects.insert(comment, unless_posted_since=since)
+                if repeat:
+                    assert written is None and comment.pk is None, (fingerprint, since)
+                    assert Comment.objects.count() == before
+                else:
+                    assert written is comment and saved[-1] == comment.pk, (fingerprint, since)
+                    stored = Comment.objects.get(pk=comment.pk)
+                    assert (stored.fingerprint, stored.created_at) == (
+                        fingerprint,
+                        posted_at + timedelta(hours=1),
+                    )
+                    comment.delete()
+    finally:
+        post_save.disconnect(dispatch_uid="test-repeat-insert", sender=Comment)
 
 
 def test_the_fixed_insert_stores_what_save_stores_and_sends_its_signals():
