@@ -152,8 +152,11 @@ elif env.bool("DATABASE_POOL", default=True):
     # them to its threads. The pool replaces persistent connections (CONN_MAX_AGE must be 0).
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     # The pool checks a connection before lending it (CONN_HEALTH_CHECKS): after a database
-    # restart no request gets a dead one. While the database is down a request waits at most
+    # restart no request gets a dead one. Django's backend with our check, which asks the
+    # server only when the connection's socket says something happened, not on every lending
+    # (gazette.core.db_pool). While the database is down a request waits at most
     # DATABASE_POOL_TIMEOUT for a connection, then gets the 503 page (gazette.core.views).
+    DATABASES["default"]["ENGINE"] = "gazette.core.postgresql"
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": env.int("DATABASE_POOL_MIN_SIZE", default=1),
@@ -171,7 +174,7 @@ else:
 # sends readers' page views to them; the admin, writes and read-after-write use the primary.
 for _number, _url in enumerate(env.list("DATABASE_REPLICA_URLS", default=[])):
     _replica = env.db_url_config(_url)
-    for _key in ("OPTIONS", "CONN_MAX_AGE", "CONN_HEALTH_CHECKS"):
+    for _key in ("ENGINE", "OPTIONS", "CONN_MAX_AGE", "CONN_HEALTH_CHECKS"):
         if _key in DATABASES["default"]:
             _replica[_key] = copy.deepcopy(DATABASES["default"][_key])
     _replica["TEST"] = {"MIRROR": "default"}  # one test database, seen through every alias

@@ -14,7 +14,7 @@ from django.core.cache import caches
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-from wagtail.models import PageViewRestriction
+from wagtail.models import PageViewRestriction, Site
 
 from gazette.comments import rules
 from gazette.comments.models import Comment
@@ -356,6 +356,46 @@ def test_posting_costs_a_bounded_number_of_queries(client, article, site_setting
     # The insert with its repeat check (one statement, no transaction of its own), the
     # comment's page; the article, the site and its settings from the cache.
     assert first <= 2, f"posting made {first} queries"
+
+
+def test_a_post_reads_the_cache_once_before_it_writes(client, article, monkeypatch):
+    """The site, the article and the site's parts (comment settings, the answer's zone) in
+    one round trip, once this process has seen the host's site; the answer's time still in
+    the site's zone."""
+    from gazette.comments import lookups
+    from gazette.core import generational
+
+    identity = SiteIdentity.for_site(article.get_site())
+    identity.time_zone = "Pacific/Auckland"
+    identity.save()
+    assert post(client, article, json=True, text="warm").status_code == 201
+    reads = []
+    get_many_with = generational._get_many_with
+
+    def counted(keys, redis_reads):
+        if keys:
+            reads.append(keys)
+        return get_many_with(keys, redis_reads)
+
+    monkeypatch.setattr(generational, "_get_many_with", counted)
+    with time_machine.travel(datetime(2026, 3, 1, 12, 0, tzinfo=UTC), tick=False):
+        answer = post(client, article, json=True, text="second")
+    assert answer.status_code == 201
+    assert len(reads) == 1, reads
+    assert 'datetime="2026-03-02T01:00:00+13:00"' in answer.json()["html"]
+    # A host whose site this process has not seen: the parts in a second round trip.
+    reads.clear()
+    lookups._site_of_host.clear()
+    assert post(client, article, json=True, text="third").status_code == 201
+    assert len(reads) == 2, reads
+    # A wrong guess (the host answers another site now): the right site's parts, read again.
+    reads.clear()
+    for host in lookups._site_of_host:
+        lookups._site_of_host[host] = Site(pk=article.get_site().pk + 100)
+    with time_machine.travel(datetime(2026, 3, 1, 12, 0, tzinfo=UTC), tick=False):
+        answer = post(client, article, json=True, text="fourth")
+    assert len(reads) == 2, reads
+    assert 'datetime="2026-03-02T01:00:00+13:00"' in answer.json()["html"]
 
 
 def test_a_published_comment_purges_the_articles_page_alone(

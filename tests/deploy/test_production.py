@@ -121,13 +121,16 @@ def test_production_reads_everything_from_the_environment(production):
     assert s["DEBUG"] is False
     assert s["ALLOWED_HOSTS"] == ["news.example.org"]
     primary = s["DATABASES"]["default"]
-    assert primary["ENGINE"] == "django.db.backends.postgresql"
+    # Django's backend, its pool checking connections without a round trip each (db_pool).
+    assert primary["ENGINE"] == "gazette.core.postgresql"
     assert primary["HOST"] == "db.internal"
     # psycopg 3's pool, which needs CONN_MAX_AGE = 0.
     assert primary["OPTIONS"]["pool"]["max_size"] >= 4
     assert primary["CONN_MAX_AGE"] == 0
+    assert primary["CONN_HEALTH_CHECKS"] is True
     replicas = {alias: db for alias, db in s["DATABASES"].items() if alias != "default"}
     assert {db["HOST"] for db in replicas.values()} == {"replica-1.internal", "replica-2.internal"}
+    assert {db["ENGINE"] for db in replicas.values()} == {"gazette.core.postgresql"}
     assert all(
         db["OPTIONS"]["pool"] and db["TEST"]["MIRROR"] == "default" for db in replicas.values()
     )
