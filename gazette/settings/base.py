@@ -166,6 +166,17 @@ elif env.bool("DATABASE_POOL", default=True):
     DATABASES["default"]["OPTIONS"].setdefault(
         "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=3)
     )
+    # TCP keepalives on every pooled connection: a firewall or NAT between hosts keeps an idle
+    # connection open, and a peer gone without a word is found within about a minute; either
+    # way the socket then has news, so the pool's check asks the server before lending it
+    # (gazette.core.db_pool). libpq ignores them on a Unix socket.
+    for _option, _value in (
+        ("keepalives", 1),
+        ("keepalives_idle", env.int("DATABASE_KEEPALIVES_IDLE", default=30)),
+        ("keepalives_interval", 10),
+        ("keepalives_count", 3),
+    ):
+        DATABASES["default"]["OPTIONS"].setdefault(_option, _value)
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True

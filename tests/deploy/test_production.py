@@ -128,6 +128,10 @@ def test_production_reads_everything_from_the_environment(production):
     assert primary["OPTIONS"]["pool"]["max_size"] >= 4
     assert primary["CONN_MAX_AGE"] == 0
     assert primary["CONN_HEALTH_CHECKS"] is True
+    # A connection dropped silently between hosts is found (its socket then has news for the
+    # pool's check), and an idle one is kept open through firewalls.
+    assert primary["OPTIONS"]["keepalives"] == 1
+    assert 0 < primary["OPTIONS"]["keepalives_idle"] <= 60
     replicas = {alias: db for alias, db in s["DATABASES"].items() if alias != "default"}
     assert {db["HOST"] for db in replicas.values()} == {"replica-1.internal", "replica-2.internal"}
     assert {db["ENGINE"] for db in replicas.values()} == {"gazette.core.postgresql"}
