@@ -122,7 +122,7 @@ test-sqlite: $(STAMP) messages
 test-postgres: $(STAMP) messages
 	@$(BYTECODE)
 	@echo "== Suite on PostgreSQL + Redis =="
-	$(BIN)/python deploy/local_services.py run --fast -- $(BIN)/python scripts/pytest_strict.py $(PYTEST_ARGS)
+	$(BIN)/python deploy/local_services.py run --for-tests -- $(BIN)/python scripts/pytest_strict.py $(PYTEST_ARGS)
 
 lock: $(STAMP)
 	$(BIN)/uv pip compile pyproject.toml --extra dev --universal --generate-hashes -o requirements.lock

@@ -3,12 +3,18 @@
 import os
 import tempfile
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 
 def _own_redis_database(url: str, worker: str) -> str:
-    """The Redis URL with a database of this pytest-xdist worker's own (gw0 → 1, gw1 → 2...)."""
-    return urlunsplit(urlsplit(url)._replace(path=f"/{int(worker[2:]) + 1}"))
+    """The Redis URL with a database of this pytest-xdist worker's own (gw0 → 1, gw1 → 2...):
+    the path of redis://, the ``db`` of a Unix socket's unix:// (its path is the socket's)."""
+    parts = urlsplit(url)
+    database = str(int(worker[2:]) + 1)
+    if parts.scheme == "unix":
+        query = dict(parse_qsl(parts.query)) | {"db": database}
+        return f"unix://{parts.path}?{urlencode(query)}"  # urlunsplit would drop the "//"
+    return urlunsplit(parts._replace(path=f"/{database}"))
 
 
 # pytest-xdist runs the suite in several processes at once: each gets a Redis database of its

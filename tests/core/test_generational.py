@@ -89,7 +89,12 @@ def test_a_redis_read_of_another_server_is_not_sent(db):
     """Its reader then asks on its own; the entries are read as ever."""
     client = _redis_or_skip()
     kwargs = client.connection_pool.connection_kwargs
-    other = redis.Redis(host=kwargs["host"], port=kwargs["port"], db=kwargs.get("db", 0) + 1)
+    # The same server, by its Unix socket (the test pass's) or its TCP port; another database.
+    if "path" in kwargs:
+        server = {"unix_socket_path": kwargs["path"]}
+    else:
+        server = {"host": kwargs["host"], "port": kwargs["port"]}
+    other = redis.Redis(**server, db=kwargs.get("db", 0) + 1)
     taken = []
     read = generational.RedisRead(other, [("HMGET", "test:hash", "a")], taken.extend)
     parts = GenerationalCache("test:parts", timeout=60)

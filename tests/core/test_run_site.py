@@ -12,6 +12,7 @@ import textwrap
 import time
 import urllib.request
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from django.conf import settings
@@ -151,11 +152,10 @@ def _database_url_for_children(tmp_path: Path) -> tuple[str, callable]:
 
     from gazette.core.models import WorkerHeartbeat
 
-    url = (
-        f"postgres://{database['USER']}:{database['PASSWORD']}@{database['HOST']}:"
-        f"{database['PORT']}/{database['NAME']}"
-    )
-    return url, WorkerHeartbeat.objects.exists
+    # The environment's URL (TCP, or the test pass's Unix socket in its query), the test
+    # database's name for the path.
+    url = urlsplit(os.environ["DATABASE_URL"])
+    return urlunsplit(url._replace(path="/" + database["NAME"])), WorkerHeartbeat.objects.exists
 
 
 @pytest.mark.django_db(transaction=True)

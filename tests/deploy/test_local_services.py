@@ -6,6 +6,7 @@ import signal
 import socket
 import subprocess
 import sys
+import textwrap
 import time
 from pathlib import Path
 
@@ -165,3 +166,39 @@ def test_a_cluster_where_postgres_cannot_reach_lives_beside_it_and_is_found_agai
     finally:
         if data_dir.is_symlink():
             shutil.rmtree(data_dir.resolve(), ignore_errors=True)
+
+
+@needs_postgres
+@needs_redis
+def test_cli_for_tests_gives_unix_socket_urls_to_a_cluster_tuned_for_throwaway_data() -> None:
+    """`make test-postgres`'s servers: the URLs name Unix sockets (no TCP round trips), the
+    cluster writes the least WAL (nothing replicates from it) and never JIT-compiles."""
+    code = textwrap.dedent(
+        """
+        import os, psycopg, redis
+        with psycopg.connect(os.environ["DATABASE_URL"]) as conn:
+            print(conn.info.host, conn.execute("select inet_server_addr()").fetchone()[0])
+            for name in ("fsync", "wal_level", "max_wal_senders", "full_page_writes", "jit"):
+                print(name, conn.execute(f"show {name}").fetchone()[0])
+        client = redis.Redis.from_url(os.environ["REDIS_URL"])
+        print(client.connection_pool.connection_kwargs["path"], client.ping())
+        client.close()
+        """
+    )
+    command = [sys.executable, str(SCRIPT), "run", "--for-tests", "--", sys.executable, "-c", code]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=120)
+
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    host, address = lines[0].split()
+    assert host.startswith("/") and address == "None"  # a socket directory; no TCP peer
+    assert dict(line.split() for line in lines[1:6]) == {
+        "fsync": "off",
+        "wal_level": "minimal",
+        "max_wal_senders": "0",
+        "full_page_writes": "off",
+        "jit": "off",
+    }
+    socket_path, pong = lines[6].split()
+    assert socket_path.endswith("/redis.sock") and pong == "True"
+    assert not Path(host).exists() and not Path(socket_path).exists()  # both cleaned up
