@@ -20,16 +20,11 @@ pytestmark = [
 
 @pytest.fixture
 def pool():
-    database = connection.settings_dict
+    # The test database's own address, whether over TCP or a Unix socket (make test-postgres).
+    params = {**connection.get_connection_params(), "autocommit": True}
+    params.pop("cursor_factory", None)  # Django's own cursor class; psycopg's default here
     pool = ConnectionPool(
-        kwargs={
-            "dbname": database["NAME"],
-            "user": database["USER"],
-            "password": database["PASSWORD"],
-            "host": database["HOST"],
-            "port": database["PORT"] or None,
-            "autocommit": True,
-        },
+        kwargs=params,
         min_size=1,
         max_size=1,
         check=check_connection,
