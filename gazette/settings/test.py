@@ -1,6 +1,8 @@
 """Test settings: fast hashing, throwaway media; the database comes from DATABASE_URL."""
 
+import atexit
 import os
+import shutil
 import tempfile
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -29,8 +31,26 @@ from .base import *  # noqa: E402, F403
 # The demo builder and the synthetic newsroom are tested too; production leaves them out.
 INSTALLED_APPS = ["gazette.demo", *INSTALLED_APPS]  # noqa: F405
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="gazette-test-media-"))
-GAZETTE_IMPORT_DIR = Path(tempfile.mkdtemp(prefix="gazette-test-imports-"))
+
+
+def _throwaway_directory(prefix: str) -> Path:
+    """A temporary directory removed when the process that made it exits: every test process
+    (each xdist worker, each site or worker a test starts) makes its own, and a suite's run
+    left some 2,000 of them, gigabytes of test pictures, in /tmp. Only the maker removes it: a
+    forked child that exits normally (a gunicorn worker) runs its parent's atexit hooks too."""
+    path = Path(tempfile.mkdtemp(prefix=prefix))
+    maker = os.getpid()
+
+    def remove() -> None:
+        if os.getpid() == maker:
+            shutil.rmtree(path, ignore_errors=True)
+
+    atexit.register(remove)
+    return path
+
+
+MEDIA_ROOT = _throwaway_directory("gazette-test-media-")
+GAZETTE_IMPORT_DIR = _throwaway_directory("gazette-test-imports-")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
