@@ -7,6 +7,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 from gazette.comments.views import moderation_page
 from gazette.core import views as core_views
 from gazette.core.editions import edition_patterns
+from gazette.core.includes import include_under
 from gazette.distribution.api import api as public_api
 from gazette.news.routing import serve_article, serve_page
 from gazette.news.translating import TranslatePageView
@@ -19,13 +20,13 @@ urlpatterns = [
         TranslatePageView.as_view(),
         name="translate_page",
     ),
-    path("admin/", include(wagtailadmin_urls)),
-    path("documents/", include(wagtaildocs_urls)),
-    path("comments/", include("gazette.comments.urls")),
+    include_under("admin/", include(wagtailadmin_urls)),
+    include_under("documents/", include(wagtaildocs_urls)),
+    include_under("comments/", include("gazette.comments.urls")),
     # Outside /comments/: nginx's page cache keeps it, as it keeps every reader page.
     path("moderation/", moderation_page, name="moderation"),
-    path("analytics/", include("gazette.analytics.urls")),
-    path("api/v1/", public_api.urls),
+    include_under("analytics/", include("gazette.analytics.urls")),
+    include_under("api/v1/", public_api.urls),
     path("healthz", core_views.healthz, name="healthz"),
 ]
 
@@ -41,18 +42,20 @@ if settings.SERVE_MEDIA:
 # Reader pages: a second-language edition's under its language's prefix (/ko/...), the site's
 # own language's unprefixed (gazette.core.editions).
 urlpatterns += edition_patterns(
-    # Feeds per edition (/ko/feeds/rss.xml); the sitemaps, one for every edition, at the root
-    # (also answered under a prefix: the same file).
-    path("", include("gazette.distribution.urls")),
     # Listings and search of the edition's own stories (/ko/search/, /ko/authors/<slug>/...).
-    path("authors/", include("gazette.news.urls")),
-    path("search/", include("gazette.search.urls")),
-    path("topics/", include("gazette.topics.urls")),
-    path("corrections/", include("gazette.corrections.urls")),
+    include_under("authors/", include("gazette.news.urls")),
+    include_under("search/", include("gazette.search.urls")),
+    include_under("topics/", include("gazette.topics.urls")),
+    include_under("corrections/", include("gazette.corrections.urls")),
     # Each edition's lists, their forms and the links of their e-mails, in its language.
-    path("newsletters/", include("gazette.newsletters.urls")),
+    include_under("newsletters/", include("gazette.newsletters.urls")),
     # An article in one query (gazette.news.routing); pages not kept through Wagtail's tree.
     path("<slug:section>/<slug:slug>/", serve_article, name="article"),
+    # Feeds per edition (/ko/feeds/rss.xml); the sitemaps, one for every edition, at the root
+    # (also answered under a prefix: the same file). After the article: an include without a
+    # prefix raises Resolver404 for every address it does not answer, and none of its
+    # addresses (a dot in the last part, no closing slash) can be an article's.
+    path("", include("gazette.distribution.urls")),
     # The edition's home page and its sections, kept by their address (gazette.news.routing).
     path("", serve_page),
     path("<slug:section>/", serve_page),
