@@ -563,3 +563,15 @@ def test_the_redis_client_skips_the_int_attempt_only_for_a_pickle_kept_as_is(mon
     zlib = {"OPTIONS": {"COMPRESSOR": "django_redis.compressors.zlib.ZlibCompressor"}}
     compressed = compat.RedisClient("redis://127.0.0.1:1/0", zlib, None)
     assert compressed.decode(entry) == "django-redis's" and tried == [b"12", entry]
+
+
+def test_the_redis_client_parses_replies_and_packs_commands_in_c():
+    """redis-py falls back to its pure-Python parser and packer, silently, when hiredis is
+    missing: that cost 7.6% of an uncached article's instructions (docs/benchmarks.md)."""
+    from redis._parsers import _HiredisParser
+    from redis.connection import HiredisRespSerializer
+
+    ours = compat.RedisClient("redis://127.0.0.1:1/0", {"OPTIONS": {}}, None)
+    connection = ours.get_client(write=False).connection_pool.make_connection()
+    assert isinstance(connection._parser, _HiredisParser)
+    assert isinstance(connection._command_packer, HiredisRespSerializer)
