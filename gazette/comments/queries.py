@@ -89,14 +89,9 @@ class CommentQuerySet(models.QuerySet):
         if repeat_check:
             since = connection.ops.adapt_datetimefield_value(unless_posted_since)
             values += [comment.fingerprint, since]
-        statement = _insert_statement(connection, model, fields, repeat_check)
-        # PostgreSQL runs an INSERT inside a WITH; the count beside it sees the table as it
-        # was before the INSERT (one snapshot), so the new comment is added to it here.
         counted = count_shown and connection.vendor == "postgresql"
+        statement = _post_statement(connection, model, fields, repeat_check, counted)
         if counted:
-            pk = connection.ops.quote_name(model._meta.pk.column)
-            count = _shown_count_statement(connection, model)
-            statement = f"WITH new AS ({statement}) SELECT {pk}, ({count}) FROM new"  # noqa: S608
             values.append(comment.article_id)
         with connection.cursor() as cursor:
             cursor.execute(statement, values)
@@ -186,6 +181,26 @@ def _shown_count_statement(connection, model) -> str:
         "WHERE c.article_id = %s AND c.status = 'published' "
         "AND (c.parent_id IS NULL OR p.status = 'published')"
     )
+
+
+_post_statements: dict[tuple, str] = {}
+
+
+def _post_statement(connection, model, fields, unless_posted_since: bool, counted: bool) -> str:
+    """The INSERT of ``insert``, made once per backend and shape: the same text every post
+    (``fields`` are always the model's concrete fields but its key, as ``insert`` lists them)."""
+    key = (connection.vendor, model, unless_posted_since, counted)
+    statement = _post_statements.get(key)
+    if statement is None:
+        statement = _insert_statement(connection, model, fields, unless_posted_since)
+        if counted:
+            # PostgreSQL runs an INSERT inside a WITH; the count beside it sees the table as
+            # it was before the INSERT (one snapshot), so the new comment is added to it.
+            pk = connection.ops.quote_name(model._meta.pk.column)
+            count = _shown_count_statement(connection, model)
+            statement = f"WITH new AS ({statement}) SELECT {pk}, ({count}) FROM new"  # noqa: S608
+        statement = _post_statements.setdefault(key, statement)
+    return statement
 
 
 def _insert_statement(connection, model, fields, unless_posted_since: bool = False) -> str:

@@ -65,6 +65,8 @@ def char_count(text: str) -> int:
 
 def fold(text: str) -> str:
     """Case, accents and compatibility forms folded away: 'Ｃafé' -> 'cafe'."""
+    if text.isascii():  # most comments: nothing to decompose, no accent, no joiner
+        return text.casefold()
     decomposed = unicodedata.normalize("NFKD", text)
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return stripped.casefold().replace("\u200c", "").replace("\u200d", "")

@@ -38,6 +38,27 @@ def test_normalise_name_collapses_spaces():
     assert rules.normalise_name("  Ada \n  Lovelace\u202e ") == "Ada Lovelace"
 
 
+@pytest.mark.parametrize(
+    ("text", "folded"),
+    [
+        ("Hello, World! 42", "hello, world! 42"),
+        ("Ｃafé", "cafe"),
+        ("ÀÉÎõü", "aeiou"),
+        ("ﬁne Straße", "fine strasse"),
+        ("a\u200cb\u200dc", "abc"),
+        ("ΣΊΣΥΦΟΣ", "σισυφοσ"),
+    ],
+)
+def test_fold_takes_case_accents_compatibility_forms_and_joiners_away(text, folded):
+    assert rules.fold(text) == folded
+
+
+def test_fold_of_ascii_is_its_lower_case():
+    """ASCII takes a shorter way (no decomposition): the same answer for every character."""
+    ascii_text = "".join(map(chr, range(128)))
+    assert rules.fold(ascii_text) == ascii_text.lower()
+
+
 def test_watched_words_are_whole_words_case_and_accent_insensitive():
     watched = ["cafe", "bad word", "spam"]
     assert rules.watched_words_in("Meet me at the CAFÉ", watched) == ["cafe"]
