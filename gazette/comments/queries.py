@@ -14,6 +14,8 @@ from django.db import connections, models, router, transaction
 from django.db.models import Q
 from django.db.models.signals import post_save, pre_save
 
+from gazette.core.prepared import prepared_cursor
+
 if TYPE_CHECKING:
     from gazette.news.models import ArticlePage
 
@@ -93,7 +95,7 @@ class CommentQuerySet(models.QuerySet):
         statement = _post_statement(connection, model, fields, repeat_check, counted)
         if counted:
             values.append(comment.article_id)
-        with connection.cursor() as cursor:
+        with prepared_cursor(connection) as cursor:
             cursor.execute(statement, values)
             row = cursor.fetchone()
         if row is None:

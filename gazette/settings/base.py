@@ -181,6 +181,15 @@ else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
+if DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
+    # psycopg prepares nothing while this is None (Django's default). Django's ORM binds
+    # parameters client-side and never prepares a statement whatever it says; a number lets
+    # gazette.core.prepared's cursor prepare the few fixed statements of hot writes (a
+    # reader's comment). Off behind a proxy that cannot keep prepared statements.
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = (
+        5 if env.bool("DATABASE_PREPARED_STATEMENTS", default=True) else None
+    )
+
 # Optional streaming replicas of the primary, comma-separated URLs. gazette.core.db_routing
 # sends readers' page views to them; the admin, writes and read-after-write use the primary.
 for _number, _url in enumerate(env.list("DATABASE_REPLICA_URLS", default=[])):

@@ -17,6 +17,7 @@ SECRET = "p" + "0Qx7-kV2mZr9LwT4bY8nHc3JdF6sGa1uEo5iR_yXqNjMvBtKe"  # 50 charact
 OURS = (
     "DATABASE_URL",
     "DATABASE_REPLICA_URLS",
+    "DATABASE_PREPARED_STATEMENTS",
     "REDIS_URL",
     "SECRET_KEY",
     "ALLOWED_HOSTS",
@@ -131,6 +132,8 @@ def test_production_reads_everything_from_the_environment(production):
     # A connection dropped silently between hosts is found (its socket then has news for the
     # pool's check), and an idle one is kept open through firewalls.
     assert primary["OPTIONS"]["keepalives"] == 1
+    # psycopg may prepare: gazette.core.prepared's statements (the ORM's never are).
+    assert primary["OPTIONS"]["prepare_threshold"] == 5
     assert 0 < primary["OPTIONS"]["keepalives_idle"] <= 60
     replicas = {alias: db for alias, db in s["DATABASES"].items() if alias != "default"}
     assert {db["HOST"] for db in replicas.values()} == {"replica-1.internal", "replica-2.internal"}
@@ -232,3 +235,9 @@ def test_production_refuses_to_start_without_a_real_secret_key(tmp_path, secret)
     )
     assert result.returncode != 0
     assert "Set SECRET_KEY" in result.stderr
+
+
+def test_prepared_statements_can_be_turned_off_for_a_pooling_proxy(tmp_path):
+    env = PRODUCTION_ENV | {"DATABASE_PREPARED_STATEMENTS": "false"}
+    s = settings_of(run_settings("gazette.settings.production", env, tmp_path))
+    assert {db["OPTIONS"]["prepare_threshold"] for db in s["DATABASES"].values()} == {None}
