@@ -169,6 +169,12 @@ def share_cell(result: dict, name: str, reference: str) -> str:
     return text + (f"; nginx CPU {cpu:.0%}" if cpu else "")
 
 
+def rounds_note(load: dict | None, by: str) -> str:
+    """'; median of 5 rounds by CPU' for a load picked among rounds (stack_bench's uncached
+    article), else nothing."""
+    return f"; median of {load['rounds']} rounds {by}" if load and load.get("rounds") else ""
+
+
 def cpu_ms(load: dict) -> float | None:
     """CPU milliseconds the stack (app workers, PostgreSQL, Redis, nginx) spent per request."""
     cpu = load.get("cpu_ms_per_request")
@@ -242,9 +248,16 @@ def measurement_rows(results: list[dict]) -> list[list[str]]:
         lambda r: (
             load_cell(loads(r).get("article-uncached"))
             + cpu_cell(loads(r).get("article-uncached"), r.get("cores", 2))
+            + rounds_note(loads(r).get("article-uncached"), "by CPU")
         ),
     )
-    row("article, uncached, 1 conn.", lambda r: load_cell(loads(r).get("article-latency")))
+    row(
+        "article, uncached, 1 conn.",
+        lambda r: (
+            load_cell(loads(r).get("article-latency"))
+            + rounds_note(loads(r).get("article-latency"), "by p50")
+        ),
+    )
     for page in PAGES[1:]:
         row(
             f"{page}, page cache / uncached",
