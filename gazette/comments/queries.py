@@ -92,7 +92,7 @@ class CommentQuerySet(models.QuerySet):
             since = connection.ops.adapt_datetimefield_value(unless_posted_since)
             values += [comment.fingerprint, since]
         counted = count_shown and connection.vendor == "postgresql"
-        statement = _post_statement(connection, model, fields, repeat_check, counted)
+        statement = _post_statement(connection, model, repeat_check, counted)
         if counted:
             values.append(comment.article_id)
         with prepared_cursor(connection) as cursor:
@@ -188,12 +188,13 @@ def _shown_count_statement(connection, model) -> str:
 _post_statements: dict[tuple, str] = {}
 
 
-def _post_statement(connection, model, fields, unless_posted_since: bool, counted: bool) -> str:
-    """The INSERT of ``insert``, made once per backend and shape: the same text every post
-    (``fields`` are always the model's concrete fields but its key, as ``insert`` lists them)."""
+def _post_statement(connection, model, unless_posted_since: bool, counted: bool) -> str:
+    """The INSERT of ``insert`` (every concrete field but the key), made once per backend and
+    shape: the same text every post."""
     key = (connection.vendor, model, unless_posted_since, counted)
     statement = _post_statements.get(key)
     if statement is None:
+        fields = [f for f in model._meta.concrete_fields if not f.primary_key]
         statement = _insert_statement(connection, model, fields, unless_posted_since)
         if counted:
             # PostgreSQL runs an INSERT inside a WITH; the count beside it sees the table as
